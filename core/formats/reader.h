@@ -1,0 +1,78 @@
+#pragma once
+/// The reader contract: a cheap probe by content, then open. One reader per format.
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/model/checkpoint.h"
+#include "core/util/progress.h"
+
+namespace ckpt::core {
+
+class ByteSource;
+class Hdf5File;
+class ZipArchive;
+
+/// Options for opening a checkpoint.
+struct OpenOptions {
+    ProgressFn progress;  ///< called with bytes/units done; return false to cancel
+};
+
+/// What a probe may look at: the first bytes, the name, and containers decoded once and shared
+/// by all readers (an HDF5 file or a zip directory). Probing never changes the source.
+class ProbeContext {
+public:
+    ProbeContext(std::shared_ptr<const ByteSource> source, std::string displayName);
+    ~ProbeContext();
+    ProbeContext(const ProbeContext&) = delete;
+    ProbeContext& operator=(const ProbeContext&) = delete;
+
+    [[nodiscard]] const ByteSource& source() const { return *m_source; }
+    [[nodiscard]] const std::shared_ptr<const ByteSource>& sourcePtr() const { return m_source; }
+    /// The name used in messages (usually the file path).
+    [[nodiscard]] const std::string& displayName() const { return m_displayName; }
+    /// The lower-case file name, for the few tie-breaks that look at it.
+    [[nodiscard]] std::string lowerFileName() const;
+    /// The first bytes of the source (up to 4096).
+    [[nodiscard]] std::span<const std::byte> head() const;
+
+    /// True when the HDF5 signature is found at offset 0 or a user-block boundary.
+    [[nodiscard]] bool hasHdf5Signature() const;
+    /// The HDF5 file, opened on first use and shared; throws when the bytes are not valid HDF5.
+    [[nodiscard]] std::shared_ptr<Hdf5File> hdf5();
+    /// True when the bytes start like a zip archive (local header or empty archive).
+    [[nodiscard]] bool hasZipSignature() const;
+    /// The zip directory, read on first use and shared; throws when it is not a valid zip.
+    [[nodiscard]] std::shared_ptr<ZipArchive> zip();
+
+private:
+    std::shared_ptr<const ByteSource> m_source;
+    std::string m_displayName;
+    std::shared_ptr<Hdf5File> m_hdf5;
+    std::shared_ptr<ZipArchive> m_zip;
+};
+
+/// One checkpoint format. Implementations are stateless and registered in registry.cpp.
+class Reader {
+public:
+    virtual ~Reader() = default;
+
+    /// Stable id, e.g. "keras-h5".
+    [[nodiscard]] virtual std::string_view id() const = 0;
+    /// Human name, e.g. "Keras legacy HDF5".
+    [[nodiscard]] virtual std::string_view description() const = 0;
+
+    /// How sure this reader is that it can open the source: 0 = not mine, 10 = generic
+    /// container, 50 = structure matches, 100 = certain. Must be cheap and must not throw for
+    /// foreign input.
+    [[nodiscard]] virtual int probe(ProbeContext& context) const = 0;
+
+    /// Reads structure and metadata (never the tensor data). Throws a core Error on failure.
+    [[nodiscard]] virtual std::unique_ptr<Checkpoint> open(ProbeContext& context,
+                                                           const OpenOptions& options) const = 0;
+};
+
+}  // namespace ckpt::core

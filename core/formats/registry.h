@@ -1,0 +1,28 @@
+#pragma once
+/// The table of readers and the entry points that pick one by content.
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "core/formats/reader.h"
+
+namespace ckpt::core {
+
+/// All registered readers, in the order they are tried.
+[[nodiscard]] const std::vector<const Reader*>& readers();
+
+/// The best reader for `context`, or null when none recognises it.
+[[nodiscard]] const Reader* detectReader(ProbeContext& context);
+
+/// Opens a file by content. Throws FormatError("not a checkpoint format I know (first bytes:
+/// ...)") when no reader recognises it, and other core Errors, with the file named, on failure.
+[[nodiscard]] std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
+                                                         const OpenOptions& options = {});
+
+/// Opens bytes that are not a file of their own (a zip member, bytes inside a pickle).
+[[nodiscard]] std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> source,
+                                                         const std::string& displayName,
+                                                         const OpenOptions& options = {});
+
+}  // namespace ckpt::core

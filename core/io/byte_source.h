@@ -1,0 +1,103 @@
+#pragma once
+/// Read-only byte sources: a memory-mapped file, an owned buffer, or a slice of another source.
+/// Every read is bounds-checked against the source's real size.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ckpt::core {
+
+/// Random-access, read-only bytes. Thread-safe for concurrent reads.
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+
+    /// Total size in bytes.
+    [[nodiscard]] virtual std::uint64_t size() const = 0;
+
+    /// Contiguous view of all bytes when the source is memory-backed (mmap or buffer), else empty.
+    [[nodiscard]] virtual std::span<const std::byte> view() const = 0;
+
+    /// Copies `out.size()` bytes starting at `offset`. Throws CorruptDataError when the range
+    /// runs past the end (a truncated file).
+    virtual void read(std::uint64_t offset, std::span<std::byte> out) const;
+
+    /// Returns up to `n` bytes from `offset` (fewer at the end of the source).
+    [[nodiscard]] std::vector<std::byte> peek(std::uint64_t offset, std::size_t n) const;
+
+    /// A name for messages: the file path, or a description such as "model.weights.h5 in x.keras".
+    [[nodiscard]] virtual std::string name() const = 0;
+
+    /// The file on disk that holds these bytes at `fileOffset()`, when there is one.
+    [[nodiscard]] virtual std::filesystem::path filePath() const { return {}; }
+    [[nodiscard]] virtual std::uint64_t fileOffset() const { return 0; }
+};
+
+/// A file mapped read-only into memory. The file is never written.
+class FileSource final : public ByteSource {
+public:
+    /// Opens and maps `path`; throws IoError when it cannot be opened or is not a regular file.
+    static std::shared_ptr<FileSource> open(const std::filesystem::path& path);
+    ~FileSource() override;
+    FileSource(const FileSource&) = delete;
+    FileSource& operator=(const FileSource&) = delete;
+
+    [[nodiscard]] std::uint64_t size() const override { return m_size; }
+    [[nodiscard]] std::span<const std::byte> view() const override;
+    [[nodiscard]] std::string name() const override { return m_path.string(); }
+    [[nodiscard]] std::filesystem::path filePath() const override { return m_path; }
+
+private:
+    FileSource(std::filesystem::path path, void* map, std::uint64_t size);
+
+    std::filesystem::path m_path;
+    void* m_map = nullptr;
+    std::uint64_t m_size = 0;
+};
+
+/// Bytes owned in memory (e.g. an inflated zip member).
+class MemorySource final : public ByteSource {
+public:
+    MemorySource(std::vector<std::byte> bytes, std::string name);
+
+    [[nodiscard]] std::uint64_t size() const override { return m_bytes.size(); }
+    [[nodiscard]] std::span<const std::byte> view() const override { return m_bytes; }
+    [[nodiscard]] std::string name() const override { return m_name; }
+
+private:
+    std::vector<std::byte> m_bytes;
+    std::string m_name;
+};
+
+/// A window [offset, offset+length) of another source; keeps the parent alive.
+class SliceSource final : public ByteSource {
+public:
+    /// Throws CorruptDataError if the window does not fit inside `parent`.
+    SliceSource(std::shared_ptr<const ByteSource> parent, std::uint64_t offset,
+                std::uint64_t length, std::string name);
+
+    [[nodiscard]] std::uint64_t size() const override { return m_length; }
+    [[nodiscard]] std::span<const std::byte> view() const override;
+    void read(std::uint64_t offset, std::span<std::byte> out) const override;
+    [[nodiscard]] std::string name() const override { return m_name; }
+    [[nodiscard]] std::filesystem::path filePath() const override { return m_parent->filePath(); }
+    [[nodiscard]] std::uint64_t fileOffset() const override {
+        return m_parent->fileOffset() + m_offset;
+    }
+
+private:
+    std::shared_ptr<const ByteSource> m_parent;
+    std::uint64_t m_offset;
+    std::uint64_t m_length;
+    std::string m_name;
+};
+
+/// Hex dump of the first bytes, for "not a format I know (first bytes: 89 48 44 46 ...)".
+[[nodiscard]] std::string hexPreview(std::span<const std::byte> bytes, std::size_t maxBytes = 16);
+
+}  // namespace ckpt::core

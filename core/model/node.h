@@ -1,0 +1,85 @@
+#pragma once
+/// The tree of a checkpoint: groups, tensors, Python objects, plain values and nested archives.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/json.h"
+#include "core/model/tensor.h"
+
+namespace ckpt::core {
+
+enum class NodeKind : std::uint8_t {
+    Group,    ///< a container: HDF5 group, dict, list, zip folder
+    Tensor,   ///< an n-d array with a lazy reader
+    Object,   ///< a Python object (class name in typeName)
+    Value,    ///< a scalar, string or small JSON value
+    Archive,  ///< a nested file (zip member, .keras inside a pickle); typeName holds its format
+};
+
+[[nodiscard]] std::string_view nodeKindName(NodeKind k);
+
+/// One node of the tree. Owns its children; `parent()` is null for the root.
+class Node {
+public:
+    Node(NodeKind kind, std::string name);
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    [[nodiscard]] NodeKind kind() const { return m_kind; }
+    [[nodiscard]] const std::string& name() const { return m_name; }
+    [[nodiscard]] Node* parent() const { return m_parent; }
+
+    /// Path from the root, names joined with '/'; the root's path is "".
+    [[nodiscard]] std::string path() const;
+
+    [[nodiscard]] const std::vector<std::unique_ptr<Node>>& children() const { return m_children; }
+    [[nodiscard]] std::size_t childCount() const { return m_children.size(); }
+    [[nodiscard]] Node* child(std::size_t i) const { return m_children[i].get(); }
+    /// Index of this node in its parent's children; 0 for the root.
+    [[nodiscard]] std::size_t row() const { return m_row; }
+
+    /// Appends `child` and returns it.
+    Node& addChild(std::unique_ptr<Node> child);
+    /// Convenience: creates and appends a child.
+    Node& addChild(NodeKind kind, std::string name);
+    /// Direct child by name, or null.
+    [[nodiscard]] Node* findChild(std::string_view name) const;
+    /// Descendant by '/'-separated path relative to this node, or null.
+    [[nodiscard]] Node* find(std::string_view path) const;
+
+    /// Attributes (HDF5 attributes, object members' summaries, ...).
+    [[nodiscard]] Json& attributes() { return m_attributes; }
+    [[nodiscard]] const Json& attributes() const { return m_attributes; }
+
+    /// Object: "module.qualname"; Archive: the nested format id; Value: the value's type.
+    [[nodiscard]] const std::string& typeName() const { return m_typeName; }
+    void setTypeName(std::string t) { m_typeName = std::move(t); }
+
+    /// Value nodes: a short text form of the value.
+    [[nodiscard]] const std::string& value() const { return m_value; }
+    void setValue(std::string v) { m_value = std::move(v); }
+
+    /// Tensor nodes: the tensor; null for other kinds.
+    [[nodiscard]] const std::shared_ptr<Tensor>& tensor() const { return m_tensor; }
+    void setTensor(std::shared_ptr<Tensor> t) { m_tensor = std::move(t); }
+
+    /// Number of nodes in this subtree, this node included.
+    [[nodiscard]] std::size_t subtreeSize() const;
+
+private:
+    NodeKind m_kind;
+    std::string m_name;
+    Node* m_parent = nullptr;
+    std::size_t m_row = 0;
+    std::vector<std::unique_ptr<Node>> m_children;
+    Json m_attributes = Json::object();
+    std::string m_typeName;
+    std::string m_value;
+    std::shared_ptr<Tensor> m_tensor;
+};
+
+}  // namespace ckpt::core

@@ -1,0 +1,92 @@
+#pragma once
+/// A tensor: its type and shape, and a lazy reader of its elements.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/dtype.h"
+
+namespace ckpt::core {
+
+class ByteSource;
+
+/// Reads element ranges of one tensor on demand. Implementations are thread-safe and never read
+/// more than asked; the element data is returned in native byte order.
+class TensorSource {
+public:
+    virtual ~TensorSource() = default;
+
+    /// Copies elements [first, first+count) in storage order into `out`, which holds at least
+    /// count * elementSize bytes. Throws CorruptDataError for truncated or unreadable data.
+    virtual void read(std::uint64_t first, std::uint64_t count, std::byte* out) const = 0;
+
+    /// A short description of where the bytes live ("contiguous at offset 2048", "chunked,
+    /// gzip"), for the UI.
+    [[nodiscard]] virtual std::string storageDescription() const { return {}; }
+};
+
+/// Type, shape and data of one tensor. Shape and dtype are known without reading any data.
+class Tensor {
+public:
+    Tensor(DType dtype, std::vector<std::uint64_t> shape,
+           std::shared_ptr<const TensorSource> source = nullptr);
+
+    [[nodiscard]] DType dtype() const { return m_dtype; }
+    [[nodiscard]] const std::vector<std::uint64_t>& shape() const { return m_shape; }
+    /// Number of elements (1 for a scalar).
+    [[nodiscard]] std::uint64_t numel() const;
+    /// Bytes of element data (numel * element size; 0 for string/other types).
+    [[nodiscard]] std::uint64_t nbytes() const;
+    /// Elements are stored column-major (npy fortran_order, joblib order 'F').
+    [[nodiscard]] bool fortranOrder() const { return m_fortranOrder; }
+    void setFortranOrder(bool f) { m_fortranOrder = f; }
+    /// Byte order in the file; reads are always converted to native order.
+    [[nodiscard]] ByteOrder fileByteOrder() const { return m_fileByteOrder; }
+    void setFileByteOrder(ByteOrder o) { m_fileByteOrder = o; }
+    /// A dtype name to show when dtype() is Other/String (e.g. an HDF5 compound description).
+    [[nodiscard]] const std::string& dtypeDetail() const { return m_dtypeDetail; }
+    void setDtypeDetail(std::string d) { m_dtypeDetail = std::move(d); }
+
+    /// True when element data can be read (numeric type and a source).
+    [[nodiscard]] bool readable() const;
+    [[nodiscard]] const TensorSource* source() const { return m_source.get(); }
+
+    /// Reads elements [first, first+count) in storage order as native-order raw bytes.
+    void readRaw(std::uint64_t first, std::uint64_t count, std::byte* out) const;
+    /// Reads elements [first, first+count) converted to double.
+    void readAsDouble(std::uint64_t first, std::uint64_t count, double* out) const;
+
+    /// "[3, 4]" style text of the shape; "[]" for a scalar.
+    [[nodiscard]] std::string shapeText() const;
+
+private:
+    DType m_dtype;
+    std::vector<std::uint64_t> m_shape;
+    std::shared_ptr<const TensorSource> m_source;
+    bool m_fortranOrder = false;
+    ByteOrder m_fileByteOrder = ByteOrder::Little;
+    std::string m_dtypeDetail;
+};
+
+/// A TensorSource over a contiguous byte range of a memory-backed ByteSource (safetensors, npy,
+/// contiguous HDF5 datasets, stored zip members). Reads need no lock.
+class ContiguousTensorSource final : public TensorSource {
+public:
+    /// `offset` is where element 0 starts inside `bytes`; `swap` converts from big-endian.
+    ContiguousTensorSource(std::shared_ptr<const ByteSource> bytes, std::uint64_t offset,
+                           std::size_t elementSize, std::uint64_t numel, bool swap);
+    void read(std::uint64_t first, std::uint64_t count, std::byte* out) const override;
+    [[nodiscard]] std::string storageDescription() const override;
+
+private:
+    std::shared_ptr<const ByteSource> m_bytes;
+    std::uint64_t m_offset;
+    std::size_t m_elementSize;
+    std::uint64_t m_numel;
+    bool m_swap;
+};
+
+}  // namespace ckpt::core

@@ -1,0 +1,50 @@
+#pragma once
+// Shared helpers for the Qt Test suites: where fixtures, real data and built tools live.
+
+#include <QDir>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+namespace ckpt::test {
+
+/// tests/fixtures in the source tree.
+inline QString fixtureDir() { return QStringLiteral(CKPT_SOURCE_DIR "/tests/fixtures"); }
+inline QString fixture(const QString& name) { return fixtureDir() + "/" + name; }
+
+/// ../shared/data/real beside the project, or an empty string when absent (tests then QSKIP).
+inline QString realDataDir() {
+    const QString dir = QStringLiteral(CKPT_SOURCE_DIR "/../shared/data/real");
+    return QDir(dir).exists() ? QDir(dir).absolutePath() : QString();
+}
+
+/// The built `ckpt` command-line tool.
+inline QString cliPath() { return QStringLiteral(CKPT_CLI_PATH); }
+
+/// Debian's Python with h5py/numpy/torch; other interpreters on PATH may lack them.
+inline QString systemPython() { return QStringLiteral("/usr/bin/python3"); }
+
+struct RunResult {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+/// Runs a program to completion (60 s limit) and returns its exit code and output.
+inline RunResult run(const QString& program, const QStringList& args, int timeoutMs = 60000) {
+    QProcess p;
+    p.start(program, args);
+    RunResult r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.exitCode = -2;
+    } else {
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -3;
+    }
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+}  // namespace ckpt::test
