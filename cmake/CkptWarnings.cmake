@@ -3,4 +3,4 @@ add_library(ckpt_warnings INTERFACE)
 target_compile_options(ckpt_warnings INTERFACE
     $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
         -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference
-        -Wimplicit-fallthrough -Wno-unused-parameter>)
+        -Wimplicit-fallthrough -Wno-unused-parameter -Wno-missing-field-initializers>)
