@@ -4,7 +4,13 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/formats/generic_hdf5_reader.h"
+#include "core/formats/keras3_weights_reader.h"
+#include "core/formats/keras_archive_reader.h"
+#include "core/formats/keras_h5_reader.h"
 #include "core/io/byte_source.h"
+#include "core/io/hdf5_file.h"
+#include "core/io/zip_archive.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {
@@ -43,6 +49,80 @@ bool ProbeContext::hasZipSignature() const {
     return h.size() >= 4 && h[0] == std::byte{'P'} && h[1] == std::byte{'K'} &&
            ((h[2] == std::byte{3} && h[3] == std::byte{4}) ||
             (h[2] == std::byte{5} && h[3] == std::byte{6}));
+}
+
+std::shared_ptr<Hdf5File> ProbeContext::hdf5() {
+    if (!m_hdf5) {
+        m_hdf5 = Hdf5File::open(m_source);
+    }
+    return m_hdf5;
+}
+
+std::shared_ptr<ZipArchive> ProbeContext::zip() {
+    if (!m_zip) {
+        m_zip = ZipArchive::open(m_source);
+    }
+    return m_zip;
+}
+
+const std::vector<const Reader*>& readers() {
+    // The one table of formats. Probes decide by content; ties go to the earlier entry.
+    static const KerasArchiveReader kerasArchive;
+    static const KerasH5Reader kerasH5;
+    static const Keras3WeightsReader keras3Weights;
+    static const GenericHdf5Reader genericHdf5;
+    static const std::vector<const Reader*> table{&kerasArchive, &kerasH5, &keras3Weights,
+                                                  &genericHdf5};
+    return table;
+}
+
+const Reader* detectReader(ProbeContext& context) {
+    const Reader* best = nullptr;
+    int bestScore = 0;
+    for (const Reader* r : readers()) {
+        int score = 0;
+        try {
+            score = r->probe(context);
+        } catch (const std::exception&) {
+            score = 0;  // a probe that cannot decide is a "no"
+        }
+        if (score > bestScore) {
+            best = r;
+            bestScore = score;
+        }
+    }
+    return best;
+}
+
+std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> source,
+                                           const std::string& displayName,
+                                           const OpenOptions& options) {
+    ProbeContext context(std::move(source), displayName);
+    const Reader* reader = detectReader(context);
+    if (reader == nullptr) {
+        // A container we know whose content we could not read deserves its own error.
+        if (context.hasHdf5Signature()) {
+            (void)context.hdf5();  // throws the HDF5 error that made every probe fail
+        }
+        throw FormatError("not a checkpoint format I know (first bytes: " +
+                              hexPreview(context.head()) + ")",
+                          {displayName});
+    }
+    try {
+        auto checkpoint = reader->open(context, options);
+        checkpoint->setFile(displayName, context.source().size());
+        return checkpoint;
+    } catch (const Error&) {
+        rethrowWithContext({displayName, std::string(reader->id())});
+    } catch (const std::bad_alloc&) {
+        throw CorruptDataError("the file claims more memory than it could hold",
+                               {displayName, std::string(reader->id())});
+    }
+}
+
+std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
+                                           const OpenOptions& options) {
+    return openCheckpoint(FileSource::open(path), path.string(), options);
 }
 
 }  // namespace ckpt::core

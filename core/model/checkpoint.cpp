@@ -9,6 +9,11 @@ Checkpoint::Checkpoint(std::string format, std::string formatDescription)
       m_formatDescription(std::move(formatDescription)),
       m_root(std::make_unique<Node>(NodeKind::Group, "")) {}
 
+void Checkpoint::setFormat(std::string format, std::string formatDescription) {
+    m_format = std::move(format);
+    m_formatDescription = std::move(formatDescription);
+}
+
 void Checkpoint::setFile(std::string path, std::uint64_t size) {
     m_filePath = std::move(path);
     m_fileSize = size;

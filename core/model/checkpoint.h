@@ -33,6 +33,9 @@ public:
     /// Human-readable format name ("Keras legacy HDF5 full model").
     [[nodiscard]] const std::string& formatDescription() const { return m_formatDescription; }
 
+    /// Readers that learn the exact variant while reading set it here.
+    void setFormat(std::string format, std::string formatDescription);
+
     [[nodiscard]] const std::string& filePath() const { return m_filePath; }
     [[nodiscard]] std::uint64_t fileSize() const { return m_fileSize; }
     void setFile(std::string path, std::uint64_t size);

@@ -1,0 +1,168 @@
+// ckpt info, ckpt tensors, ckpt formats.
+
+#include <algorithm>
+#include <exception>
+
+#include "app/cli/args.h"
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/cli/text_format.h"
+#include "core/formats/registry.h"
+#include "core/report/checkpoint_json.h"
+#include "core/util/error.h"
+
+namespace ckpt::cli {
+namespace {
+
+using core::Checkpoint;
+using core::Json;
+
+/// Opens FILE for a command; prints the error and returns null when it cannot be read.
+std::unique_ptr<Checkpoint> openOrReport(const std::string& path, std::ostream& err) {
+    try {
+        core::OpenOptions options;
+        options.progress = terminalProgress("reading");
+        auto checkpoint = core::openCheckpoint(path, options);
+        clearTerminalProgress();
+        return checkpoint;
+    } catch (const std::exception& e) {
+        clearTerminalProgress();
+        err << "ckpt: error: " << e.what() << "\n";
+        return nullptr;
+    }
+}
+
+std::string metadataLine(const Json& meta) {
+    std::string line;
+    for (const auto& [k, v] : meta.items()) {
+        if (!line.empty()) {
+            line += "  ";
+        }
+        line += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    return line;
+}
+
+void printLayers(const Checkpoint& c, std::ostream& out) {
+    if (c.layers().empty()) {
+        return;
+    }
+    std::size_t nameWidth = 24;
+    for (const auto& l : c.layers()) {
+        const auto label = l.name + (l.className.empty() ? "" : " (" + l.className + ")");
+        nameWidth = std::max(nameWidth, std::min<std::size_t>(label.size() + 2, 60));
+    }
+    out << "\n"
+        << pad("Layer (type)", nameWidth) << pad("Params", 14, true) << pad("Trainable", 14, true)
+        << pad("Non-trainable", 15, true) << "\n"
+        << std::string(nameWidth + 43, '-') << "\n";
+    for (const auto& l : c.layers()) {
+        const auto label = l.name + (l.className.empty() ? "" : " (" + l.className + ")");
+        out << pad(label, nameWidth) << pad(groupDigits(l.params), 14, true)
+            << pad(groupDigits(l.trainableParams), 14, true)
+            << pad(groupDigits(l.nonTrainableParams), 15, true) << "\n";
+    }
+    out << std::string(nameWidth + 43, '-') << "\n"
+        << "Total params: " << groupDigits(c.totalParams())
+        << "  (trainable " << groupDigits(c.trainableParams()) << ", non-trainable "
+        << groupDigits(c.nonTrainableParams()) << ")\n";
+}
+
+void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t limit,
+                      std::ostream& out) {
+    std::size_t pathWidth = 20;
+    for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
+        pathWidth = std::max(pathWidth, std::min<std::size_t>(tensors[i]->path().size() + 2, 72));
+    }
+    for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
+        const auto& t = *tensors[i]->tensor();
+        out << "  " << pad(tensors[i]->path(), pathWidth) << pad(std::string(dtypeName(t.dtype())), 10)
+            << pad(t.shapeText(), 18) << pad(humanBytes(t.nbytes()), 11, true) << "\n";
+    }
+    if (tensors.size() > limit) {
+        out << "  ... " << groupDigits(tensors.size() - limit)
+            << " more (ckpt tensors FILE, or --all)\n";
+    }
+}
+
+}  // namespace
+
+int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    Args args;
+    if (auto e = args.parse(argv, {"--json", "--all"}, {}); !e.empty() ||
+                                                             args.positionals().size() != 1) {
+        err << "ckpt info: " << (e.empty() ? "expected exactly one FILE" : e)
+            << "\nUsage: ckpt info FILE [--json] [--all]\n";
+        return kUsage;
+    }
+    auto c = openOrReport(args.positionals()[0], err);
+    if (!c) {
+        return kUnreadable;
+    }
+    if (args.flag("--json")) {
+        out << core::checkpointInfoJson(*c).dump(2) << "\n";
+        return kOk;
+    }
+    out << "File     " << c->filePath() << " (" << humanBytes(c->fileSize()) << ")\n"
+        << "Format   " << c->formatDescription() << " [" << c->format() << "]\n";
+    if (!c->metadata().empty()) {
+        out << "Metadata " << metadataLine(c->metadata()) << "\n";
+    }
+    for (const auto& w : c->warnings()) {
+        out << "Warning  " << w << "\n";
+    }
+    printLayers(*c, out);
+    const auto tensors = c->tensorNodes();
+    std::uint64_t bytes = 0;
+    for (const auto* n : tensors) {
+        bytes += n->tensor()->nbytes();
+    }
+    out << "\nTensors: " << groupDigits(tensors.size()) << " (" << humanBytes(bytes) << ")\n";
+    printTensorTable(tensors, args.flag("--all") ? tensors.size() : 40, out);
+    return kOk;
+}
+
+int runTensors(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    Args args;
+    if (auto e = args.parse(argv, {"--json"}, {}); !e.empty() || args.positionals().size() != 1) {
+        err << "ckpt tensors: " << (e.empty() ? "expected exactly one FILE" : e)
+            << "\nUsage: ckpt tensors FILE [--json]\n";
+        return kUsage;
+    }
+    auto c = openOrReport(args.positionals()[0], err);
+    if (!c) {
+        return kUnreadable;
+    }
+    const auto tensors = c->tensorNodes();
+    if (args.flag("--json")) {
+        Json arr = Json::array();
+        for (const auto* n : tensors) {
+            arr.push_back(core::tensorJson(*n, true));
+        }
+        out << arr.dump(2) << "\n";
+        return kOk;
+    }
+    printTensorTable(tensors, tensors.size(), out);
+    return kOk;
+}
+
+int runFormats(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    Args args;
+    if (auto e = args.parse(argv, {"--json"}, {}); !e.empty() || !args.positionals().empty()) {
+        err << "ckpt formats: " << (e.empty() ? "takes no FILE" : e) << "\n";
+        return kUsage;
+    }
+    Json arr = Json::array();
+    for (const auto* r : core::readers()) {
+        arr.push_back({{"id", std::string(r->id())}, {"description", std::string(r->description())}});
+        if (!args.flag("--json")) {
+            out << pad(std::string(r->id()), 20) << r->description() << "\n";
+        }
+    }
+    if (args.flag("--json")) {
+        out << arr.dump(2) << "\n";
+    }
+    return kOk;
+}
+
+}  // namespace ckpt::cli

@@ -1,0 +1,49 @@
+#include "app/cli/commands.h"
+
+namespace ckpt::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table{
+        {"info", "format, metadata, layer summary with parameter counts, tensors",
+         "Usage: ckpt info FILE [--json]\n\n"
+         "Shows what a checkpoint holds without running any of it: the format, metadata\n"
+         "(Keras version, backend, optimizer), a layer table like Keras's model.summary()\n"
+         "with parameter counts, and every tensor with its dtype and shape.\n\n"
+         "Options:\n"
+         "  --json     print one JSON object: format, metadata, layers [{name, class_name,\n"
+         "             params, trainable_params, non_trainable_params, weights}], total_params,\n"
+         "             tensors [{path, dtype, shape, nbytes}], warnings\n"
+         "  --all      list every tensor in the text output (default: the first 40)\n\n"
+         "Exit codes: 0 ok, 2 the file cannot be read (the message names the file, the\n"
+         "format tried and where it failed).\n\n"
+         "Example:\n  ckpt info model.h5\n  ckpt info --json model.keras | jq '.layers[].name'\n",
+         runInfo},
+        {"tensors", "every tensor: path, dtype, shape, size",
+         "Usage: ckpt tensors FILE [--json]\n\n"
+         "Lists every tensor (HDF5 dataset, archive member array, ...) with its dtype,\n"
+         "shape, size and where its bytes are stored.\n\n"
+         "Options:\n"
+         "  --json     print a JSON array of {path, dtype, shape, nbytes, storage}\n\n"
+         "Exit codes: 0 ok, 2 unreadable input.\n",
+         runTensors},
+        {"stats", "statistics and histogram of one tensor",
+         "Usage: ckpt stats FILE TENSOR_PATH [--json] [--bins N]\n\n"
+         "Reads one tensor in bounded chunks (memory does not grow with its size) and\n"
+         "prints min, max, mean, std, the counts of zeros, NaN and Inf, and a histogram.\n"
+         "TENSOR_PATH is a path from 'ckpt tensors FILE'.\n\n"
+         "Options:\n"
+         "  --json     print {path, dtype, shape, count, finite, zeros, nans, pos_inf,\n"
+         "             neg_inf, min, max, mean, std, histogram: {lo, hi, counts}}\n"
+         "  --bins N   histogram bins (default: chosen from the data)\n\n"
+         "Exit codes: 0 ok, 2 unreadable input or unknown tensor path.\n\n"
+         "Example:\n  ckpt stats model.h5 model_weights/dense/dense/kernel:0\n",
+         runStats},
+        {"formats", "the checkpoint formats this build reads",
+         "Usage: ckpt formats [--json]\n\nLists the readers, chosen by file content (magic "
+         "bytes and structure), never by extension alone.\n",
+         runFormats},
+    };
+    return table;
+}
+
+}  // namespace ckpt::cli

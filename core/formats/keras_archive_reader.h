@@ -1,0 +1,20 @@
+#pragma once
+/// Keras `.keras` archives (Keras 3, and tf.keras 2.11-2.15): a zip of config.json,
+/// metadata.json and model.weights.h5, read in place without extracting anything.
+
+#include "core/formats/reader.h"
+
+namespace ckpt::core {
+
+class KerasArchiveReader final : public Reader {
+public:
+    [[nodiscard]] std::string_view id() const override { return "keras-archive"; }
+    [[nodiscard]] std::string_view description() const override {
+        return "Keras archive (.keras)";
+    }
+    [[nodiscard]] int probe(ProbeContext& context) const override;
+    [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
+                                                   const OpenOptions& options) const override;
+};
+
+}  // namespace ckpt::core

@@ -1,0 +1,193 @@
+#include "core/io/hdf5_file.h"
+
+#include <H5LTpublic.h>
+
+#include <cstring>
+
+#include "core/io/byte_source.h"
+#include "core/util/error.h"
+
+namespace ckpt::core {
+namespace {
+
+void silenceHdf5() {
+    static const bool done = [] {
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+        return true;
+    }();
+    (void)done;
+}
+
+herr_t collectError(unsigned n, const H5E_error2_t* err, void* data) {
+    auto* out = static_cast<std::vector<std::string>*>(data);
+    if (err->desc != nullptr && err->desc[0] != '\0') {
+        out->emplace_back(err->desc);
+    }
+    (void)n;
+    return 0;
+}
+
+}  // namespace
+
+std::recursive_mutex& hdf5Mutex() {
+    static std::recursive_mutex m;
+    return m;
+}
+
+H5Id::~H5Id() {
+    if (m_id >= 0) {
+        Hdf5Lock lock(hdf5Mutex());
+        H5Idec_ref(m_id);
+    }
+}
+
+H5Id& H5Id::operator=(H5Id&& other) noexcept {
+    if (this != &other) {
+        if (m_id >= 0) {
+            Hdf5Lock lock(hdf5Mutex());
+            H5Idec_ref(m_id);
+        }
+        m_id = other.m_id;
+        other.m_id = H5I_INVALID_HID;
+    }
+    return *this;
+}
+
+std::string hdf5ErrorStack() {
+    std::vector<std::string> messages;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collectError, &messages);
+    H5Eclear2(H5E_DEFAULT);
+    // Upward walk: the innermost (most specific) message comes first.
+    std::string out;
+    for (std::size_t i = 0; i < messages.size() && i < 2; ++i) {
+        out += (i ? "; " : "") + messages[i];
+    }
+    return out.empty() ? "unknown HDF5 error" : out;
+}
+
+hid_t h5check(hid_t id, const std::string& what) {
+    if (id < 0) {
+        throw CorruptDataError(what + ": " + hdf5ErrorStack());
+    }
+    return id;
+}
+
+int h5checkStatus(int status, const std::string& what) {
+    if (status < 0) {
+        throw CorruptDataError(what + ": " + hdf5ErrorStack());
+    }
+    return status;
+}
+
+std::shared_ptr<Hdf5File> Hdf5File::open(std::shared_ptr<const ByteSource> source) {
+    Hdf5Lock lock(hdf5Mutex());
+    silenceHdf5();
+    const auto bytes = source->view();
+    if (bytes.empty()) {
+        throw FormatError("empty data is not an HDF5 file", {source->name(), "hdf5"});
+    }
+    // DONT_COPY + DONT_RELEASE: HDF5 reads the mapped bytes in place and never frees or writes
+    // them (the file is opened read-only).
+    const unsigned flags = H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE;
+    const hid_t id = H5LTopen_file_image(
+        const_cast<std::byte*>(bytes.data()),  // NOLINT: HDF5 takes void*; opened read-only
+        bytes.size(), flags);
+    if (id < 0) {
+        throw CorruptDataError("cannot open HDF5 file: " + hdf5ErrorStack(),
+                               {source->name(), "hdf5"});
+    }
+    return std::shared_ptr<Hdf5File>(new Hdf5File(std::move(source), H5Id(id)));
+}
+
+Hdf5File::Hdf5File(std::shared_ptr<const ByteSource> source, H5Id file)
+    : m_source(std::move(source)), m_file(std::move(file)) {}
+
+std::string Hdf5File::name() const {
+    return m_source->name();
+}
+
+namespace {
+
+struct IterateState {
+    std::vector<H5Member>* out;
+};
+
+#if H5_VERSION_GE(1, 12, 0)
+using LinkInfo = H5L_info2_t;
+using ObjectInfo = H5O_info2_t;
+#define CKPT_H5_LITERATE H5Literate2
+#define CKPT_H5_OINFO(g, n, i) H5Oget_info_by_name3(g, n, i, H5O_INFO_BASIC, H5P_DEFAULT)
+#else
+using LinkInfo = H5L_info_t;
+using ObjectInfo = H5O_info_t;
+#define CKPT_H5_LITERATE H5Literate
+#define CKPT_H5_OINFO(g, n, i) H5Oget_info_by_name2(g, n, i, H5O_INFO_BASIC, H5P_DEFAULT)
+#endif
+
+herr_t collectMember(hid_t group, const char* name, const LinkInfo* info, void* data) {
+    auto* state = static_cast<IterateState*>(data);
+    if (info->type != H5L_TYPE_HARD) {
+        return 0;
+    }
+    ObjectInfo oinfo{};
+    if (CKPT_H5_OINFO(group, name, &oinfo) < 0) {
+        return -1;
+    }
+    H5ObjectKind kind = H5ObjectKind::Other;
+    if (oinfo.type == H5O_TYPE_GROUP) {
+        kind = H5ObjectKind::Group;
+    } else if (oinfo.type == H5O_TYPE_DATASET) {
+        kind = H5ObjectKind::Dataset;
+    } else if (oinfo.type == H5O_TYPE_NAMED_DATATYPE) {
+        kind = H5ObjectKind::Datatype;
+    }
+#if H5_VERSION_GE(1, 12, 0)
+    std::uint64_t objectId = 0;
+    std::memcpy(&objectId, &oinfo.token, sizeof objectId);
+#else
+    const std::uint64_t objectId = oinfo.addr;
+#endif
+    state->out->push_back({name, kind, objectId});
+    return 0;
+}
+
+}  // namespace
+
+std::vector<H5Member> listGroup(hid_t location, const std::string& groupPath) {
+    Hdf5Lock lock(hdf5Mutex());
+    H5Id group(h5check(H5Gopen2(location, groupPath.c_str(), H5P_DEFAULT),
+                       "cannot open group '" + groupPath + "'"));
+    std::vector<H5Member> out;
+    IterateState state{&out};
+    hsize_t index = 0;
+    h5checkStatus(CKPT_H5_LITERATE(group.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collectMember,
+                              &state),
+                  "cannot list group '" + groupPath + "'");
+    return out;
+}
+
+bool h5Exists(hid_t location, const std::string& path) {
+    Hdf5Lock lock(hdf5Mutex());
+    if (path.empty() || path == "/") {
+        return true;
+    }
+    // Check each component: H5Lexists fails on a missing intermediate group.
+    std::string prefix;
+    std::size_t start = path[0] == '/' ? 1 : 0;
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        const auto end = slash == std::string::npos ? path.size() : slash;
+        prefix = path.substr(0, end);
+        if (H5Lexists(location, prefix.c_str(), H5P_DEFAULT) <= 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return false;
+        }
+        if (slash == std::string::npos) {
+            break;
+        }
+        start = slash + 1;
+    }
+    return H5Oexists_by_name(location, path.c_str(), H5P_DEFAULT) > 0;
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,83 @@
+#pragma once
+/// Checked, RAII access to the HDF5 C API. The Debian HDF5 build is not thread-safe: every HDF5
+/// call in the project runs under hdf5Mutex(). Errors become CorruptDataError/FormatError with
+/// the message from the HDF5 error stack; HDF5 itself prints nothing.
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ckpt::core {
+
+class ByteSource;
+
+/// The one lock around the HDF5 library (recursive: helpers may nest).
+[[nodiscard]] std::recursive_mutex& hdf5Mutex();
+using Hdf5Lock = std::lock_guard<std::recursive_mutex>;
+
+/// Owns one HDF5 identifier (file, group, dataset, attribute, type, space, plist) and releases
+/// it under the lock.
+class H5Id {
+public:
+    H5Id() = default;
+    explicit H5Id(hid_t id) : m_id(id) {}
+    ~H5Id();
+    H5Id(H5Id&& other) noexcept : m_id(other.m_id) { other.m_id = H5I_INVALID_HID; }
+    H5Id& operator=(H5Id&& other) noexcept;
+    H5Id(const H5Id&) = delete;
+    H5Id& operator=(const H5Id&) = delete;
+
+    [[nodiscard]] hid_t get() const { return m_id; }
+    [[nodiscard]] bool valid() const { return m_id >= 0; }
+
+private:
+    hid_t m_id = H5I_INVALID_HID;
+};
+
+/// The innermost messages of the current HDF5 error stack, e.g. "truncated file: eof = 100".
+[[nodiscard]] std::string hdf5ErrorStack();
+
+/// Throws CorruptDataError("<what>: <HDF5 message>") when `id` is negative; returns it otherwise.
+hid_t h5check(hid_t id, const std::string& what);
+/// Same for herr_t/htri_t results.
+int h5checkStatus(int status, const std::string& what);
+
+/// An open HDF5 file over a memory-backed ByteSource (an mmapped file or a zip member), opened
+/// read-only through HDF5's file-image driver without copying the bytes.
+class Hdf5File {
+public:
+    /// Opens `source`; throws FormatError when it is not HDF5, CorruptDataError when damaged.
+    static std::shared_ptr<Hdf5File> open(std::shared_ptr<const ByteSource> source);
+
+    [[nodiscard]] hid_t id() const { return m_file.get(); }
+    [[nodiscard]] const std::shared_ptr<const ByteSource>& source() const { return m_source; }
+    [[nodiscard]] std::string name() const;
+
+private:
+    Hdf5File(std::shared_ptr<const ByteSource> source, H5Id file);
+
+    std::shared_ptr<const ByteSource> m_source;
+    H5Id m_file;
+};
+
+/// Kind of a link inside a group.
+enum class H5ObjectKind { Group, Dataset, Datatype, Other };
+
+struct H5Member {
+    std::string name;
+    H5ObjectKind kind;
+    std::uint64_t objectId = 0;  ///< file address of the object: equal ids are one object
+};
+
+/// Members of the group at `groupPath`, in the order of their names (HDF5's name index).
+/// Soft and external links are skipped. Throws when the group cannot be opened.
+[[nodiscard]] std::vector<H5Member> listGroup(hid_t location, const std::string& groupPath);
+
+/// True when `path` (relative to `location`) names an existing object; never throws.
+[[nodiscard]] bool h5Exists(hid_t location, const std::string& path);
+
+}  // namespace ckpt::core

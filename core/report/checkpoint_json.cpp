@@ -1,0 +1,80 @@
+#include "core/report/checkpoint_json.h"
+
+#include <cmath>
+
+#include "core/analysis/tensor_stats.h"
+#include "core/model/checkpoint.h"
+
+namespace ckpt::core {
+namespace {
+
+Json finiteOrNull(double v) {
+    return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
+
+}  // namespace
+
+Json tensorJson(const Node& tensorNode, bool withStorage) {
+    const Tensor& t = *tensorNode.tensor();
+    Json j = Json::object();
+    j["path"] = tensorNode.path();
+    j["dtype"] = std::string(dtypeName(t.dtype()));
+    j["shape"] = t.shape();
+    j["nbytes"] = t.nbytes();
+    if (!t.dtypeDetail().empty()) {
+        j["dtype_detail"] = t.dtypeDetail();
+    }
+    if (withStorage && t.source() != nullptr) {
+        j["storage"] = t.source()->storageDescription();
+    }
+    return j;
+}
+
+Json checkpointInfoJson(const Checkpoint& checkpoint) {
+    Json j = Json::object();
+    j["format"] = checkpoint.format();
+    j["format_description"] = checkpoint.formatDescription();
+    j["file"] = checkpoint.filePath();
+    j["file_size"] = checkpoint.fileSize();
+    j["metadata"] = checkpoint.metadata();
+    Json layers = Json::array();
+    for (const auto& l : checkpoint.layers()) {
+        layers.push_back({{"name", l.name},
+                          {"class_name", l.className},
+                          {"params", l.params},
+                          {"trainable_params", l.trainableParams},
+                          {"non_trainable_params", l.nonTrainableParams},
+                          {"weights", l.weightPaths}});
+    }
+    j["layers"] = std::move(layers);
+    j["total_params"] = checkpoint.totalParams();
+    j["trainable_params"] = checkpoint.trainableParams();
+    j["non_trainable_params"] = checkpoint.nonTrainableParams();
+    Json tensors = Json::array();
+    for (const Node* n : checkpoint.tensorNodes()) {
+        tensors.push_back(tensorJson(*n));
+    }
+    j["tensors"] = std::move(tensors);
+    j["warnings"] = checkpoint.warnings();
+    return j;
+}
+
+Json statsJson(const TensorStats& s) {
+    Json j = Json::object();
+    j["count"] = s.count;
+    j["finite"] = s.finite;
+    j["zeros"] = s.zeros;
+    j["nans"] = s.nans;
+    j["pos_inf"] = s.posInf;
+    j["neg_inf"] = s.negInf;
+    j["min"] = finiteOrNull(s.min);
+    j["max"] = finiteOrNull(s.max);
+    j["mean"] = finiteOrNull(s.mean);
+    j["std"] = finiteOrNull(s.std);
+    j["histogram"] = {{"lo", finiteOrNull(s.histogram.lo)},
+                      {"hi", finiteOrNull(s.histogram.hi)},
+                      {"counts", s.histogram.counts}};
+    return j;
+}
+
+}  // namespace ckpt::core
