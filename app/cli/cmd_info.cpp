@@ -63,8 +63,8 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
             << pad(groupDigits(l.nonTrainableParams), 15, true) << "\n";
     }
     out << std::string(nameWidth + 43, '-') << "\n"
-        << "Total params: " << groupDigits(c.totalParams())
-        << "  (trainable " << groupDigits(c.trainableParams()) << ", non-trainable "
+        << "Total params: " << groupDigits(c.totalParams()) << "  (trainable "
+        << groupDigits(c.trainableParams()) << ", non-trainable "
         << groupDigits(c.nonTrainableParams()) << ")\n";
 }
 
@@ -76,8 +76,9 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     }
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
         const auto& t = *tensors[i]->tensor();
-        out << "  " << pad(tensors[i]->path(), pathWidth) << pad(std::string(dtypeName(t.dtype())), 10)
-            << pad(t.shapeText(), 18) << pad(humanBytes(t.nbytes()), 11, true) << "\n";
+        out << "  " << pad(tensors[i]->path(), pathWidth)
+            << pad(std::string(dtypeName(t.dtype())), 10) << pad(t.shapeText(), 18)
+            << pad(humanBytes(t.nbytes()), 11, true) << "\n";
     }
     if (tensors.size() > limit) {
         out << "  ... " << groupDigits(tensors.size() - limit)
@@ -89,8 +90,8 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
 
 int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     Args args;
-    if (auto e = args.parse(argv, {"--json", "--all"}, {}); !e.empty() ||
-                                                             args.positionals().size() != 1) {
+    if (auto e = args.parse(argv, {"--json", "--all"}, {});
+        !e.empty() || args.positionals().size() != 1) {
         err << "ckpt info: " << (e.empty() ? "expected exactly one FILE" : e)
             << "\nUsage: ckpt info FILE [--json] [--all]\n";
         return kUsage;
@@ -154,7 +155,8 @@ int runFormats(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
     Json arr = Json::array();
     for (const auto* r : core::readers()) {
-        arr.push_back({{"id", std::string(r->id())}, {"description", std::string(r->description())}});
+        arr.push_back(
+            {{"id", std::string(r->id())}, {"description", std::string(r->description())}});
         if (!args.flag("--json")) {
             out << pad(std::string(r->id()), 20) << r->description() << "\n";
         }

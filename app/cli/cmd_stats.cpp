@@ -24,8 +24,10 @@ void printHistogram(const core::Histogram& h, std::ostream& out) {
     for (std::size_t i = 0; i < h.counts.size(); ++i) {
         const double lo = h.lo + width * static_cast<double>(i);
         const std::size_t bar =
-            peak == 0 ? 0 : static_cast<std::size_t>(40.0 * static_cast<double>(h.counts[i]) /
-                                                     static_cast<double>(peak) + 0.5);
+            peak == 0
+                ? 0
+                : static_cast<std::size_t>(
+                      40.0 * static_cast<double>(h.counts[i]) / static_cast<double>(peak) + 0.5);
         std::string bars;
         for (std::size_t b = 0; b < bar; ++b) {
             bars += "\u2588";
@@ -40,8 +42,8 @@ void printHistogram(const core::Histogram& h, std::ostream& out) {
 
 int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     Args args;
-    if (auto e = args.parse(argv, {"--json"}, {"--bins"}); !e.empty() ||
-                                                           args.positionals().size() != 2) {
+    if (auto e = args.parse(argv, {"--json"}, {"--bins"});
+        !e.empty() || args.positionals().size() != 2) {
         err << "ckpt stats: " << (e.empty() ? "expected FILE and TENSOR_PATH" : e)
             << "\nUsage: ckpt stats FILE TENSOR_PATH [--json] [--bins N]\n";
         return kUsage;
@@ -69,8 +71,7 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
             return kUnreadable;
         }
         const auto& tensor = *node->tensor();
-        const auto stats =
-            core::computeStats(tensor, terminalProgress("stats"), options);
+        const auto stats = core::computeStats(tensor, terminalProgress("stats"), options);
         clearTerminalProgress();
         if (args.flag("--json")) {
             core::Json j = core::tensorJson(*node);
@@ -81,15 +82,14 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
             out << j.dump(2) << "\n";
             return kOk;
         }
-        out << "Tensor  " << path << "  " << dtypeName(tensor.dtype()) << " "
-            << tensor.shapeText() << "  " << humanBytes(tensor.nbytes()) << "\n"
+        out << "Tensor  " << path << "  " << dtypeName(tensor.dtype()) << " " << tensor.shapeText()
+            << "  " << humanBytes(tensor.nbytes()) << "\n"
             << "count " << groupDigits(stats.count) << "  finite " << groupDigits(stats.finite)
             << "  zeros " << groupDigits(stats.zeros) << "  NaN " << groupDigits(stats.nans)
             << "  +Inf " << groupDigits(stats.posInf) << "  -Inf " << groupDigits(stats.negInf)
             << "\n"
-            << "min " << formatNumber(stats.min) << "  max " << formatNumber(stats.max)
-            << "  mean " << formatNumber(stats.mean) << "  std " << formatNumber(stats.std)
-            << "\n";
+            << "min " << formatNumber(stats.min) << "  max " << formatNumber(stats.max) << "  mean "
+            << formatNumber(stats.mean) << "  std " << formatNumber(stats.std) << "\n";
         printHistogram(stats.histogram, out);
         return kOk;
     } catch (const std::exception& e) {

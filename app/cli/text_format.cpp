@@ -80,12 +80,12 @@ core::ProgressFn terminalProgress(const std::string& label) {
         *last = now;
         if (total > 0) {
             const int width = 30;
-            const int filled = static_cast<int>(width * static_cast<double>(done) /
-                                                static_cast<double>(total));
-            std::fprintf(stderr, "\r%s [%-*s] %3d%%", label.c_str(), width,
-                         std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                         static_cast<int>(100.0 * static_cast<double>(done) /
-                                          static_cast<double>(total)));
+            const int filled =
+                static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total));
+            std::fprintf(
+                stderr, "\r%s [%-*s] %3d%%", label.c_str(), width,
+                std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)));
         } else {
             std::fprintf(stderr, "\r%s ... %llu", label.c_str(),
                          static_cast<unsigned long long>(done));

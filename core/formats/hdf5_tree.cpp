@@ -86,10 +86,9 @@ struct Walker {
         }
         auto members = listGroup(file->id(), path.empty() ? "/" : path);
         // Natural order: Keras 3 names variables 0, 1, ... 10, which HDF5 sorts as strings.
-        std::stable_sort(members.begin(), members.end(),
-                         [](const H5Member& a, const H5Member& b) {
-                             return naturalLess(a.name, b.name);
-                         });
+        std::stable_sort(members.begin(), members.end(), [](const H5Member& a, const H5Member& b) {
+            return naturalLess(a.name, b.name);
+        });
         for (const auto& member : members) {
             const std::string childPath = path.empty() ? member.name : path + "/" + member.name;
             reportProgress(progress, ++visited, 0);
@@ -111,8 +110,7 @@ struct Walker {
             } else {
                 auto& other = node.addChild(NodeKind::Value, member.name);
                 other.setTypeName("hdf5 object");
-                other.setValue(member.kind == H5ObjectKind::Datatype ? "named datatype"
-                                                                     : "object");
+                other.setValue(member.kind == H5ObjectKind::Datatype ? "named datatype" : "object");
             }
         }
     }

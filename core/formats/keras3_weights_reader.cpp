@@ -14,8 +14,8 @@ int Keras3WeightsReader::probe(ProbeContext& context) const {
     for (const char* top : {"layers", "_layer_checkpoint_dependencies"}) {
         if (h5Exists(root, top)) {
             for (const auto& m : listGroup(root, top)) {
-                if (m.kind == H5ObjectKind::Group && h5Exists(root, std::string(top) + "/" +
-                                                                       m.name + "/vars")) {
+                if (m.kind == H5ObjectKind::Group &&
+                    h5Exists(root, std::string(top) + "/" + m.name + "/vars")) {
                     return 55;
                 }
             }

@@ -89,8 +89,9 @@ std::unique_ptr<Checkpoint> KerasArchiveReader::open(ProbeContext& context,
     }
     if (!weightsFound) {
         if (zip->find("model.weights.npz") != nullptr) {
-            checkpoint->addWarning("weights are in model.weights.npz (pickled object arrays), "
-                                   "which this reader does not open yet");
+            checkpoint->addWarning(
+                "weights are in model.weights.npz (pickled object arrays), "
+                "which this reader does not open yet");
         } else {
             checkpoint->addWarning("the archive holds no weights member");
         }

@@ -9,9 +9,7 @@ namespace ckpt::core {
 class KerasArchiveReader final : public Reader {
 public:
     [[nodiscard]] std::string_view id() const override { return "keras-archive"; }
-    [[nodiscard]] std::string_view description() const override {
-        return "Keras archive (.keras)";
-    }
+    [[nodiscard]] std::string_view description() const override { return "Keras archive (.keras)"; }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

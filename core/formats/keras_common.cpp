@@ -31,9 +31,8 @@ void addWeight(Layer& layer, const Node& tensorNode, bool trainable) {
 }
 
 bool isNumber(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-        return std::isdigit(c) != 0;
-    });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 /// Tensors below a vars-layout layer group: its own vars/<i> in numeric order, then sublayers.
@@ -191,8 +190,8 @@ std::optional<std::vector<std::string>> nodeNameList(const Node& node, const std
 
 std::vector<Layer> legacyKerasLayers(const Node& weightsRoot,
                                      const std::vector<KerasLayerSpec>& specs) {
-    const auto layerNames = nodeNameList(weightsRoot, "layer_names").value_or(
-        std::vector<std::string>{});
+    const auto layerNames =
+        nodeNameList(weightsRoot, "layer_names").value_or(std::vector<std::string>{});
     std::vector<KerasLayerSpec> order = specs;
     for (const auto& n : layerNames) {  // layers saved but absent from the config
         const bool known = std::any_of(order.begin(), order.end(),
@@ -208,8 +207,8 @@ std::vector<Layer> legacyKerasLayers(const Node& weightsRoot,
         layer.className = spec.className;
         layer.config = spec.config;
         if (const Node* group = weightsRoot.findChild(spec.name)) {
-            for (const auto& wn : nodeNameList(*group, "weight_names").value_or(
-                     std::vector<std::string>{})) {
+            for (const auto& wn :
+                 nodeNameList(*group, "weight_names").value_or(std::vector<std::string>{})) {
                 const Node* t = group->find(wn);
                 if (t != nullptr && t->kind() == NodeKind::Tensor) {
                     addWeight(layer, *t, spec.trainable && !nonTrainableByName(wn));

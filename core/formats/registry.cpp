@@ -104,9 +104,9 @@ std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> sou
         if (context.hasHdf5Signature()) {
             (void)context.hdf5();  // throws the HDF5 error that made every probe fail
         }
-        throw FormatError("not a checkpoint format I know (first bytes: " +
-                              hexPreview(context.head()) + ")",
-                          {displayName});
+        throw FormatError(
+            "not a checkpoint format I know (first bytes: " + hexPreview(context.head()) + ")",
+            {displayName});
     }
     try {
         auto checkpoint = reader->open(context, options);

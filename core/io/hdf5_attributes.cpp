@@ -19,8 +19,8 @@ herr_t collectAttributeName(hid_t, const char* name, const H5A_info_t*, void* da
 hsize_t checkedElementCount(hid_t attr, hid_t type, hid_t space, const std::string& name) {
     const hssize_t n = H5Sget_simple_extent_npoints(space);
     if (n < 0) {
-        throw CorruptDataError("attribute '" + name + "' has an unreadable dataspace: " +
-                               hdf5ErrorStack());
+        throw CorruptDataError("attribute '" + name +
+                               "' has an unreadable dataspace: " + hdf5ErrorStack());
     }
     if (n > kMaxAttributeElements) {
         throw CorruptDataError("attribute '" + name + "' claims " + std::to_string(n) +
@@ -121,8 +121,8 @@ bool hasAttribute(hid_t obj, const std::string& name) {
 
 Json readAttribute(hid_t obj, const std::string& name, std::size_t maxElements) {
     Hdf5Lock lock(hdf5Mutex());
-    H5Id attr(h5check(H5Aopen(obj, name.c_str(), H5P_DEFAULT),
-                      "cannot open attribute '" + name + "'"));
+    H5Id attr(
+        h5check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "cannot open attribute '" + name + "'"));
     H5Id type(h5check(H5Aget_type(attr.get()), "attribute type"));
     H5Id space(h5check(H5Aget_space(attr.get()), "attribute dataspace"));
     const hsize_t n = checkedElementCount(attr.get(), type.get(), space.get(), name);

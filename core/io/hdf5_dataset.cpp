@@ -15,8 +15,8 @@ namespace {
 /// most 2*rank-1 hyperslab blocks, read in one H5Dread into a 1-D memory space.
 class Hdf5DatasetSource final : public TensorSource {
 public:
-    Hdf5DatasetSource(std::shared_ptr<Hdf5File> file, std::string path,
-                      std::vector<hsize_t> dims, std::size_t elementSize, std::string layout)
+    Hdf5DatasetSource(std::shared_ptr<Hdf5File> file, std::string path, std::vector<hsize_t> dims,
+                      std::size_t elementSize, std::string layout)
         : m_file(std::move(file)),
           m_path(std::move(path)),
           m_dims(std::move(dims)),
@@ -43,9 +43,9 @@ public:
         }
         const hsize_t memCount = count;
         H5Id memSpace(h5check(H5Screate_simple(1, &memCount, nullptr), "memory dataspace"));
-        h5checkStatus(H5Dread(dset.get(), memType.get(), memSpace.get(), fileSpace.get(),
-                              H5P_DEFAULT, out),
-                      "cannot read dataset '" + m_path + "'");
+        h5checkStatus(
+            H5Dread(dset.get(), memType.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, out),
+            "cannot read dataset '" + m_path + "'");
     }
 
     [[nodiscard]] std::string storageDescription() const override { return m_layout; }
@@ -71,9 +71,9 @@ private:
         for (std::size_t i = dim + 1; i < m_dims.size(); ++i) {
             cnt[i] = m_dims[i];
         }
-        h5checkStatus(H5Sselect_hyperslab(space, H5S_SELECT_OR, start.data(), nullptr,
-                                          cnt.data(), nullptr),
-                      "select hyperslab");
+        h5checkStatus(
+            H5Sselect_hyperslab(space, H5S_SELECT_OR, start.data(), nullptr, cnt.data(), nullptr),
+            "select hyperslab");
     }
 
     /// Selects linear elements [a, b) of the sub-array at `dim` below `prefix`.
@@ -263,16 +263,16 @@ std::shared_ptr<Tensor> openDatasetTensor(const std::shared_ptr<Hdf5File>& file,
                                            std::to_string(bytes->size()) + " bytes): truncated",
                                        {{}, {}, path, offset});
             }
-            source = std::make_shared<ContiguousTensorSource>(bytes, offset, elementSize,
-                                                              numel, bigEndian);
+            source = std::make_shared<ContiguousTensorSource>(bytes, offset, elementSize, numel,
+                                                              bigEndian);
         } else {
             H5Eclear2(H5E_DEFAULT);
         }
     }
     if (!source) {
-        std::string desc = layout == H5D_CHUNKED ? "chunked" : layout == H5D_COMPACT
-                                                                   ? "compact"
-                                                                   : "contiguous (unallocated)";
+        std::string desc = layout == H5D_CHUNKED   ? "chunked"
+                           : layout == H5D_COMPACT ? "compact"
+                                                   : "contiguous (unallocated)";
         const int filters = layout == H5D_CHUNKED ? H5Pget_nfilters(dcpl.get()) : 0;
         for (int i = 0; i < filters; ++i) {
             unsigned flags = 0;

@@ -160,9 +160,9 @@ std::vector<H5Member> listGroup(hid_t location, const std::string& groupPath) {
     std::vector<H5Member> out;
     IterateState state{&out};
     hsize_t index = 0;
-    h5checkStatus(CKPT_H5_LITERATE(group.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collectMember,
-                              &state),
-                  "cannot list group '" + groupPath + "'");
+    h5checkStatus(
+        CKPT_H5_LITERATE(group.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collectMember, &state),
+        "cannot list group '" + groupPath + "'");
     return out;
 }
 

@@ -66,8 +66,7 @@ void ZipArchive::readDirectory() {
         }
     }
     if (eocd == UINT64_MAX) {
-        throw CorruptDataError("zip end-of-directory record not found (truncated archive?)",
-                               ctx);
+        throw CorruptDataError("zip end-of-directory record not found (truncated archive?)", ctx);
     }
     std::uint64_t count = le(bytes, eocd + 10, 2);
     std::uint64_t cdSize = le(bytes, eocd + 12, 4);
@@ -82,8 +81,7 @@ void ZipArchive::readDirectory() {
         cdSize = le(bytes, z64 + 40, 8);
         cdOffset = le(bytes, z64 + 48, 8);
     }
-    if (cdOffset > bytes.size() || cdSize > bytes.size() - cdOffset ||
-        count > cdSize / 46 + 1) {
+    if (cdOffset > bytes.size() || cdSize > bytes.size() - cdOffset || count > cdSize / 46 + 1) {
         throw CorruptDataError("zip central directory lies outside the file (truncated?)", ctx);
     }
     std::uint64_t p = cdOffset;
@@ -181,9 +179,8 @@ std::uint64_t ZipArchive::dataOffset(const ZipEntry& entry) const {
     }
     if (nameLen != entry.name.size() ||
         std::memcmp(bytes.data() + off + 30, entry.name.data(), nameLen) != 0) {
-        throw CorruptDataError("local header of zip member '" + entry.name +
-                                   "' disagrees with the directory",
-                               ctx);
+        throw CorruptDataError(
+            "local header of zip member '" + entry.name + "' disagrees with the directory", ctx);
     }
     return start;
 }
@@ -199,9 +196,9 @@ std::shared_ptr<const ByteSource> ZipArchive::member(const ZipEntry& entry,
     if (entry.stored()) {
         const auto start = dataOffset(entry);
         if (entry.size != entry.compressedSize) {
-            throw CorruptDataError("stored zip member '" + entry.name +
-                                       "' has different packed and unpacked sizes",
-                                   ctx);
+            throw CorruptDataError(
+                "stored zip member '" + entry.name + "' has different packed and unpacked sizes",
+                ctx);
         }
         auto slice = std::make_shared<SliceSource>(m_source, start, entry.size, label);
         if (entry.size <= crcCheckLimit) {
@@ -214,8 +211,7 @@ std::shared_ptr<const ByteSource> ZipArchive::member(const ZipEntry& entry,
                 done += n;
             }
             if (crc != entry.crc) {
-                throw CorruptDataError("zip member '" + entry.name + "' fails its CRC check",
-                                       ctx);
+                throw CorruptDataError("zip member '" + entry.name + "' fails its CRC check", ctx);
             }
         }
         return slice;
@@ -230,9 +226,8 @@ std::shared_ptr<const ByteSource> ZipArchive::member(const ZipEntry& entry,
     std::lock_guard lock(m_zip->mutex);
     zip_file_t* f = zip_fopen_index(m_zip->archive, entry.index, 0);
     if (f == nullptr) {
-        throw CorruptDataError(std::string("cannot open zip member: ") +
-                                   zip_strerror(m_zip->archive),
-                               ctx);
+        throw CorruptDataError(
+            std::string("cannot open zip member: ") + zip_strerror(m_zip->archive), ctx);
     }
     std::vector<std::byte> out(static_cast<std::size_t>(entry.size));
     std::uint64_t got = 0;

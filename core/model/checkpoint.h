@@ -14,8 +14,8 @@ namespace ckpt::core {
 /// One row of the model summary: a layer, its class and its weights.
 struct Layer {
     std::string name;
-    std::string className;          ///< "" when no config names it (weights-only files)
-    std::uint64_t params = 0;       ///< elements in all its weights
+    std::string className;     ///< "" when no config names it (weights-only files)
+    std::uint64_t params = 0;  ///< elements in all its weights
     std::uint64_t trainableParams = 0;
     std::uint64_t nonTrainableParams = 0;
     std::vector<std::string> weightPaths;  ///< tensor paths, in the file's weight order

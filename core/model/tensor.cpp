@@ -76,8 +76,7 @@ ContiguousTensorSource::ContiguousTensorSource(std::shared_ptr<const ByteSource>
       m_numel(numel),
       m_swap(swap) {}
 
-void ContiguousTensorSource::read(std::uint64_t first, std::uint64_t count,
-                                  std::byte* out) const {
+void ContiguousTensorSource::read(std::uint64_t first, std::uint64_t count, std::byte* out) const {
     if (first > m_numel || count > m_numel - first) {
         throw CorruptDataError("element range outside the tensor");
     }
