@@ -103,6 +103,17 @@ std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> sou
         // A container we know whose content we could not read deserves its own error.
         if (context.hasHdf5Signature()) {
             (void)context.hdf5();  // throws the HDF5 error that made every probe fail
+            throw FormatError("an HDF5 file, but not a checkpoint format I know", {displayName});
+        }
+        if (context.hasZipSignature()) {
+            const auto zip = context.zip();  // throws when the archive itself is damaged
+            std::string members;
+            for (std::size_t i = 0; i < zip->entries().size() && i < 5; ++i) {
+                members += (i ? ", " : "") + zip->entries()[i].name;
+            }
+            throw FormatError("a zip archive, but not a checkpoint format I know (members: " +
+                                  members + (zip->entries().size() > 5 ? ", ..." : "") + ")",
+                              {displayName});
         }
         throw FormatError(
             "not a checkpoint format I know (first bytes: " + hexPreview(context.head()) + ")",

@@ -1,7 +1,5 @@
 #include "core/io/hdf5_file.h"
 
-#include <H5LTpublic.h>
-
 #include <cstring>
 
 #include "core/io/byte_source.h"
@@ -79,24 +77,67 @@ int h5checkStatus(int status, const std::string& what) {
     return status;
 }
 
+namespace {
+
+/// The mapped bytes handed to HDF5's core driver. The callbacks hand out this one buffer for
+/// every "allocation" and never copy, free or grow it: HDF5 reads the file in place.
+struct ImageBuffer {
+    void* data;
+    std::size_t size;
+};
+
+void* imageMalloc(std::size_t size, H5FD_file_image_op_t, void* udata) {
+    auto* image = static_cast<ImageBuffer*>(udata);
+    return size == image->size ? image->data : nullptr;
+}
+
+void* imageMemcpy(void* dest, const void* src, std::size_t, H5FD_file_image_op_t, void*) {
+    return dest == src ? dest : nullptr;  // the buffer is read-only: never copy into it
+}
+
+void* imageRealloc(void*, std::size_t, H5FD_file_image_op_t, void*) {
+    return nullptr;  // read-only: the image never grows
+}
+
+herr_t imageFree(void*, H5FD_file_image_op_t, void*) {
+    return 0;
+}
+
+void* udataCopy(void* udata) {
+    return udata;
+}
+
+herr_t udataFree(void*) {
+    return 0;
+}
+
+}  // namespace
+
 std::shared_ptr<Hdf5File> Hdf5File::open(std::shared_ptr<const ByteSource> source) {
     Hdf5Lock lock(hdf5Mutex());
     silenceHdf5();
     const auto bytes = source->view();
+    const Error::Context ctx{source->name(), "hdf5"};
     if (bytes.empty()) {
-        throw FormatError("empty data is not an HDF5 file", {source->name(), "hdf5"});
+        throw FormatError("empty data is not an HDF5 file", ctx);
     }
-    // DONT_COPY + DONT_RELEASE: HDF5 reads the mapped bytes in place and never frees or writes
-    // them (the file is opened read-only).
-    const unsigned flags = H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE;
-    const hid_t id = H5LTopen_file_image(
-        const_cast<std::byte*>(bytes.data()),  // NOLINT: HDF5 takes void*; opened read-only
-        bytes.size(), flags);
+    auto image = std::make_unique<ImageBuffer>(
+        ImageBuffer{const_cast<std::byte*>(bytes.data()), bytes.size()});  // opened read-only
+    H5Id fapl(h5check(H5Pcreate(H5P_FILE_ACCESS), "file access properties"));
+    h5checkStatus(H5Pset_fapl_core(fapl.get(), 1 << 16, 0), "core driver");
+    H5FD_file_image_callbacks_t callbacks{imageMalloc, imageMemcpy, imageRealloc, imageFree,
+                                          udataCopy,   udataFree,   image.get()};
+    h5checkStatus(H5Pset_file_image_callbacks(fapl.get(), &callbacks), "file image callbacks");
+    h5checkStatus(H5Pset_file_image(fapl.get(), image->data, image->size), "file image");
+    // The name is only a label for the core driver; nothing is read from or written to disk.
+    const hid_t id = H5Fopen("ckpt-image", H5F_ACC_RDONLY, fapl.get());
     if (id < 0) {
-        throw CorruptDataError("cannot open HDF5 file: " + hdf5ErrorStack(),
-                               {source->name(), "hdf5"});
+        const std::string why = hdf5ErrorStack();  // read before any other call clears it
+        throw CorruptDataError("cannot open HDF5 file: " + why, ctx);
     }
-    return std::shared_ptr<Hdf5File>(new Hdf5File(std::move(source), H5Id(id)));
+    auto file = std::shared_ptr<Hdf5File>(new Hdf5File(std::move(source), H5Id(id)));
+    file->m_image = std::move(image);
+    return file;
 }
 
 Hdf5File::Hdf5File(std::shared_ptr<const ByteSource> source, H5Id file)

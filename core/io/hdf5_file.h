@@ -61,6 +61,7 @@ private:
     Hdf5File(std::shared_ptr<const ByteSource> source, H5Id file);
 
     std::shared_ptr<const ByteSource> m_source;
+    std::shared_ptr<void> m_image;  // the core driver's view of m_source; outlives m_file
     H5Id m_file;
 };
 

@@ -9,8 +9,12 @@
 namespace ckpt::test {
 
 /// tests/fixtures in the source tree.
-inline QString fixtureDir() { return QStringLiteral(CKPT_SOURCE_DIR "/tests/fixtures"); }
-inline QString fixture(const QString& name) { return fixtureDir() + "/" + name; }
+inline QString fixtureDir() {
+    return QStringLiteral(CKPT_SOURCE_DIR "/tests/fixtures");
+}
+inline QString fixture(const QString& name) {
+    return fixtureDir() + "/" + name;
+}
 
 /// ../shared/data/real beside the project, or an empty string when absent (tests then QSKIP).
 inline QString realDataDir() {
@@ -19,10 +23,25 @@ inline QString realDataDir() {
 }
 
 /// The built `ckpt` command-line tool.
-inline QString cliPath() { return QStringLiteral(CKPT_CLI_PATH); }
+inline QString cliPath() {
+    return QStringLiteral(CKPT_CLI_PATH);
+}
 
 /// Debian's Python with h5py/numpy/torch; other interpreters on PATH may lack them.
-inline QString systemPython() { return QStringLiteral("/usr/bin/python3"); }
+inline QString systemPython() {
+    return QStringLiteral("/usr/bin/python3");
+}
+
+/// True when `f()` throws an exception of type E (or derived); other exceptions propagate.
+template <typename E, typename F>
+bool throws(F&& f) {
+    try {
+        f();
+    } catch (const E&) {
+        return true;
+    }
+    return false;
+}
 
 struct RunResult {
     int exitCode = -1;

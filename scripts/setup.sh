@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the build, the tests and the samples need.
+# Idempotent and quiet: when everything is present it prints nothing and changes nothing.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake g++ make pkg-config
+    qt6-base-dev libgl-dev libhdf5-dev nlohmann-json3-dev libzip-dev zlib1g-dev
+    # GUI rendering without a display (screenshots, offscreen UI tests)
+    fonts-dejavu-core
+    # tests and fixture generators: Debian's Python libraries as real clients
+    python3 python3-h5py python3-numpy
+    # benchmarks compare against the HDF5 command-line tools
+    hdf5-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
