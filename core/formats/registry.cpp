@@ -8,6 +8,8 @@
 #include "core/formats/keras3_weights_reader.h"
 #include "core/formats/keras_archive_reader.h"
 #include "core/formats/keras_h5_reader.h"
+#include "core/formats/numpy_readers.h"
+#include "core/formats/safetensors_reader.h"
 #include "core/io/byte_source.h"
 #include "core/io/hdf5_file.h"
 #include "core/io/zip_archive.h"
@@ -71,8 +73,11 @@ const std::vector<const Reader*>& readers() {
     static const KerasH5Reader kerasH5;
     static const Keras3WeightsReader keras3Weights;
     static const GenericHdf5Reader genericHdf5;
-    static const std::vector<const Reader*> table{&kerasArchive, &kerasH5, &keras3Weights,
-                                                  &genericHdf5};
+    static const SafetensorsReader safetensors;
+    static const NpyReader npy;
+    static const NpzReader npz;
+    static const std::vector<const Reader*> table{
+        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &npy, &npz, &genericHdf5};
     return table;
 }
 

@@ -58,6 +58,10 @@ std::vector<const Node*> Checkpoint::tensorNodes() const {
 }
 
 const Node* Checkpoint::findTensor(const std::string& path) const {
+    if (path.empty()) {  // a lone unnamed array (.npy)
+        const Node* only = m_root->findChild("");
+        return only != nullptr && only->kind() == NodeKind::Tensor ? only : nullptr;
+    }
     const Node* n = m_root->find(path);
     return n != nullptr && n->kind() == NodeKind::Tensor ? n : nullptr;
 }

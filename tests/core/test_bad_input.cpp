@@ -65,11 +65,14 @@ private:
             files << real + "/keras_h5_full/0xArt__CryptoANN__model.h5"
                   << real + "/keras_h5_weights/DavidSanwald__DDQN__weights.h5"
                   << real + "/keras3/HrushikeshSS10__Bank-Churn-Prediction__vHEAD_model.weights.h5"
-                  << real + "/keras3/HrushikeshSS10__Bank-Churn-Prediction__v10429e7_model.keras";
+                  << real + "/keras3/HrushikeshSS10__Bank-Churn-Prediction__v10429e7_model.keras"
+                  << real + "/safetensors/CoffeeVampir3__Model-Saving-Test-Repo__model.safetensors"
+                  << real + "/numpy/Adirlou__pong-neural-network__W1.npy"
+                  << real + "/numpy/LorenzoM1997__Deep-tic-tac-toe__weights.npz";
         }
         for (const auto& f : QDir(ckpt::test::fixture("keras"))
                                  .entryInfoList({"*.h5", "*.keras"}, QDir::Files, QDir::Name)) {
-            if (files.size() < 8) {
+            if (files.size() < 11) {
                 files << f.absoluteFilePath();
             }
         }

@@ -1,0 +1,199 @@
+#include "core/formats/safetensors_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/io/byte_source.h"
+#include "core/util/error.h"
+
+namespace ckpt::core {
+namespace {
+
+constexpr std::uint64_t kMaxHeader = 100'000'000;  // the reference reader's limit
+
+std::uint64_t headerLength(const ByteSource& source) {
+    const auto b = source.peek(0, 8);
+    if (b.size() < 8) {
+        return 0;
+    }
+    std::uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) {
+        n = (n << 8) | static_cast<std::uint64_t>(b[static_cast<std::size_t>(i)]);
+    }
+    return n;
+}
+
+struct DtypeInfo {
+    DType dtype;
+    unsigned bits;
+};
+
+/// safetensors dtype names; 8-bit floats and sub-byte types have no numeric view here.
+std::optional<DtypeInfo> safetensorsDtype(const std::string& name) {
+    static const std::map<std::string, DtypeInfo> table{
+        {"BOOL", {DType::Bool, 8}},         {"U8", {DType::UInt8, 8}},
+        {"I8", {DType::Int8, 8}},           {"I16", {DType::Int16, 16}},
+        {"U16", {DType::UInt16, 16}},       {"F16", {DType::Float16, 16}},
+        {"BF16", {DType::BFloat16, 16}},    {"I32", {DType::Int32, 32}},
+        {"U32", {DType::UInt32, 32}},       {"F32", {DType::Float32, 32}},
+        {"C64", {DType::Complex64, 64}},    {"F64", {DType::Float64, 64}},
+        {"I64", {DType::Int64, 64}},        {"U64", {DType::UInt64, 64}},
+        {"F8_E5M2", {DType::Other, 8}},     {"F8_E4M3", {DType::Other, 8}},
+        {"F8_E8M0", {DType::Other, 8}},     {"F8_E4M3FNUZ", {DType::Other, 8}},
+        {"F8_E5M2FNUZ", {DType::Other, 8}}, {"F6_E2M3", {DType::Other, 6}},
+        {"F6_E3M2", {DType::Other, 6}},     {"F4", {DType::Other, 4}},
+    };
+    const auto it = table.find(name);
+    if (it == table.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+}  // namespace
+
+int SafetensorsReader::probe(ProbeContext& context) const {
+    const auto& src = context.source();
+    const std::uint64_t n = headerLength(src);
+    if (n < 2 || n > kMaxHeader || n > src.size() - 8) {
+        return 0;
+    }
+    const auto first = src.peek(8, 1);
+    return !first.empty() && first[0] == std::byte{'{'} ? 70 : 0;
+}
+
+std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
+                                                    const OpenOptions& options) const {
+    const auto& source = context.sourcePtr();
+    const std::uint64_t n = headerLength(*source);
+    const std::uint64_t dataStart = 8 + n;
+    const auto view = source->view();
+    const std::string header(reinterpret_cast<const char*>(view.data()) + 8, n);
+
+    // Duplicate top-level keys are an error in the reference reader; catch them while parsing.
+    std::set<std::string> keys;
+    std::string duplicate;
+    Json json;
+    try {
+        json = Json::parse(header, [&](int depth, Json::parse_event_t event, Json& parsed) {
+            if (depth == 1 && event == Json::parse_event_t::key && parsed.is_string()) {
+                if (!keys.insert(parsed.get<std::string>()).second) {
+                    duplicate = parsed.get<std::string>();
+                }
+            }
+            return true;
+        });
+    } catch (const nlohmann::json::parse_error& e) {
+        throw CorruptDataError("the header is not valid JSON (byte " + std::to_string(e.byte) +
+                                   " of " + std::to_string(n) + ")",
+                               {{}, {}, "header", 8});
+    }
+    if (!json.is_object()) {
+        throw CorruptDataError("the header is not a JSON object", {{}, {}, "header", 8});
+    }
+    if (!duplicate.empty()) {
+        throw CorruptDataError("the header names '" + duplicate + "' twice", {{}, {}, "header", 8});
+    }
+
+    auto checkpoint = std::make_unique<Checkpoint>(std::string(id()), std::string(description()));
+    struct Span {
+        std::uint64_t begin, end;
+        std::string name;
+    };
+    std::vector<Span> spans;
+    const std::uint64_t bufferSize = source->size() - dataStart;
+    std::uint64_t done = 0;
+    for (const auto& [name, entry] : json.items()) {
+        if (name == "__metadata__") {
+            if (!entry.is_object()) {
+                throw CorruptDataError("__metadata__ is not a map of strings");
+            }
+            for (const auto& [k, v] : entry.items()) {
+                if (!v.is_string()) {
+                    throw CorruptDataError("__metadata__ value '" + k + "' is not a string");
+                }
+                checkpoint->metadata()[k] = v;
+            }
+            continue;
+        }
+        const Error::Context where{{}, {}, name};
+        if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+            !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
+            !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
+            entry["data_offsets"].size() != 2) {
+            throw CorruptDataError("tensor entry needs dtype, shape and two data_offsets", where);
+        }
+        const auto info = safetensorsDtype(entry["dtype"].get<std::string>());
+        if (!info) {
+            throw UnsupportedError("unknown dtype " + entry["dtype"].get<std::string>(), where);
+        }
+        std::vector<std::uint64_t> shape;
+        unsigned __int128 bits = info->bits;
+        for (const auto& d : entry["shape"]) {
+            if (!d.is_number_unsigned()) {
+                throw CorruptDataError("shape holds a value that is not a size", where);
+            }
+            shape.push_back(d.get<std::uint64_t>());
+            bits *= shape.back();
+            if (bits > static_cast<unsigned __int128>(source->size()) * 8) {
+                throw CorruptDataError("shape claims more bytes than the file holds", where);
+            }
+        }
+        const auto& off = entry["data_offsets"];
+        if (!off[0].is_number_unsigned() || !off[1].is_number_unsigned()) {
+            throw CorruptDataError("data_offsets are not sizes", where);
+        }
+        const auto begin = off[0].get<std::uint64_t>();
+        const auto end = off[1].get<std::uint64_t>();
+        if (bits % 8 != 0) {
+            throw CorruptDataError("tensor bits are not a whole number of bytes", where);
+        }
+        if (end < begin || end - begin != static_cast<std::uint64_t>(bits / 8)) {
+            throw CorruptDataError("data_offsets [" + std::to_string(begin) + ", " +
+                                       std::to_string(end) + ") do not match dtype and shape",
+                                   where);
+        }
+        if (end > bufferSize) {
+            throw CorruptDataError("tensor data ends at " + std::to_string(end) +
+                                       ", past the end of the file (truncated?)",
+                                   where);
+        }
+        spans.push_back({begin, end, name});
+        std::shared_ptr<const TensorSource> data;
+        if (info->dtype != DType::Other) {
+            data = std::make_shared<ContiguousTensorSource>(
+                source, dataStart + begin, dtypeSize(info->dtype),
+                static_cast<std::uint64_t>(bits / info->bits), false);
+        }
+        auto tensor = std::make_shared<Tensor>(info->dtype, shape, data);
+        if (info->dtype == DType::Other) {
+            tensor->setDtypeDetail(entry["dtype"].get<std::string>());
+        }
+        auto& node = checkpoint->root().addChild(NodeKind::Tensor, name);
+        node.setTensor(std::move(tensor));
+        node.attributes()["data_offsets"] = off;
+        reportProgress(options.progress, ++done, 0);
+    }
+    // The tensors must tile the buffer: no gaps, no overlaps, nothing after the last one.
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+        return a.begin < b.begin || (a.begin == b.begin && a.end < b.end);
+    });
+    std::uint64_t expected = 0;
+    for (const auto& s : spans) {
+        if (s.begin != expected) {
+            throw CorruptDataError(
+                std::string(s.begin < expected ? "overlapping" : "a gap before") +
+                    " tensor data at buffer offset " + std::to_string(s.begin),
+                {{}, {}, s.name, dataStart + s.begin});
+        }
+        expected = s.end;
+    }
+    if (expected != bufferSize) {
+        throw CorruptDataError("the data buffer holds " + std::to_string(bufferSize) +
+                               " bytes but the tensors cover " + std::to_string(expected));
+    }
+    return checkpoint;
+}
+
+}  // namespace ckpt::core
