@@ -1,0 +1,185 @@
+#include "core/analysis/tensor_stats.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/analysis/stats_accumulator.h"
+#include "core/model/tensor.h"
+#include "core/util/error.h"
+
+namespace ckpt::core {
+namespace {
+
+/// Below this many bytes a second thread costs more than it saves.
+constexpr std::uint64_t kParallelMinBytes = std::uint64_t{8} << 20;
+
+/// Chunks [0, chunkCount) of a tensor, handed out to whoever asks next.
+class ChunkPlan {
+public:
+    ChunkPlan(const Tensor& tensor, std::uint64_t chunkElements)
+        : m_tensor(tensor),
+          m_chunkElements(chunkElements),
+          m_total(tensor.numel()),
+          m_chunkCount((m_total + chunkElements - 1) / chunkElements) {}
+
+    [[nodiscard]] std::uint64_t total() const { return m_total; }
+    [[nodiscard]] std::uint64_t chunkCount() const { return m_chunkCount; }
+
+    /// Reads and accumulates chunk `index` using `buffer`; returns its element count.
+    std::uint64_t process(std::uint64_t index, std::vector<std::byte>& buffer,
+                          StatsAccumulator& into) const {
+        const std::uint64_t first = index * m_chunkElements;
+        const std::uint64_t count = std::min(m_chunkElements, m_total - first);
+        const std::size_t bytes = static_cast<std::size_t>(count) * dtypeSize(m_tensor.dtype());
+        if (buffer.size() < bytes) {
+            buffer.resize(bytes);
+        }
+        m_tensor.readRaw(first, count, buffer.data());
+        into.add(m_tensor.dtype(), buffer.data(), static_cast<std::size_t>(count));
+        return count;
+    }
+
+private:
+    const Tensor& m_tensor;
+    std::uint64_t m_chunkElements;
+    std::uint64_t m_total;
+    std::uint64_t m_chunkCount;
+};
+
+void runSerial(const ChunkPlan& plan, const ProgressFn& progress, StatsAccumulator& acc) {
+    std::vector<std::byte> buffer;
+    std::uint64_t done = 0;
+    for (std::uint64_t c = 0; c < plan.chunkCount(); ++c) {
+        done += plan.process(c, buffer, acc);
+        reportProgress(progress, done, plan.total());
+    }
+}
+
+/// Workers take chunks from a shared counter into their own accumulators; the calling thread
+/// only reports progress, so the callback never runs concurrently or off its thread.
+void runParallel(const ChunkPlan& plan, const ProgressFn& progress, int threadCount,
+                 StatsAccumulator& acc) {
+    std::vector<StatsAccumulator> partials(static_cast<std::size_t>(threadCount));
+    std::atomic<std::uint64_t> nextChunk{0};
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::uint64_t done = 0;
+    int finished = 0;
+    std::exception_ptr failure;
+
+    auto work = [&](StatsAccumulator& mine) {
+        try {
+            std::vector<std::byte> buffer;
+            while (!stop.load(std::memory_order_relaxed)) {
+                const std::uint64_t c = nextChunk.fetch_add(1);
+                if (c >= plan.chunkCount()) {
+                    break;
+                }
+                const std::uint64_t n = plan.process(c, buffer, mine);
+                const std::lock_guard lock(mutex);
+                done += n;
+                changed.notify_one();
+            }
+        } catch (...) {
+            const std::lock_guard lock(mutex);
+            if (!failure) {
+                failure = std::current_exception();
+            }
+            stop = true;
+        }
+        const std::lock_guard lock(mutex);
+        ++finished;
+        changed.notify_one();
+    };
+
+    std::vector<std::jthread> workers;  // joined before the state above goes away
+    try {
+        for (auto& partial : partials) {
+            workers.emplace_back(work, std::ref(partial));
+        }
+        std::uint64_t reported = 0;
+        std::unique_lock lock(mutex);
+        for (;;) {
+            changed.wait(lock, [&] { return done != reported || finished == threadCount; });
+            if (failure) {
+                break;
+            }
+            if (done != reported) {
+                reported = done;
+                lock.unlock();
+                reportProgress(progress, reported, plan.total());
+                lock.lock();
+            } else {
+                break;  // all finished and everything reported
+            }
+        }
+    } catch (...) {
+        stop = true;
+        throw;
+    }
+    for (auto& w : workers) {
+        w.join();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    for (const auto& partial : partials) {
+        acc.merge(partial);
+    }
+}
+
+int chooseThreads(const Tensor& tensor, const StatsOptions& options, std::uint64_t chunkCount) {
+    std::uint64_t wanted = 1;
+    if (options.threads > 0) {
+        wanted = static_cast<std::uint64_t>(options.threads);
+    } else if (tensor.nbytes() >= kParallelMinBytes) {
+        wanted = std::max(1u, std::thread::hardware_concurrency());
+    }
+    return static_cast<int>(std::max<std::uint64_t>(1, std::min(wanted, chunkCount)));
+}
+
+bool isIntegral(DType t) {
+    return t != DType::Float16 && t != DType::BFloat16 && t != DType::Float32 &&
+           t != DType::Float64 && t != DType::Complex64 && t != DType::Complex128;
+}
+
+}  // namespace
+
+TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
+                         const StatsOptions& options) {
+    const DType type = tensor.dtype();
+    const bool complex = type == DType::Complex64 || type == DType::Complex128;
+    if (!dtypeIsNumeric(type) && !complex) {
+        std::string what = std::string(dtypeName(type));
+        if (!tensor.dtypeDetail().empty()) {
+            what += " (" + tensor.dtypeDetail() + ")";
+        }
+        throw UnsupportedError("statistics need numeric elements; this tensor holds " + what);
+    }
+    const ChunkPlan plan(tensor, std::max<std::uint64_t>(1, options.chunkElements));
+    StatsAccumulator acc;
+    reportProgress(progress, 0, plan.total());
+    if (plan.total() > 0) {
+        if (!tensor.readable()) {
+            throw UnsupportedError("tensor " + tensor.shapeText() + " has no readable data");
+        }
+        const int threads = chooseThreads(tensor, options, plan.chunkCount());
+        if (threads > 1) {
+            runParallel(plan, progress, threads, acc);
+        } else {
+            runSerial(plan, progress, acc);
+        }
+    }
+    TensorStats stats = acc.result(options.bins, isIntegral(type));
+    stats.realPartOnly = complex;
+    return stats;
+}
+
+}  // namespace ckpt::core
