@@ -24,11 +24,29 @@ public:
     [[nodiscard]] bool empty() const { return m_empty; }
 
     /// Makes room for the finite range [lo, hi] (lo <= hi), coarsening the grid when needed.
-    /// Must precede add() for values of that range.
+    /// Must precede counting values of that range through binner().
     void include(double lo, double hi);
 
-    /// Counts one finite value that lies inside a range passed to include().
-    void add(double x) { ++m_counts[static_cast<std::size_t>(index(x) - m_start)]; }
+    /// Counts values into the current grid. Valid until the next include() or merge(); holds the
+    /// grid in plain members so a hot loop keeps it in registers.
+    struct Binner {
+        double inverseWidth;  ///< 2^-e
+        std::int64_t start;   ///< absolute index of counts[0]
+        std::uint64_t* counts;
+
+        /// Counts one finite value that lies inside a range passed to include().
+        void add(double x) const { ++counts[index(x) - start]; }
+        /// floor(x / w), exact: x * 2^-e is exact and the correction turns truncation into floor.
+        [[nodiscard]] std::int64_t index(double x) const {
+            const double u = x * inverseWidth;
+            auto t = static_cast<std::int64_t>(u);
+            // A tiny negative x can underflow to -0.0, whose floor must still be -1.
+            t -= static_cast<std::int64_t>((static_cast<double>(t) > u) | ((u == 0.0) & (x < 0.0)));
+            return t;
+        }
+    };
+    /// The grid as it stands, to count values of ranges already included.
+    [[nodiscard]] Binner binner() { return {m_inverseWidth, m_start, m_counts.data()}; }
 
     /// Adds the counts of `other` (any grid) to this one.
     void merge(const AdaptiveHistogram& other);
@@ -42,13 +60,8 @@ public:
                                    bool integral) const;
 
 private:
-    /// floor(x / w), exact: x * 2^-e is exact and the correction makes truncation a floor.
     [[nodiscard]] std::int64_t index(double x) const {
-        const double u = x * m_inverseWidth;
-        auto t = static_cast<std::int64_t>(u);
-        // A tiny negative x can underflow to -0.0, whose floor must still be -1.
-        t -= static_cast<std::int64_t>((static_cast<double>(t) > u) | ((u == 0.0) & (x < 0.0)));
-        return t;
+        return Binner{m_inverseWidth, 0, nullptr}.index(x);
     }
     [[nodiscard]] double width() const;
     [[nodiscard]] bool fits(std::int64_t lo, std::int64_t hi) const { return hi - lo < kBins; }

@@ -2,142 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <type_traits>
+
+#include "core/analysis/stats_kernels.h"
 
 namespace ckpt::core {
-namespace {
-
-template <typename T>
-double loadAt(const std::byte* data, std::size_t i) {
-    T v;
-    std::memcpy(&v, data + i * sizeof(T), sizeof(T));
-    return static_cast<double>(v);
-}
-
-/// Results of the first pass over one block.
-struct BlockScan {
-    std::uint64_t finite = 0;
-    std::uint64_t zeros = 0;
-    std::uint64_t nans = 0;
-    std::uint64_t posInf = 0;
-    std::uint64_t negInf = 0;
-    double sum = 0.0;
-    double min = std::numeric_limits<double>::infinity();
-    double max = -std::numeric_limits<double>::infinity();
-};
-
-/// Four independent lanes, so the additions do not wait on each other.
-struct Lanes {
-    double sum[4] = {0.0, 0.0, 0.0, 0.0};
-    double min[4];
-    double max[4];
-    std::uint64_t zeros[4] = {0, 0, 0, 0};
-
-    Lanes() {
-        std::fill(std::begin(min), std::end(min), std::numeric_limits<double>::infinity());
-        std::fill(std::begin(max), std::end(max), -std::numeric_limits<double>::infinity());
-    }
-    void add(int lane, double x) {
-        sum[lane] += x;
-        min[lane] = x < min[lane] ? x : min[lane];
-        max[lane] = x > max[lane] ? x : max[lane];
-        zeros[lane] += x == 0.0;
-    }
-    void addTo(BlockScan& s) const {
-        s.sum += (sum[0] + sum[1]) + (sum[2] + sum[3]);
-        s.min = std::min({s.min, min[0], min[1], min[2], min[3]});
-        s.max = std::max({s.max, max[0], max[1], max[2], max[3]});
-        s.zeros += zeros[0] + zeros[1] + zeros[2] + zeros[3];
-    }
-};
-
-void classify(double x, Lanes& lanes, BlockScan& s) {
-    if (std::isfinite(x)) {
-        ++s.finite;
-        lanes.add(0, x);
-    } else if (std::isnan(x)) {
-        ++s.nans;
-    } else if (x > 0) {
-        ++s.posInf;
-    } else {
-        ++s.negInf;
-    }
-}
-
-template <typename T>
-BlockScan scan(const std::byte* data, std::size_t n) {
-    BlockScan s;
-    Lanes lanes;
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const double x0 = loadAt<T>(data, i);
-        const double x1 = loadAt<T>(data, i + 1);
-        const double x2 = loadAt<T>(data, i + 2);
-        const double x3 = loadAt<T>(data, i + 3);
-        if constexpr (std::is_floating_point_v<T>) {
-            if (!(std::isfinite(x0) && std::isfinite(x1) && std::isfinite(x2) &&
-                  std::isfinite(x3))) {
-                classify(x0, lanes, s);
-                classify(x1, lanes, s);
-                classify(x2, lanes, s);
-                classify(x3, lanes, s);
-                continue;
-            }
-        }
-        s.finite += 4;
-        lanes.add(0, x0);
-        lanes.add(1, x1);
-        lanes.add(2, x2);
-        lanes.add(3, x3);
-    }
-    for (; i < n; ++i) {
-        classify(loadAt<T>(data, i), lanes, s);
-    }
-    lanes.addTo(s);
-    return s;
-}
-
-/// Sums of deviations from `mean` and of their squares over the finite values, which it also
-/// counts into `histogram`.
-template <typename T>
-void deviations(const std::byte* data, std::size_t n, double mean, bool allFinite,
-                AdaptiveHistogram& histogram, double& sumD, double& sumD2) {
-    double a[2] = {0.0, 0.0};
-    double b[2] = {0.0, 0.0};
-    std::size_t i = 0;
-    if (allFinite) {
-        for (; i + 2 <= n; i += 2) {
-            const double x0 = loadAt<T>(data, i);
-            const double x1 = loadAt<T>(data, i + 1);
-            const double d0 = x0 - mean;
-            const double d1 = x1 - mean;
-            a[0] += d0;
-            a[1] += d1;
-            b[0] += d0 * d0;
-            b[1] += d1 * d1;
-            histogram.add(x0);
-            histogram.add(x1);
-        }
-    }
-    for (; i < n; ++i) {
-        const double x = loadAt<T>(data, i);
-        if (std::isfinite(x)) {
-            const double d = x - mean;
-            a[0] += d;
-            b[0] += d * d;
-            histogram.add(x);
-        }
-    }
-    sumD = a[0] + a[1];
-    sumD2 = b[0] + b[1];
-}
-
-}  // namespace
 
 template <typename T>
 void StatsAccumulator::addBlock(const std::byte* data, std::size_t count) {
-    const BlockScan s = scan<T>(data, count);
+    stats_kernels::BlockScan s;
+    bool allFinite = false;
+#ifdef CKPT_STATS_SSE2_KERNELS
+    allFinite = stats_kernels::scanFinite<T>(data, count, s);
+#endif
+    if (!allFinite) {
+        s = stats_kernels::scan<T>(data, count);
+    }
     m_count += count;
     m_zeros += s.zeros;
     m_nans += s.nans;
@@ -151,27 +30,45 @@ void StatsAccumulator::addBlock(const std::byte* data, std::size_t count) {
     m_histogram.include(s.min, s.max);
     const auto n = static_cast<double>(s.finite);
     const double roughMean = s.sum / n;
+    const auto bins = m_histogram.binner();
     double sumD = 0.0;
     double sumD2 = 0.0;
-    deviations<T>(data, count, roughMean, s.finite == count, m_histogram, sumD, sumD2);
-    // Corrected two-pass: the sumD terms remove the rounding error of roughMean.
-    mergeMoments(s.finite, roughMean + sumD / n, std::max(0.0, sumD2 - sumD * sumD / n));
+#ifdef CKPT_STATS_SSE2_KERNELS
+    if (allFinite && bins.inverseWidth >= 1.0) {
+        stats_kernels::deviationsFinite<T, false>(data, count, roughMean, bins, sumD, sumD2);
+    } else if (allFinite) {
+        stats_kernels::deviationsFinite<T, true>(data, count, roughMean, bins, sumD, sumD2);
+    } else
+#endif
+    {
+        stats_kernels::deviations<T>(data, count, roughMean, bins, sumD, sumD2);
+    }
+    // Corrected two-pass: sumD / n is the rounding error of roughMean, kept apart from it.
+    mergeMoments(s.finite, roughMean, sumD / n, std::max(0.0, sumD2 - sumD * sumD / n));
 }
 
-void StatsAccumulator::mergeMoments(std::uint64_t n, double mean, double m2) {
+void StatsAccumulator::mergeMoments(std::uint64_t n, double meanHi, double meanLo, double m2) {
     if (n == 0) {
         return;
     }
     if (m_finite == 0) {
         m_finite = n;
-        m_mean = mean;
+        m_meanHi = meanHi;
+        m_meanLo = meanLo;
         m_m2 = m2;
         return;
     }
     const double total = static_cast<double>(m_finite) + static_cast<double>(n);
     const double share = static_cast<double>(n) / total;
-    const double delta = mean - m_mean;
-    m_mean += delta * share;
+    // Nearby means subtract exactly (Sterbenz), so delta keeps the low parts' precision.
+    const double delta = (meanHi - m_meanHi) + (meanLo - m_meanLo);
+    const double lo = m_meanLo + delta * share;
+    // Knuth's two-sum: hi + lo renormalised without losing lo's bits.
+    const double hi = m_meanHi + lo;
+    const double loVirtual = hi - m_meanHi;
+    const double hiVirtual = hi - loVirtual;
+    m_meanLo = (m_meanHi - hiVirtual) + (lo - loVirtual);
+    m_meanHi = hi;
     m_m2 += m2 + delta * delta * static_cast<double>(m_finite) * share;
     m_finite += n;
 }
@@ -229,7 +126,7 @@ void StatsAccumulator::merge(const StatsAccumulator& other) {
     m_negInf += other.m_negInf;
     m_min = std::min(m_min, other.m_min);
     m_max = std::max(m_max, other.m_max);
-    mergeMoments(other.m_finite, other.m_mean, other.m_m2);
+    mergeMoments(other.m_finite, other.m_meanHi, other.m_meanLo, other.m_m2);
     m_histogram.merge(other.m_histogram);
 }
 
@@ -244,7 +141,7 @@ TensorStats StatsAccumulator::result(int forcedBins, bool integral) const {
     if (m_finite > 0) {
         r.min = m_min;
         r.max = m_max;
-        r.mean = m_mean;
+        r.mean = m_meanHi + m_meanLo;
         r.std = std::sqrt(m_m2 / static_cast<double>(m_finite));
         r.histogram = m_histogram.finish(m_min, m_max, m_finite, forcedBins, integral);
     }

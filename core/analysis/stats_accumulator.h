@@ -14,7 +14,7 @@ namespace ckpt::core {
 /// Accumulates elements block by block. Each block of at most kBlockElements is reduced in two
 /// passes while it sits in L1 cache (sum, extremes; then deviations from the block mean and
 /// histogram), and the block moments are combined with Chan's parallel formula. This keeps the
-/// variance accurate for data far from zero (1e6 + noise) in a single pass over memory.
+/// variance accurate for data far from zero (1e9 + noise) in a single pass over memory.
 /// Not thread-safe; use one per thread and merge().
 class StatsAccumulator {
 public:
@@ -33,8 +33,9 @@ public:
 private:
     template <typename T>
     void addBlock(const std::byte* data, std::size_t count);
-    /// Folds in moments of `n` finite values with mean `mean` and squared deviations `m2`.
-    void mergeMoments(std::uint64_t n, double mean, double m2);
+    /// Folds in moments of `n` finite values with mean `meanHi + meanLo` and squared deviations
+    /// `m2`.
+    void mergeMoments(std::uint64_t n, double meanHi, double meanLo, double m2);
 
     std::uint64_t m_count = 0;
     std::uint64_t m_finite = 0;
@@ -44,8 +45,11 @@ private:
     std::uint64_t m_negInf = 0;
     double m_min = std::numeric_limits<double>::infinity();
     double m_max = -std::numeric_limits<double>::infinity();
-    double m_mean = 0.0;
-    double m_m2 = 0.0;  ///< sum of squared deviations from m_mean
+    /// The mean is kept as an unevaluated sum hi + lo (double-double): far from zero (1e9 + noise)
+    /// a rounded double mean would put its rounding error into every Chan update.
+    double m_meanHi = 0.0;
+    double m_meanLo = 0.0;
+    double m_m2 = 0.0;  ///< sum of squared deviations from the mean
     AdaptiveHistogram m_histogram;
 };
 

@@ -1,7 +1,6 @@
 #include "core/analysis/tensor_stats.h"
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -61,42 +60,55 @@ void runSerial(const ChunkPlan& plan, const ProgressFn& progress, StatsAccumulat
     }
 }
 
-/// Workers take chunks from a shared counter into their own accumulators; the calling thread
-/// only reports progress, so the callback never runs concurrently or off its thread.
+/// Workers take chunks in order into their own accumulators; the calling thread only reports
+/// progress, so the callback never runs concurrently or off its thread. Workers stay at most
+/// kChunksAhead chunks per thread ahead of the last progress the callback accepted, so a cancel
+/// stops the reading within a bounded number of chunks however slowly the caller is scheduled.
 void runParallel(const ChunkPlan& plan, const ProgressFn& progress, int threadCount,
                  StatsAccumulator& acc) {
+    constexpr std::uint64_t kChunksAhead = 2;
+    const std::uint64_t window = kChunksAhead * static_cast<std::uint64_t>(threadCount);
     std::vector<StatsAccumulator> partials(static_cast<std::size_t>(threadCount));
-    std::atomic<std::uint64_t> nextChunk{0};
-    std::atomic<bool> stop{false};
     std::mutex mutex;
-    std::condition_variable changed;
+    std::condition_variable chunkDone;  // workers -> caller
+    std::condition_variable accepted;   // caller -> workers
+    std::uint64_t nextChunk = 0;
+    std::uint64_t chunksDone = 0;
+    std::uint64_t chunksAccepted = 0;
     std::uint64_t done = 0;
     int finished = 0;
+    bool stop = false;
     std::exception_ptr failure;
 
     auto work = [&](StatsAccumulator& mine) {
+        std::vector<std::byte> buffer;
+        std::unique_lock lock(mutex);
         try {
-            std::vector<std::byte> buffer;
-            while (!stop.load(std::memory_order_relaxed)) {
-                const std::uint64_t c = nextChunk.fetch_add(1);
-                if (c >= plan.chunkCount()) {
+            for (;;) {
+                accepted.wait(lock, [&] { return stop || nextChunk < chunksAccepted + window; });
+                if (stop || nextChunk >= plan.chunkCount()) {
                     break;
                 }
+                const std::uint64_t c = nextChunk++;
+                lock.unlock();
                 const std::uint64_t n = plan.process(c, buffer, mine);
-                const std::lock_guard lock(mutex);
+                lock.lock();
                 done += n;
-                changed.notify_one();
+                ++chunksDone;
+                chunkDone.notify_one();
             }
         } catch (...) {
-            const std::lock_guard lock(mutex);
+            if (!lock.owns_lock()) {
+                lock.lock();
+            }
             if (!failure) {
                 failure = std::current_exception();
             }
             stop = true;
+            accepted.notify_all();
         }
-        const std::lock_guard lock(mutex);
         ++finished;
-        changed.notify_one();
+        chunkDone.notify_one();
     };
 
     std::vector<std::jthread> workers;  // joined before the state above goes away
@@ -104,24 +116,27 @@ void runParallel(const ChunkPlan& plan, const ProgressFn& progress, int threadCo
         for (auto& partial : partials) {
             workers.emplace_back(work, std::ref(partial));
         }
-        std::uint64_t reported = 0;
         std::unique_lock lock(mutex);
+        std::uint64_t reported = 0;
         for (;;) {
-            changed.wait(lock, [&] { return done != reported || finished == threadCount; });
-            if (failure) {
-                break;
+            chunkDone.wait(lock, [&] { return chunksDone != reported || finished == threadCount; });
+            if (failure || chunksDone == reported) {
+                break;  // a worker failed, or all finished and everything was reported
             }
-            if (done != reported) {
-                reported = done;
-                lock.unlock();
-                reportProgress(progress, reported, plan.total());
-                lock.lock();
-            } else {
-                break;  // all finished and everything reported
-            }
+            reported = chunksDone;
+            const std::uint64_t elements = done;
+            lock.unlock();
+            reportProgress(progress, elements, plan.total());
+            lock.lock();
+            chunksAccepted = reported;
+            accepted.notify_all();
         }
     } catch (...) {
-        stop = true;
+        {
+            const std::lock_guard lock(mutex);
+            stop = true;
+        }
+        accepted.notify_all();
         throw;
     }
     for (auto& w : workers) {

@@ -64,8 +64,9 @@ struct StatsOptions {
 /// (after every chunk, on the calling thread); throws CancelledError when the callback returns
 /// false, UnsupportedError for non-numeric (string/other) tensors or a tensor without data, and
 /// lets the source's errors (CorruptDataError...) through. Complex tensors are described by their
-/// real parts (TensorStats::realPartOnly). Integers beyond 2^53 are rounded to double. Memory is
-/// bounded by chunkElements per thread, whatever the tensor size.
+/// real parts (TensorStats::realPartOnly). Integers beyond 2^53 are rounded to double; float64
+/// values beyond about 1e154 overflow mean/std (their squares do) while counts, min, max and the
+/// histogram stay exact. Memory is bounded by chunkElements per thread, whatever the tensor size.
 [[nodiscard]] TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress = {},
                                        const StatsOptions& options = {});
 
