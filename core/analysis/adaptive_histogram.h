@@ -54,8 +54,9 @@ public:
     /// Rebins onto a histogram covering [min, max] of `finite` values. `forcedBins` > 0 fixes the
     /// bin count; 0 chooses it (Freedman-Diaconis, at least Sturges, clamped to 10..128).
     /// `integral` data (bool, integer types) with at most 128 distinct values gets one bin per
-    /// value, and integer-wide bins centred on whole numbers otherwise. min == max gives one bin
-    /// [min, max]. Empty data gives no bins.
+    /// value, [v - 0.5, v + 0.5), and bins a whole number wide otherwise (centred on whole
+    /// numbers while the fine grid is finer than 1/2). min == max gives one bin [min, max]. No
+    /// data gives no bins.
     [[nodiscard]] Histogram finish(double min, double max, std::uint64_t finite, int forcedBins,
                                    bool integral) const;
 

@@ -17,6 +17,8 @@ namespace {
 
 /// Below this many bytes a second thread costs more than it saves.
 constexpr std::uint64_t kParallelMinBytes = std::uint64_t{8} << 20;
+/// Even when asked for more: each thread holds a chunk buffer.
+constexpr std::uint64_t kMaxThreads = 64;
 
 /// Chunks [0, chunkCount) of a tensor, handed out to whoever asks next.
 class ChunkPlan {
@@ -25,8 +27,9 @@ public:
         : m_tensor(tensor),
           m_chunkElements(chunkElements),
           m_total(tensor.numel()),
-          m_chunkCount((m_total + chunkElements - 1) / chunkElements) {}
+          m_chunkCount(m_total / chunkElements + (m_total % chunkElements != 0 ? 1 : 0)) {}
 
+    [[nodiscard]] DType dtype() const { return m_tensor.dtype(); }
     [[nodiscard]] std::uint64_t total() const { return m_total; }
     [[nodiscard]] std::uint64_t chunkCount() const { return m_chunkCount; }
 
@@ -40,7 +43,7 @@ public:
             buffer.resize(bytes);
         }
         m_tensor.readRaw(first, count, buffer.data());
-        into.add(m_tensor.dtype(), buffer.data(), static_cast<std::size_t>(count));
+        into.add(buffer.data(), static_cast<std::size_t>(count));
         return count;
     }
 
@@ -68,7 +71,10 @@ void runParallel(const ChunkPlan& plan, const ProgressFn& progress, int threadCo
                  StatsAccumulator& acc) {
     constexpr std::uint64_t kChunksAhead = 2;
     const std::uint64_t window = kChunksAhead * static_cast<std::uint64_t>(threadCount);
-    std::vector<StatsAccumulator> partials(static_cast<std::size_t>(threadCount));
+    std::vector<StatsAccumulator> partials;
+    for (int t = 0; t < threadCount; ++t) {
+        partials.emplace_back(plan.dtype(), plan.total());
+    }
     std::mutex mutex;
     std::condition_variable chunkDone;  // workers -> caller
     std::condition_variable accepted;   // caller -> workers
@@ -157,12 +163,8 @@ int chooseThreads(const Tensor& tensor, const StatsOptions& options, std::uint64
     } else if (tensor.nbytes() >= kParallelMinBytes) {
         wanted = std::max(1u, std::thread::hardware_concurrency());
     }
-    return static_cast<int>(std::max<std::uint64_t>(1, std::min(wanted, chunkCount)));
-}
-
-bool isIntegral(DType t) {
-    return t != DType::Float16 && t != DType::BFloat16 && t != DType::Float32 &&
-           t != DType::Float64 && t != DType::Complex64 && t != DType::Complex128;
+    return static_cast<int>(
+        std::clamp<std::uint64_t>(std::min(wanted, chunkCount), 1, kMaxThreads));
 }
 
 }  // namespace
@@ -179,7 +181,7 @@ TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
         throw UnsupportedError("statistics need numeric elements; this tensor holds " + what);
     }
     const ChunkPlan plan(tensor, std::max<std::uint64_t>(1, options.chunkElements));
-    StatsAccumulator acc;
+    StatsAccumulator acc(type, plan.total());
     reportProgress(progress, 0, plan.total());
     if (plan.total() > 0) {
         if (!tensor.readable()) {
@@ -192,9 +194,7 @@ TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
             runSerial(plan, progress, acc);
         }
     }
-    TensorStats stats = acc.result(options.bins, isIntegral(type));
-    stats.realPartOnly = complex;
-    return stats;
+    return acc.result(options.bins);
 }
 
 }  // namespace ckpt::core

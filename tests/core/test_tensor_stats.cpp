@@ -297,25 +297,33 @@ private slots:
 
 void TestTensorStats::matchesReference_data() {
     QTest::addColumn<DType>("type");
+    QTest::addColumn<int>("count");
     QTest::addColumn<quint64>("chunk");
+    QTest::addColumn<int>("threads");
     for (const DType t :
          {DType::Bool, DType::Int8, DType::UInt8, DType::Int16, DType::UInt16, DType::Int32,
           DType::UInt32, DType::Int64, DType::UInt64, DType::Float16, DType::BFloat16,
           DType::Float32, DType::Float64, DType::Complex64, DType::Complex128}) {
         const auto name = std::string(dtypeName(t));
-        QTest::addRow("%s", name.c_str()) << t << quint64(1u << 20);
-        QTest::addRow("%s/chunk-1000", name.c_str()) << t << quint64(1000);
+        QTest::addRow("%s", name.c_str()) << t << 10007 << quint64(1u << 20) << 0;
+        QTest::addRow("%s/chunk-1000", name.c_str()) << t << 10007 << quint64(1000) << 0;
+        if (dtypeSize(t) <= 2) {  // large enough to be counted per value, in two threads
+            QTest::addRow("%s/large", name.c_str()) << t << 300001 << quint64(40000) << 2;
+        }
     }
 }
 
 void TestTensorStats::matchesReference() {
     QFETCH(DType, type);
+    QFETCH(int, count);
     QFETCH(quint64, chunk);
+    QFETCH(int, threads);
     std::mt19937_64 rng(static_cast<unsigned>(type) * 7919 + chunk);
-    const auto bytes = randomBytes(type, 10007, rng);
+    const auto bytes = randomBytes(type, static_cast<std::size_t>(count), rng);
     const auto values = referenceValues(type, bytes);
     StatsOptions options;
     options.chunkElements = chunk;
+    options.threads = threads;
     const auto s = computeStats(makeTensor(type, bytes), {}, options);
     checkAgainstReference(s, values);
     checkHistogram(s.histogram, values, s.finite);
