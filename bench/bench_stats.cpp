@@ -52,9 +52,9 @@ std::uint16_t toHalf(double v) {
 
 /// `v` stored as `type`; integers hold v * 1000 like quantised weights.
 void encode(DType type, double v, std::byte* out) {
-    const double q = std::round(v * 1000.0);
-    auto clamped = [q]<typename T>(T) {
-        return static_cast<T>(std::clamp(q, double(std::numeric_limits<T>::min()),
+    auto clamped = [v]<typename T>(T) {
+        return static_cast<T>(std::clamp(std::round(v * 1000.0),
+                                         double(std::numeric_limits<T>::min()),
                                          double(std::numeric_limits<T>::max())));
     };
     switch (type) {
@@ -145,8 +145,12 @@ Rates measure(const ckpt::core::Tensor& tensor, int threads, int repeats) {
 int main(int argc, char** argv) {
     const std::size_t mib = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 256;
     const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
-    std::printf("computeStats over %zu MiB in memory, %d repeats, %u hardware threads\n", mib,
-                repeats, std::thread::hardware_concurrency());
+    double load[1] = {-1.0};
+    if (getloadavg(load, 1) != 1) {
+        load[0] = -1.0;
+    }
+    std::printf("computeStats over %zu MiB in memory, %d repeats, %u hardware threads, load %.2f\n",
+                mib, repeats, std::thread::hardware_concurrency(), load[0]);
     std::printf("%-8s %-8s %10s %12s %14s\n", "dtype", "threads", "best GB/s", "median GB/s",
                 "GB/CPU-second");
     std::vector<DType> types{DType::Float32, DType::Float64, DType::Int8};
