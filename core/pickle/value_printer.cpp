@@ -156,19 +156,20 @@ private:
 
     /// Queues the arguments of a call: a tuple's items spliced in, anything else as *args.
     void arguments(ValueId args, ValueId kwargs, std::size_t depth) {
+        const bool splice = args != kNoValue && m_g[args].kind == ValueKind::Tuple &&
+                            !m_active.contains(args) && m_g[args].states.empty() &&
+                            m_g[args].entries.empty();
+        const bool hasArgs = args != kNoValue && !(splice && m_g[args].items.empty());
         text(")");
         if (kwargs != kNoValue) {
             child(kwargs, depth);
-            text(args == kNoValue ? "**" : ", **");
+            text(hasArgs ? ", **" : "**");
         }
-        if (args != kNoValue) {
-            const Value& a = m_g[args];
-            if (a.kind == ValueKind::Tuple && !m_active.contains(args) && a.states.empty()) {
-                sequence("", a.items, "", depth);
-            } else {
-                child(args, depth);
-                text("*");
-            }
+        if (splice) {
+            sequence("", m_g[args].items, "", depth);
+        } else if (args != kNoValue) {
+            child(args, depth);
+            text("*");
         }
         text("(");
     }
@@ -224,7 +225,7 @@ private:
                 v.items.empty() ? text("set()") : sequence("{", v.items, "}", d);
                 return;
             case ValueKind::FrozenSet:
-                sequence("frozenset({", v.items, "})", d);
+                v.items.empty() ? text("frozenset()") : sequence("frozenset({", v.items, "})", d);
                 return;
             case ValueKind::Call:
                 arguments(v.args, kNoValue, d);
