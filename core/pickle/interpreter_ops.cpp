@@ -163,6 +163,13 @@ void Interpreter::persistent(const Op& op, ValueId pid) {
 void Interpreter::build(const Op& op) {
     const ValueId state = m_stack.pop();
     const ValueId object = m_stack.top();
+    // CPython's BUILD needs __setstate__ or a __dict__: builtin values (and the shared None,
+    // booleans and small ints) have neither, so only objects of unknown type can take a state.
+    if (!isOpaque(m_graph[object].kind)) {
+        fail(at(op) + ": cannot set the state of a " +
+                 std::string(valueKindName(m_graph[object].kind)),
+             op);
+    }
     m_graph.mutableValue(object).states.push_back(state);
     const auto& hook = m_machine.options().afterBuild;
     if (!hook) {

@@ -71,7 +71,9 @@ struct Value {
     /// Str/Bytes/ByteArray/BigInt: index of an owned text in the graph, or kNoText when the
     /// bytes are `range` inside the source. Global: index of its GlobalName.
     std::uint32_t aux = kNoText;
-    std::uint64_t offset = 0;  ///< byte offset of the opcode that created the value
+    /// Byte offset of the opcode that created the value (for the shared None, True, False and
+    /// small ints: where the first one appeared).
+    std::uint64_t offset = 0;
     std::int64_t integer = 0;  ///< Bool/Int value; Buffer number; Extension code
     double real = 0.0;         ///< Float
     ByteRange range;           ///< source bytes of Str/Bytes/ByteArray/BigInt when aux == kNoText

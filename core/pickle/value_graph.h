@@ -66,8 +66,8 @@ public:
     /// Module and name of a Global value; empty views for other kinds.
     [[nodiscard]] GlobalName global(ValueId id) const;
 
-    /// Every value reachable from `root` (itself included), each once, in depth-first pre-order.
-    /// Iterative: any depth is fine.
+    /// Every value reachable from `root` (itself included), each once, `root` first, then
+    /// depth-first. Iterative: any depth is fine.
     [[nodiscard]] std::vector<ValueId> reachable(ValueId root) const;
 
     /// Calls `fn(child)` for every direct reference of value `id`: func, args, kwargs, pid,

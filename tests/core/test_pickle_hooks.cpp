@@ -109,7 +109,9 @@ private slots:
     void skippingPastTheEndFails() {
         MachineOptions o;
         o.afterBuild = [](const BuildEvent&) { return BuildAction{1000, kNoValue}; };
-        Machine m(memory("N}b."), o);
+        Machine m(memory("\x80\x02"
+                         "cm\nC\n)\x81}b."),
+                  o);
         QVERIFY_THROWS_EXCEPTION(CorruptDataError, m.load());
     }
 
@@ -160,7 +162,9 @@ private slots:
             (void)e.machine.load(0);
             return BuildAction{};
         };
-        Machine m(memory("N}b."), o);
+        Machine m(memory("\x80\x02"
+                         "cm\nC\n)\x81}b."),
+                  o);
         try {
             (void)m.load();
             QFAIL("endless nesting was not stopped");

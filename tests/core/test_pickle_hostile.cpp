@@ -150,7 +150,9 @@ private slots:
         QVERIFY(!corruptMessage("]Ne.").empty());                          // APPENDS without MARK
         QVERIFY(!corruptMessage("](Na.").empty());                         // APPEND below the fence
         QVERIFY(!corruptMessage("b.").empty());                            // BUILD on nothing
-        QVERIFY(!corruptMessage("}b.").empty());              // BUILD with a state but no object
+        QVERIFY(!corruptMessage("}b.").empty());  // BUILD with a state but no object
+        QVERIFY(corruptMessage("N}b.").find("state of a none") != std::string::npos);
+        QVERIFY(!corruptMessage("]}b.").empty());             // a plain list has no __dict__
         QVERIFY(!corruptMessage("0.").empty());               // POP on nothing
         QVERIFY(!corruptMessage("1.").empty());               // POP_MARK without MARK
         QVERIFY(!corruptMessage("2.").empty());               // DUP on nothing
