@@ -5,11 +5,11 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/pickle/machine_stack.h"
 #include "core/pickle/machine_types.h"
+#include "core/pickle/memo.h"
 #include "core/pickle/opcode_reader.h"
 #include "core/pickle/value_graph.h"
 
@@ -48,7 +48,7 @@ private:
     ValueGraph& m_graph;
     OpcodeReader m_reader;
     MachineStack m_stack;
-    std::unordered_map<std::uint64_t, ValueId> m_memo;
+    Memo m_memo;
     PickleInfo m_info;
     std::uint64_t m_nextBuffer = 0;
     std::size_t m_suppressedWarnings = 0;

@@ -122,19 +122,17 @@ void Interpreter::memoPut(const Op& op, std::uint64_t index) {
              op);
     }
     const ValueId v = m_stack.top();
-    const auto [it, inserted] = m_memo.try_emplace(index, v);
-    if (!inserted && it->second != v) {
+    if (const auto old = m_memo.put(index, v); old && *old != v) {
         warn(at(op) + " replaces memo entry " + std::to_string(index));
-        it->second = v;
     }
 }
 
 void Interpreter::memoGet(const Op& op, std::uint64_t index) {
-    const auto it = m_memo.find(index);
-    if (it == m_memo.end()) {
+    const auto v = m_memo.get(index);
+    if (!v) {
         fail(at(op) + ": memo index " + std::to_string(index) + " was never stored", op);
     }
-    m_stack.push(it->second);
+    m_stack.push(*v);
 }
 
 void Interpreter::makeObject(const Op& op, ObjectOrigin origin, ValueId cls, ValueId args,

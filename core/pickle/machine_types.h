@@ -50,11 +50,14 @@ using PersistentLoadFn = std::function<ValueId(const PersistentLoadEvent&)>;
 /// Bounds that keep hostile input from using unbounded memory. Every count is also bounded by
 /// the data itself: each opcode takes at least one byte and makes at most three values.
 struct MachineLimits {
-    std::size_t maxValues = 100'000'000;  ///< values in the graph
-    std::size_t maxStack = 100'000'000;   ///< values on the stack at once
-    std::size_t maxMarks = 1'000'000;     ///< MARKs open at once
-    std::size_t maxNestedLoads = 8;       ///< load() called from hooks inside load()
-    std::size_t maxWarnings = 32;         ///< warnings kept per pickle
+    /// Values in the graph. A value takes about 140 bytes plus its items, so the default caps
+    /// the graph near 1.5 GB; checkpoint pickles keep bulk data in byte ranges and stay far
+    /// below (a 24 MB pickle of 500,000 small dicts makes 3 million values).
+    std::size_t maxValues = 10'000'000;
+    std::size_t maxStack = 50'000'000;  ///< values on the stack at once
+    std::size_t maxMarks = 1'000'000;   ///< MARKs open at once
+    std::size_t maxNestedLoads = 8;     ///< load() called from hooks inside load()
+    std::size_t maxWarnings = 32;       ///< warnings kept per pickle
 };
 
 struct MachineOptions {

@@ -19,13 +19,17 @@ ValueGraph::ValueGraph(std::shared_ptr<const ByteSource> source, std::size_t max
 }
 
 ValueId ValueGraph::add(Value value) {
-    if (m_values.size() >= m_maxValues || m_values.size() >= kNoValue - 1) {
+    if (m_size >= m_maxValues || m_size >= kNoValue - 1) {
         throw CorruptDataError(
             "the pickle builds more than " + std::to_string(m_maxValues) + " values",
             {m_source->name(), "pickle", {}, value.offset});
     }
-    m_values.push_back(std::move(value));
-    return static_cast<ValueId>(m_values.size() - 1);
+    if (m_size % kChunkSize == 0) {
+        m_chunks.push_back(std::make_unique<Value[]>(kChunkSize));
+    }
+    const auto id = static_cast<ValueId>(m_size++);
+    slot(id) = std::move(value);
+    return id;
 }
 
 ValueId ValueGraph::none() {
@@ -101,7 +105,7 @@ ValueId ValueGraph::addGlobal(std::string module, std::string name, std::string 
 }
 
 std::string_view ValueGraph::text(ValueId id) const {
-    const Value& v = m_values[id];
+    const Value& v = slot(id);
     switch (v.kind) {
         case ValueKind::Str:
         case ValueKind::Bytes:
@@ -119,7 +123,7 @@ std::string_view ValueGraph::text(ValueId id) const {
 }
 
 GlobalName ValueGraph::global(ValueId id) const {
-    const Value& v = m_values[id];
+    const Value& v = slot(id);
     if (v.kind != ValueKind::Global) {
         return {};
     }
@@ -132,7 +136,7 @@ std::vector<ValueId> ValueGraph::reachable(ValueId root) const {
     if (!contains(root)) {
         return out;
     }
-    std::vector<bool> seen(m_values.size(), false);
+    std::vector<bool> seen(m_size, false);
     std::vector<ValueId> todo{root};
     seen[root] = true;
     std::vector<ValueId> children;

@@ -28,7 +28,7 @@ public:
     /// A graph over `source`, which must be memory-backed (non-empty view() unless size 0).
     /// `maxValues` caps the number of values (CorruptDataError past it).
     explicit ValueGraph(std::shared_ptr<const ByteSource> source,
-                        std::size_t maxValues = 100'000'000);
+                        std::size_t maxValues = 10'000'000);
 
     [[nodiscard]] const ByteSource& source() const { return *m_source; }
     [[nodiscard]] const std::shared_ptr<const ByteSource>& sourcePtr() const { return m_source; }
@@ -36,12 +36,13 @@ public:
     [[nodiscard]] std::span<const std::byte> bytes() const { return m_bytes; }
 
     /// Number of values; ids are 0..size()-1 in creation order.
-    [[nodiscard]] std::size_t size() const { return m_values.size(); }
+    [[nodiscard]] std::size_t size() const { return m_size; }
     /// The value `id`; `id` must be < size().
-    [[nodiscard]] const Value& operator[](ValueId id) const { return m_values[id]; }
-    [[nodiscard]] Value& mutableValue(ValueId id) { return m_values[id]; }
+    /// References stay valid while the graph grows.
+    [[nodiscard]] const Value& operator[](ValueId id) const { return slot(id); }
+    [[nodiscard]] Value& mutableValue(ValueId id) { return slot(id); }
     /// True when `id` names a value of this graph.
-    [[nodiscard]] bool contains(ValueId id) const { return id < m_values.size(); }
+    [[nodiscard]] bool contains(ValueId id) const { return id < m_size; }
 
     /// Appends `value` and returns its id; throws CorruptDataError when the limit is reached.
     ValueId add(Value value);
@@ -74,7 +75,7 @@ public:
     /// items, entry keys and values, states.
     template <typename Fn>
     void forEachChild(ValueId id, Fn&& fn) const {
-        const Value& v = m_values[id];
+        const Value& v = slot(id);
         for (const ValueId r : {v.func, v.args, v.kwargs, v.pid}) {
             if (r != kNoValue) {
                 fn(r);
@@ -97,11 +98,19 @@ private:
         std::uint32_t module, name, originalModule, originalName;
     };
     std::uint32_t storeText(std::string text);
+    [[nodiscard]] Value& slot(ValueId id) const {
+        return m_chunks[id >> kChunkBits][id & (kChunkSize - 1)];
+    }
+
+    // Values live in fixed-size chunks: no reallocation peaks, stable references.
+    static constexpr std::size_t kChunkBits = 10;
+    static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
 
     std::shared_ptr<const ByteSource> m_source;
     std::span<const std::byte> m_bytes;
     std::size_t m_maxValues;
-    std::vector<Value> m_values;
+    std::vector<std::unique_ptr<Value[]>> m_chunks;
+    std::size_t m_size = 0;
     std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows
     std::vector<StoredGlobal> m_globals;
     ValueId m_none = kNoValue;
