@@ -12,7 +12,7 @@ namespace ckpt::core::pickle {
 namespace {
 
 std::string at(const Op& op) {
-    return std::string(opcodeName(op.code)) + " at offset " + std::to_string(op.offset);
+    return std::string(opcodeName(op.code));
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ PickleInfo Interpreter::run() {
     }
     if (m_stack.size() > 0) {
         warn(std::to_string(m_stack.size()) + " value(s) left on the stack at STOP (offset " +
-             std::to_string(m_info.end - 1) + ")");
+             std::to_string(m_info.end - 1) + "); CPython ignores them");
     }
     if (m_stack.markCount() > 0) {
         warn(std::to_string(m_stack.markCount()) + " MARK(s) still open at STOP (offset " +

@@ -14,7 +14,7 @@ namespace ckpt::core::pickle {
 namespace {
 
 std::string at(const Op& op) {
-    return std::string(opcodeName(op.code)) + " at offset " + std::to_string(op.offset);
+    return std::string(opcodeName(op.code));
 }
 
 bool isAscii(std::string_view s) {

@@ -53,9 +53,9 @@ std::string_view OpcodeReader::text(ByteRange range) const {
 
 void OpcodeReader::need(std::uint64_t n, const Op& op, std::string_view what) const {
     if (n > remaining()) {
-        fail(std::string(opcodeName(op.code)) + " at offset " + std::to_string(op.offset) +
-                 " needs " + std::to_string(n) + " bytes of " + std::string(what) + " but only " +
-                 std::to_string(remaining()) + " remain (truncated pickle)",
+        fail(std::string(opcodeName(op.code)) + " needs " + std::to_string(n) + " bytes of " +
+                 std::string(what) + " but only " + std::to_string(remaining()) +
+                 " remain (truncated pickle)",
              op.offset);
     }
 }
@@ -81,7 +81,7 @@ ByteRange OpcodeReader::readLine(const Op& op) {
     const auto* nl = static_cast<const std::byte*>(
         std::memchr(begin, '\n', static_cast<std::size_t>(remaining())));
     if (nl == nullptr) {
-        fail(std::string(opcodeName(op.code)) + " at offset " + std::to_string(op.offset) +
+        fail(std::string(opcodeName(op.code)) +
                  ": text argument has no terminating newline (truncated pickle)",
              op.offset);
     }
@@ -106,9 +106,8 @@ void OpcodeReader::readArgument(Op& op, ArgKind kind) {
             const std::uint64_t v = readUnsigned(width);
             if (width == 8 && v > remaining()) {
                 // Only FRAME has an 8-byte argument; its length must fit in the data.
-                fail("FRAME at offset " + std::to_string(op.offset) + " claims " +
-                         std::to_string(v) + " bytes but only " + std::to_string(remaining()) +
-                         " remain",
+                fail("FRAME claims " + std::to_string(v) + " bytes but only " +
+                         std::to_string(remaining()) + " remain",
                      op.offset);
             }
             op.integer = static_cast<std::int64_t>(v);
@@ -138,9 +137,7 @@ void OpcodeReader::readArgument(Op& op, ArgKind kind) {
             need(width, op, "length");
             std::uint64_t length = readUnsigned(width);
             if (kind == ArgKind::SignedCounted4 && length > 0x7fffffffU) {
-                fail(std::string(opcodeName(op.code)) + " at offset " + std::to_string(op.offset) +
-                         " has a negative byte count",
-                     op.offset);
+                fail(std::string(opcodeName(op.code)) + " has a negative byte count", op.offset);
             }
             op.data = readCounted(length, op);
             op.integer = static_cast<std::int64_t>(length);
@@ -151,8 +148,7 @@ void OpcodeReader::readArgument(Op& op, ArgKind kind) {
             if (op.code == Opcode::Get || op.code == Opcode::Put) {
                 const auto lit = parseIntLiteral(text(op.data), false);
                 if (!lit || !lit->fits || lit->value < 0) {
-                    fail(std::string(opcodeName(op.code)) + " at offset " +
-                             std::to_string(op.offset) + " has an invalid memo index '" +
+                    fail(std::string(opcodeName(op.code)) + " has an invalid memo index '" +
                              std::string(text(op.data).substr(0, 40)) + "'",
                          op.offset);
                 }
@@ -168,16 +164,14 @@ void OpcodeReader::readArgument(Op& op, ArgKind kind) {
 
 Op OpcodeReader::next() {
     if (atEnd()) {
-        fail("pickle data ends at offset " + std::to_string(m_pos) + " without a STOP opcode",
-             m_pos);
+        fail("the pickle data ends without a STOP opcode", m_pos);
     }
     Op op;
     op.offset = m_pos;
     const auto byte = std::to_integer<std::uint8_t>(m_bytes[m_pos]);
     const auto info = opcodeInfo(byte);
     if (!info) {
-        fail("unknown pickle opcode " + hexByte(byte) + " at offset " + std::to_string(m_pos),
-             m_pos);
+        fail("unknown pickle opcode " + hexByte(byte), m_pos);
     }
     op.code = info->code;
     ++m_pos;

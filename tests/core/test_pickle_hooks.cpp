@@ -20,8 +20,8 @@ using namespace ckpt::core::pickle;
 namespace {
 
 std::shared_ptr<const ByteSource> memory(const std::string& s) {
-    std::vector<std::byte> bytes(s.size());
-    std::memcpy(bytes.data(), s.data(), s.size());
+    const auto* first = reinterpret_cast<const std::byte*>(s.data());
+    std::vector<std::byte> bytes(first, first + s.size());
     return std::make_shared<MemorySource>(std::move(bytes), "hooks");
 }
 

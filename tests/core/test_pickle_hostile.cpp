@@ -21,8 +21,8 @@ using namespace ckpt::core::pickle;
 namespace {
 
 std::shared_ptr<const ByteSource> memory(const std::string& s) {
-    std::vector<std::byte> bytes(s.size());
-    std::memcpy(bytes.data(), s.data(), s.size());
+    const auto* first = reinterpret_cast<const std::byte*>(s.data());
+    std::vector<std::byte> bytes(first, first + s.size());
     return std::make_shared<MemorySource>(std::move(bytes), "hostile");
 }
 
@@ -143,7 +143,8 @@ private slots:
     }
 
     void stackAndMarkErrors() {
-        QVERIFY(corruptMessage(".").find("STOP at offset 0") != std::string::npos);
+        QVERIFY(corruptMessage(".").find("STOP: the stack is empty (offset 0)") !=
+                std::string::npos);
         QVERIFY(!corruptMessage("(.").empty());         // nothing above the MARK
         QVERIFY(!corruptMessage("\x80\x02.").empty());  // STOP with an empty stack
         QVERIFY(corruptMessage("Nt.").find("MARK") != std::string::npos);  // TUPLE, no MARK
@@ -184,7 +185,7 @@ private slots:
     }
 
     void unknownOpcodesAndOnlyProto() {
-        QVERIFY(corruptMessage("\x80\x02\xff.").find("unknown pickle opcode 0xff at offset 2") !=
+        QVERIFY(corruptMessage("\x80\x02\xff.").find("unknown pickle opcode 0xff (offset 2)") !=
                 std::string::npos);
         QVERIFY(corruptMessage("\x80\x02").find("without a STOP") != std::string::npos);
         QVERIFY(!corruptMessage("").empty());

@@ -20,8 +20,8 @@ using namespace ckpt::core::pickle;
 namespace {
 
 std::vector<std::byte> bytesOf(const std::string& s) {
-    std::vector<std::byte> out(s.size());
-    std::memcpy(out.data(), s.data(), s.size());
+    const auto* first = reinterpret_cast<const std::byte*>(s.data());
+    std::vector<std::byte> out(first, first + s.size());
     return out;
 }
 

@@ -21,8 +21,8 @@ using namespace ckpt::core::pickle;
 namespace {
 
 std::string printPickle(const std::string& s, PrintOptions o = {}) {
-    std::vector<std::byte> bytes(s.size());
-    std::memcpy(bytes.data(), s.data(), s.size());
+    const auto* first = reinterpret_cast<const std::byte*>(s.data());
+    std::vector<std::byte> bytes(first, first + s.size());
     Machine m(std::make_shared<MemorySource>(std::move(bytes), "text"));
     const PickleInfo info = m.load();
     return ValuePrinter(m.graph(), o).print(info.root);
