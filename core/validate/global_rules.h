@@ -12,6 +12,7 @@ namespace ckpt::core {
 enum class GlobalKind : std::uint8_t {
     KnownSafe,     ///< containers and library reconstructors (numpy, torch, joblib, sklearn)
     RunsCode,      ///< runs a command or arbitrary code when called (os.system, builtins.eval)
+    OpensFile,     ///< opens a file when called (io.open); dill passes it to its file rebuilder
     Imports,       ///< imports a module named by its argument (importlib.import_module)
     NestedLoad,    ///< deserialises more data when called (pickle.loads, torch.load)
     AttributeGet,  ///< getattr-like: harmless or dangerous depending on its arguments

@@ -179,7 +179,7 @@ public:
                         renamedNote(name),
                     kSecurityAdvice);
             } else if (rule.kind == GlobalKind::UserCode || rule.kind == GlobalKind::MainModule) {
-                noteModule(id, name);
+                noteModule(id, name, m_g[id].offset);
             }
         }
         std::stable_sort(m_findings.begin(), m_findings.end(),
@@ -265,6 +265,7 @@ private:
         switch (rule.kind) {
             case GlobalKind::KnownSafe:
                 return false;
+            case GlobalKind::OpensFile:
             case GlobalKind::RunsCode:
                 add("CKPT-S001", FindingCategory::Security, Severity::Error, call, symbol,
                     globalOffset,
@@ -321,15 +322,8 @@ private:
                 addKeras(call, symbol, offset);
                 return true;
             case GlobalKind::MainModule:
-                add("CKPT-P002", FindingCategory::Portability, Severity::Warning, call, symbol,
-                    offset,
-                    m_paths.path(call) + " is a " + symbol +
-                        ": a class or function from __main__, which only the script that saved "
-                        "the file defines; loading elsewhere fails with an AttributeError",
-                    "Move the class into an importable module, or save config and weights.");
-                return true;
             case GlobalKind::UserCode:
-                noteModule(global, name);
+                noteModule(call, name, offset);
                 return true;
         }
         return false;
@@ -341,7 +335,9 @@ private:
         const auto* args = pickle::sequenceItems(m_g, v.args);
         std::optional<std::string> attr;
         if (args != nullptr) {
-            const std::size_t idx = name.name == "getattr" || name.name == "_get_attr" ? 1 : 0;
+            const bool attrSecond = name.name == "getattr" || name.name == "_get_attr" ||
+                                    name.name == "setattr" || name.name == "delattr";
+            const std::size_t idx = attrSecond ? 1 : 0;
             if (idx < args->size()) {
                 if (const auto s = pickle::asStr(m_g, (*args)[idx])) {
                     attr = std::string(*s);
@@ -385,12 +381,14 @@ private:
             "`ckpt export --format keras`.");
     }
 
-    void noteModule(ValueId global, const pickle::GlobalName& name) {
+    /// One info per module the loader must import (one warning per __main__ name); `at` is the
+    /// value whose path locates the first use.
+    void noteModule(ValueId at, const pickle::GlobalName& name, std::uint64_t offset) {
         const std::string module(name.module);
         if (module == "__main__") {
             if (m_mainReported.insert(std::string(name.name)).second) {
-                add("CKPT-P002", FindingCategory::Portability, Severity::Warning, global,
-                    name.qualified(), m_g[global].offset,
+                add("CKPT-P002", FindingCategory::Portability, Severity::Warning, at,
+                    name.qualified(), offset,
                     name.qualified() +
                         " comes from __main__, which only the script that saved the "
                         "file defines; loading elsewhere fails with an AttributeError",
@@ -401,8 +399,7 @@ private:
         if (!m_modules.insert(module).second) {
             return;
         }
-        add("CKPT-P003", FindingCategory::Portability, Severity::Info, global, name.qualified(),
-            m_g[global].offset,
+        add("CKPT-P003", FindingCategory::Portability, Severity::Info, at, name.qualified(), offset,
             "loading imports module " + module + " (first use: " + name.qualified() +
                 "); its code runs at import, so you must trust and install it",
             "Make sure " + packageOf(module) +
