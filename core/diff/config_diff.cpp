@@ -152,9 +152,16 @@ void diffLayers(const Json& configA, const Json& configB, std::vector<ConfigChan
             }
         }
     };
+    // A's partner of the first matched B layer after j: removed layers before it come before
+    // a layer added at j, so a replaced layer reads "removed, added".
+    std::vector<std::size_t> nextPartner(lb.size() + 1, la.size());
+    for (std::size_t j = lb.size(); j-- > 0;) {
+        nextPartner[j] = partnerOfB[j] != SIZE_MAX ? partnerOfB[j] : nextPartner[j + 1];
+    }
     for (std::size_t j = 0; j < lb.size(); ++j) {
         const std::size_t i = partnerOfB[j];
         if (i == SIZE_MAX) {
+            removedUpTo(nextPartner[j + 1]);
             auto c = layerChange(ConfigChangeKind::LayerAdded, lb[j]);
             c.path = "layers[" + std::to_string(lb[j].index) + "]";
             out.push_back(std::move(c));

@@ -1,6 +1,7 @@
 #include "core/diff/diff_kernels.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <type_traits>
 
@@ -141,10 +142,18 @@ __attribute__((target("avx2,fma"))) double avx2Squares(const std::byte* a, std::
 
 }  // namespace
 
+namespace {
+std::atomic<bool> g_forceScalar{false};
+}
+
+void forceScalarKernels(bool scalar) {
+    g_forceScalar = scalar;
+}
+
 bool haveAvx2() {
 #if defined(CKPT_DIFF_AVX2)
     static const bool have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return have;
+    return have && !g_forceScalar.load(std::memory_order_relaxed);
 #else
     return false;
 #endif

@@ -28,8 +28,13 @@ inline double loadAt(const std::byte* data, std::size_t i) {
     return static_cast<double>(v);
 }
 
-/// True when this CPU runs the AVX2/FMA kernels (checked once).
+/// True when the AVX2/FMA kernels run: the CPU has them (checked once) and they are not
+/// switched off.
 [[nodiscard]] bool haveAvx2();
+
+/// Switches the AVX2 kernels off (true) or back on, so tests can check the portable ones on the
+/// same machine. Not meant to be toggled while comparisons run.
+void forceScalarKernels(bool scalar);
 
 /// Sums of the pairs (a[i], b[i]), i < n, of `T` (float or double) values, assuming all are
 /// finite. Returns false, leaving `s` unspecified, when a NaN or Inf (or an overflow) made a
