@@ -156,10 +156,10 @@ std::string summaryLine(const DiffReport& r) {
         }
     }
     line += parts.empty() ? "" : ": " + parts;
-    if (!std::isnan(s.maxRelL2)) {
+    if (s.maxRelL2 > 0.0) {  // NaN (nothing compared) and 0 say nothing
         line += "; max rel_l2 " + short3(s.maxRelL2) + " at " + s.maxRelL2Key;
     }
-    if (!std::isnan(s.maxAbsDiff)) {
+    if (s.maxAbsDiff > 0.0) {
         line += "; max |a-b| " + short3(s.maxAbsDiff) + " at " + s.maxAbsDiffKey;
     }
     if (s.configChanges > 0) {
@@ -182,6 +182,9 @@ void printText(const DiffReport& r, const std::vector<const TensorDiff*>& rows, 
     std::snprintf(tol, sizeof tol, "|a-b| > %g + %g*|b|", r.tolerance.atol, r.tolerance.rtol);
     out << "Tensors (largest rel_l2 first; mismatched: " << tol << ")\n";
     const std::size_t shown = limit == 0 ? rows.size() : std::min(limit, rows.size());
+    if (rows.empty()) {
+        out << "  (no rows" << (r.tensors.empty() ? "" : " differ") << ")\n";
+    }
     std::vector<std::string> shapes;
     std::size_t shapeWidth = 7;
     for (std::size_t i = 0; i < shown; ++i) {

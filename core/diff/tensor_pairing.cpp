@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "core/diff/sequence_align.h"
@@ -226,17 +227,22 @@ void alignLayers(Side& a, Side& b, const std::vector<RenameRule>& rules) {
     for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), same)) {
         link(restA[x], restB[y]);
     }
-    const auto label = [](Side& s, const std::vector<std::string>& names) {
+    // An unmatched B layer named like an A layer that a rule matched elsewhere keeps its name,
+    // but no layer key: it must not pair with that A layer's weights.
+    std::set<std::string> namesOfA(nameA.begin(), nameA.end());
+    const auto label = [&](Side& s, const std::vector<std::string>& names,
+                           const std::vector<char>& matched, bool sideB) {
         for (std::size_t l = 0; l < s.layers.size(); ++l) {
+            const bool keyed = !sideB || matched[l] || namesOfA.count(names[l]) == 0;
             for (std::size_t w = 0; w < s.layerEntries[l].size(); ++w) {
                 Entry& e = s.entries[s.layerEntries[l][w]];
                 e.layer = names[l];
-                e.layerKey = names[l] + "/" + std::to_string(w);
+                e.layerKey = keyed ? names[l] + "/" + std::to_string(w) : std::string();
             }
         }
     };
-    label(a, nameA);
-    label(b, nameB);
+    label(a, nameA, doneA, false);
+    label(b, nameB, doneB, true);
 }
 
 }  // namespace
