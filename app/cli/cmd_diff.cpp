@@ -114,15 +114,21 @@ void printConfig(const DiffReport& r, std::ostream& out) {
                     << c.newValue.get<std::string>() << "\n";
                 break;
             case ConfigChangeKind::FieldAdded:
-                out << "  + " << c.path << ": " << oneLine(c.newValue) << "\n";
+                out << "  + " << c.path << ": " << oneLine(c.newValue);
                 break;
             case ConfigChangeKind::FieldRemoved:
-                out << "  - " << c.path << ": " << oneLine(c.oldValue) << "\n";
+                out << "  - " << c.path << ": " << oneLine(c.oldValue);
                 break;
             case ConfigChangeKind::FieldChanged:
                 out << "  ~ " << c.path << ": " << oneLine(c.oldValue, 40) << " -> "
-                    << oneLine(c.newValue, 40) << "\n";
+                    << oneLine(c.newValue, 40);
                 break;
+        }
+        const bool field = c.kind == ConfigChangeKind::FieldAdded ||
+                           c.kind == ConfigChangeKind::FieldRemoved ||
+                           c.kind == ConfigChangeKind::FieldChanged;
+        if (field) {
+            out << (c.layer.empty() ? "" : "  (" + c.layer + ")") << "\n";
         }
     }
     if (changes.size() > kConfigLines) {
@@ -223,6 +229,11 @@ void printText(const DiffReport& r, const std::vector<const TensorDiff*>& rows, 
         }
         if (!t.note.empty()) {
             out << "  [" << t.note << "]";
+        }
+        if (t.pairedBy == "order") {
+            out << "  [paired by order and shape]";
+        } else if (t.pairedBy == "map") {
+            out << "  [paired by --map]";
         }
         out << "\n";
     }
@@ -326,16 +337,18 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
         clearTerminalProgress();
         const bool onlyChanged = args.flag("--only-changed");
         if (args.flag("--json")) {
-            core::Json j = core::diffReportJson(report);
+            std::vector<const TensorDiff*> rows;
             if (onlyChanged || args.option("--top")) {
-                const auto rows = sortedRows(report, onlyChanged);
-                core::Json list = core::Json::array();
-                for (std::size_t i = 0; i < rows.size() && (top == 0 || i < top); ++i) {
-                    list.push_back(core::tensorDiffJson(*rows[i]));
+                rows = sortedRows(report, onlyChanged);
+                if (top != 0 && rows.size() > top) {
+                    rows.resize(top);
                 }
-                j["tensors"] = std::move(list);
+            } else {
+                for (const auto& t : report.tensors) {
+                    rows.push_back(&t);
+                }
             }
-            out << j.dump(2) << "\n";
+            core::writeDiffReportJson(out, report, rows);
         } else {
             printText(report, sortedRows(report, onlyChanged), top, out);
         }

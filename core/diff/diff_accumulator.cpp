@@ -209,7 +209,9 @@ TensorMetrics DiffAccumulator::result(bool identical) const {
         } else {
             m.relL2 = normD > 0.0 ? std::numeric_limits<double>::infinity() : 0.0;
         }
-        if (normA > 0.0 && normB > 0.0) {
+        if (identical) {
+            m.cosine = 1.0;  // a.b / (|a| |b|) would round to 1 - 2^-52 now and then
+        } else if (normA > 0.0 && normB > 0.0) {
             // |cos| <= 1 mathematically; rounding may step past it by an ulp.
             m.cosine = std::clamp(m.dot / normA / normB, -1.0, 1.0);
         } else {

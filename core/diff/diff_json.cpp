@@ -63,11 +63,51 @@ Json configChangeJson(const ConfigChange& c) {
                 {"new", c.newValue}};
 }
 
+namespace {
+
+Json layersJson(const DiffReport& r) {
+    Json layers = Json::array();
+    for (const auto& l : r.layers) {
+        layers.push_back({{"layer", l.layer},
+                          {"tensors", l.tensors},
+                          {"different", l.different},
+                          {"numel", l.numel},
+                          {"mismatched", l.mismatched},
+                          {"max_abs_diff", number(l.maxAbsDiff)},
+                          {"rel_l2", number(l.relL2)}});
+    }
+    return layers;
+}
+
+Json summaryJson(const DiffSummary& s) {
+    return {{"tensors", s.tensors},
+            {"equal", s.equal},
+            {"changed", s.changed},
+            {"shape_changed", s.shapeChanged},
+            {"dtype_changed", s.dtypeChanged},
+            {"added", s.added},
+            {"removed", s.removed},
+            {"identical", s.identical},
+            {"numel_compared", s.numelCompared},
+            {"mismatched", s.mismatched},
+            {"max_rel_l2", number(s.maxRelL2)},
+            {"max_rel_l2_key", nameOrNull(s.maxRelL2Key)},
+            {"max_abs_diff", number(s.maxAbsDiff)},
+            {"max_abs_diff_key", nameOrNull(s.maxAbsDiffKey)},
+            {"config_changes", s.configChanges},
+            {"different", s.different}};
+}
+
+Json headJson(const DiffReport& r) {
+    return {{"a", {{"file", r.aFile}, {"format", r.aFormat}}},
+            {"b", {{"file", r.bFile}, {"format", r.bFormat}}},
+            {"tolerance", {{"atol", r.tolerance.atol}, {"rtol", r.tolerance.rtol}}}};
+}
+
+}  // namespace
+
 Json diffReportJson(const DiffReport& r) {
-    Json j = Json::object();
-    j["a"] = {{"file", r.aFile}, {"format", r.aFormat}};
-    j["b"] = {{"file", r.bFile}, {"format", r.bFormat}};
-    j["tolerance"] = {{"atol", r.tolerance.atol}, {"rtol", r.tolerance.rtol}};
+    Json j = headJson(r);
     Json changes = Json::array();
     for (const auto& c : r.config.changes) {
         changes.push_back(configChangeJson(c));
@@ -80,36 +120,41 @@ Json diffReportJson(const DiffReport& r) {
         tensors.push_back(tensorDiffJson(t));
     }
     j["tensors"] = std::move(tensors);
-    Json layers = Json::array();
-    for (const auto& l : r.layers) {
-        layers.push_back({{"layer", l.layer},
-                          {"tensors", l.tensors},
-                          {"different", l.different},
-                          {"numel", l.numel},
-                          {"mismatched", l.mismatched},
-                          {"max_abs_diff", number(l.maxAbsDiff)},
-                          {"rel_l2", number(l.relL2)}});
-    }
-    j["layers"] = std::move(layers);
-    const DiffSummary& s = r.summary;
-    j["summary"] = {{"tensors", s.tensors},
-                    {"equal", s.equal},
-                    {"changed", s.changed},
-                    {"shape_changed", s.shapeChanged},
-                    {"dtype_changed", s.dtypeChanged},
-                    {"added", s.added},
-                    {"removed", s.removed},
-                    {"identical", s.identical},
-                    {"numel_compared", s.numelCompared},
-                    {"mismatched", s.mismatched},
-                    {"max_rel_l2", number(s.maxRelL2)},
-                    {"max_rel_l2_key", nameOrNull(s.maxRelL2Key)},
-                    {"max_abs_diff", number(s.maxAbsDiff)},
-                    {"max_abs_diff_key", nameOrNull(s.maxAbsDiffKey)},
-                    {"config_changes", s.configChanges},
-                    {"different", s.different}};
+    j["layers"] = layersJson(r);
+    j["summary"] = summaryJson(r.summary);
     j["notes"] = r.notes;
     return j;
+}
+
+void writeDiffReportJson(std::ostream& out, const DiffReport& r,
+                         const std::vector<const TensorDiff*>& rows) {
+    const auto list = [&out](const char* indent, std::size_t n, const auto& item) {
+        out << "[";
+        for (std::size_t i = 0; i < n; ++i) {
+            out << (i ? ",\n" : "\n") << indent << "  " << item(i).dump();
+        }
+        out << (n ? std::string("\n") + indent : std::string()) << "]";
+    };
+    const Json head = headJson(r);
+    for (const auto& [k, v] : head.items()) {
+        out << (k == "a" ? "{\n" : ",\n") << "  " << Json(k).dump() << ": " << v.dump();
+    }
+    out << ",\n  \"config\": {\"compared\": " << Json(r.config.compared).dump()
+        << ", \"training_compared\": " << Json(r.config.trainingCompared).dump()
+        << ", \"changes\": ";
+    list("  ", r.config.changes.size(),
+         [&](std::size_t i) { return configChangeJson(r.config.changes[i]); });
+    out << "},\n  \"tensors\": ";
+    list("  ", rows.size(), [&](std::size_t i) { return tensorDiffJson(*rows[i]); });
+    const Json layers = layersJson(r);
+    out << ",\n  \"layers\": ";
+    list("  ", layers.size(), [&](std::size_t i) { return layers[i]; });
+    std::string summary = summaryJson(r.summary).dump(2);
+    for (std::size_t at = summary.find('\n'); at != std::string::npos;
+         at = summary.find('\n', at + 3)) {
+        summary.insert(at + 1, "  ");
+    }
+    out << ",\n  \"summary\": " << summary << ",\n  \"notes\": " << Json(r.notes).dump() << "\n}\n";
 }
 
 }  // namespace ckpt::core

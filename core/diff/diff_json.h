@@ -1,6 +1,9 @@
 #pragma once
 /// The JSON form of a DiffReport: the contract of `ckpt diff --json`.
 
+#include <ostream>
+#include <vector>
+
 #include "core/diff/diff_report.h"
 #include "core/model/json.h"
 
@@ -21,5 +24,11 @@ namespace ckpt::core {
 /// dtype_changed, added, removed, identical, numel_compared, mismatched, max_rel_l2,
 /// max_rel_l2_key, max_abs_diff, max_abs_diff_key, config_changes, different}, notes: [...]}.
 [[nodiscard]] Json diffReportJson(const DiffReport& report);
+
+/// Writes the same object as diffReportJson() to `out`, with `rows` as its tensor list (a
+/// filtered or sorted selection of report.tensors), one tensor and one config change per line.
+/// Memory stays proportional to one row, whatever the number of tensors.
+void writeDiffReportJson(std::ostream& out, const DiffReport& report,
+                         const std::vector<const TensorDiff*>& rows);
 
 }  // namespace ckpt::core

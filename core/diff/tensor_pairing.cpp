@@ -173,9 +173,11 @@ Side collect(const Checkpoint& c) {
     return side;
 }
 
+using Shape = std::vector<std::uint64_t>;
+
 /// Shapes of a layer's weights, in order.
-std::vector<std::vector<std::uint64_t>> signature(const Side& s, std::size_t layer) {
-    std::vector<std::vector<std::uint64_t>> out;
+std::vector<Shape> signature(const Side& s, std::size_t layer) {
+    std::vector<Shape> out;
     for (const auto i : s.layerEntries[layer]) {
         out.push_back(s.entries[i].node->tensor()->shape());
     }
@@ -216,13 +218,20 @@ void alignLayers(Side& a, Side& b, const std::vector<RenameRule>& rules) {
             restB.push_back(j);
         }
     }
+    std::vector<std::vector<Shape>> sigA, sigB;
+    for (const auto i : restA) {
+        sigA.push_back(signature(a, i));
+    }
+    for (const auto j : restB) {
+        sigB.push_back(signature(b, j));
+    }
     const auto same = [&](std::size_t x, std::size_t y) {
         const Layer& la = *a.layers[restA[x]];
         const Layer& lb = *b.layers[restB[y]];
         if (!la.className.empty() && !lb.className.empty() && la.className != lb.className) {
             return false;
         }
-        return signature(a, restA[x]) == signature(b, restB[y]);
+        return sigA[x] == sigB[y];
     };
     for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), same)) {
         link(restA[x], restB[y]);
