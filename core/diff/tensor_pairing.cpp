@@ -131,8 +131,12 @@ struct Side {
 Side collect(const Checkpoint& c) {
     Side side;
     std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> weightOf;
+    // Keras names weights differently in each layout (legacy model_weights/.../kernel:0, Keras
+    // 3 vars/0), so there the layer summary gives the key. Other formats name tensors the same
+    // way everywhere (a state_dict key), and their paths are the better key.
+    const bool keras = c.format().rfind("keras", 0) == 0;
     for (const auto& layer : c.layers()) {
-        if (layer.weightPaths.empty()) {
+        if (!keras || layer.weightPaths.empty()) {
             continue;
         }
         const std::size_t li = side.layers.size();

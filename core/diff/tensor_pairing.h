@@ -40,8 +40,9 @@ struct TensorPair {
 
 /// Pairs the tensors of `a` and `b`, in this order of preference:
 ///  1. user rules (`rules`), applied to A's paths, keys and layer names;
-///  2. layer and weight index: the layer summaries (Checkpoint::layers(), weightPaths in order)
-///     give every Keras weight the key "<layer>/<index>", whatever the layout (legacy
+///  2. layer and weight index: the layer summaries of Keras checkpoints (format "keras*";
+///     Checkpoint::layers(), weightPaths in order) give every weight the key
+///     "<layer>/<index>", whatever the layout (legacy
 ///     model_weights/dense/dense/kernel:0, Keras 3 layers/dense/vars/0, a .keras member). Layers
 ///     are matched by name, then the rest in order by class and weight shapes (a renamed
 ///     layer, or Keras 2 names against Keras 3 group names);

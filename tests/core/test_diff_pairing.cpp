@@ -44,7 +44,7 @@ void addLayer(Checkpoint& c, const std::string& name, const std::string& cls,
     c.layers().push_back(l);
 }
 
-std::unique_ptr<Checkpoint> make(const std::string& format = "test") {
+std::unique_ptr<Checkpoint> make(const std::string& format = "keras-h5") {
     return std::make_unique<Checkpoint>(format, format);
 }
 
@@ -170,6 +170,17 @@ private slots:
                               "state_dict/module.fc1.bias > fc1.bias fc1.bias (path)",
                               "state_dict/module.fc1.weight > fc1.weight fc1.weight (path)"}));
         QCOMPARE(pairs[1].layer, std::string("fc1"));
+    }
+
+    void layerKeysOnlyForKeras() {
+        // A torch reader may summarise modules as layers; their state_dict names stay the keys.
+        auto a = make("pytorch");
+        addLayer(*a, "fc1", "Linear", {{"fc1.weight", {4, 2}}, {"fc1.bias", {4}}});
+        auto b = make("pytorch");
+        addLayer(*b, "fc1", "Linear", {{"fc1.bias", {4}}, {"fc1.weight", {4, 2}}});
+        QCOMPARE(rows(pairTensors(*a, *b)),
+                 QStringList({"fc1.bias > fc1.bias fc1.bias (path)",
+                              "fc1.weight > fc1.weight fc1.weight (path)"}));
     }
 
     void orderAndShapeForTheRest() {
