@@ -352,16 +352,26 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
             }
         }
     }
-    // Stage 4: order and shape, model and optimizer tensors apart.
+    // Stage 4: order and shape, model and optimizer tensors apart. When both sides have layer
+    // summaries, the layer alignment already tried everything sensible for layer weights: what
+    // is left of them was removed or added, not moved.
+    const auto keyed = [](const Side& s) {
+        return std::any_of(s.entries.begin(), s.entries.end(),
+                           [](const Entry& e) { return !e.layerKey.empty(); });
+    };
+    const bool layersOnBothSides = keyed(sa) && keyed(sb);
+    const auto open = [&](const Entry& e, bool optimizer) {
+        return !e.paired && e.optimizer == optimizer && !(layersOnBothSides && !e.layerKey.empty());
+    };
     for (const bool optimizer : {false, true}) {
         std::vector<std::size_t> restA, restB;
         for (std::size_t i = 0; i < sa.entries.size(); ++i) {
-            if (!sa.entries[i].paired && sa.entries[i].optimizer == optimizer) {
+            if (open(sa.entries[i], optimizer)) {
                 restA.push_back(i);
             }
         }
         for (std::size_t j = 0; j < sb.entries.size(); ++j) {
-            if (!sb.entries[j].paired && sb.entries[j].optimizer == optimizer) {
+            if (open(sb.entries[j], optimizer)) {
                 restB.push_back(j);
             }
         }

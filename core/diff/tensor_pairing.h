@@ -48,7 +48,8 @@ struct TensorPair {
 ///     layer, or Keras 2 names against Keras 3 group names);
 ///  3. canonical path key (canonicalTensorKey of the path inside its archive member);
 ///  4. what is left, in order, by equal shape (longest common subsequence), separately for
-///     model and optimizer tensors.
+///     model and optimizer tensors; layer weights take no part when both sides have layer
+///     summaries (their layers were added or removed, not moved).
 /// The rest are removed (only in A) or added (only in B). Rows come in A's order (layer
 /// weights first, then other tensors in natural path order), then B-only rows in B's order.
 [[nodiscard]] std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,

@@ -172,6 +172,20 @@ private slots:
         QCOMPARE(pairs[1].layer, std::string("fc1"));
     }
 
+    void removedAndAddedLayersAreNotPairedByShape() {
+        auto a = make();
+        addLayer(*a, "dense", "Dense", {{"dense/k", {8, 16}}});
+        addLayer(*a, "dense_1", "Dense", {{"dense_1/k", {16, 16}}, {"dense_1/b", {16}}});
+        auto b = make();
+        addLayer(*b, "dense", "Dense", {{"dense/k", {8, 16}}});
+        addLayer(*b, "batch_normalization", "BatchNormalization",
+                 {{"bn/gamma", {16}}, {"bn/beta", {16}}});
+        QCOMPARE(rows(pairTensors(*a, *b)),
+                 QStringList({"dense/k > dense/k dense/0 (layer)", "dense_1/k > - dense_1/0 ()",
+                              "dense_1/b > - dense_1/1 ()", "- > bn/gamma batch_normalization/0 ()",
+                              "- > bn/beta batch_normalization/1 ()"}));
+    }
+
     void layerKeysOnlyForKeras() {
         // A torch reader may summarise modules as layers; their state_dict names stay the keys.
         auto a = make("pytorch");
