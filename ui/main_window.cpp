@@ -136,7 +136,14 @@ void MainWindow::connectSession() {
             });
     connect(m_overview, &OverviewPanel::layerActivated, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
-    connect(m_session->model(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateTitle);
+    // Closing a file may leave the view without a current index and without a signal.
+    connect(m_session->model(), &QAbstractItemModel::rowsRemoved, this,
+            [this](const QModelIndex& parent) {
+                if (!parent.isValid()) {
+                    m_session->setCurrentIndex(m_tree->currentIndex());
+                    updateTitle();
+                }
+            });
 }
 
 void MainWindow::openFiles(const QStringList& paths) {
@@ -169,6 +176,7 @@ void MainWindow::onDocumentOpened(int row, const QString& selectPath) {
         m_tree->select(m_session->model()->documentIndex(row));
     }
     m_selectingProgrammatically = false;
+    m_tree->view()->setFocus(Qt::OtherFocusReason);
     if (selectPath.isEmpty()) {
         showTab(OverviewTab);
     }

@@ -85,8 +85,8 @@ inline double oneValue(std::uint64_t) {
 
 /// A Keras-like Sequential model: conv2d (3,3,2,4) -> flatten -> dense (8 -> 16) -> dropout
 /// -> dense_1 (16 -> 3), with batch-norm style non-trainable weights on dense.
-inline std::shared_ptr<core::Checkpoint> makeSmallModel() {
-    auto c = std::make_shared<core::Checkpoint>("keras-h5", "Keras legacy HDF5 full model");
+inline std::unique_ptr<core::Checkpoint> makeSmallModel() {
+    auto c = std::make_unique<core::Checkpoint>("keras-h5", "Keras legacy HDF5 full model");
     c->setFile("/data/models/small_model.h5", 12345);
     c->metadata()["keras_version"] = "2.4.0";
     c->metadata()["backend"] = "tensorflow";
@@ -159,8 +159,8 @@ inline std::shared_ptr<core::Checkpoint> makeSmallModel() {
 
 /// A checkpoint with `layers` Dense layers, each with kernel (4, 4) and bias (4): 2 tensors
 /// per layer, all layer groups under one "model_weights" group; config and layer list filled.
-inline std::shared_ptr<core::Checkpoint> makeWideModel(int layers) {
-    auto c = std::make_shared<core::Checkpoint>("keras-h5", "Keras legacy HDF5 full model");
+inline std::unique_ptr<core::Checkpoint> makeWideModel(int layers) {
+    auto c = std::make_unique<core::Checkpoint>("keras-h5", "Keras legacy HDF5 full model");
     c->setFile("/data/models/wide_model.h5", 1u << 20);
     c->metadata()["keras_version"] = "2.15.0";
     core::Json list = core::Json::array();
@@ -189,8 +189,8 @@ inline std::shared_ptr<core::Checkpoint> makeWideModel(int layers) {
 }
 
 /// One group holding `n` scalar-ish tensors directly (a flat state dict).
-inline std::shared_ptr<core::Checkpoint> makeFlatModel(int n) {
-    auto c = std::make_shared<core::Checkpoint>("safetensors", "safetensors");
+inline std::unique_ptr<core::Checkpoint> makeFlatModel(int n) {
+    auto c = std::make_unique<core::Checkpoint>("safetensors", "safetensors");
     TensorBuilder b;
     for (int i = 0; i < n; ++i) {
         b.add("state_dict/t" + std::to_string(i), {2}, rampValue);

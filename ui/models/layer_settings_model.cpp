@@ -183,6 +183,9 @@ QString LayerSettingsModel::summarize(const core::Json& layerConfig) {
         if (k == "data_format" && it->is_string() && it->get<std::string>() == "channels_last") {
             continue;
         }
+        if (k == "use_bias" && it->is_boolean() && it->get<bool>()) {
+            continue;  // the default; only use_bias=False is news
+        }
         parts << QStringLiteral("%1=%2").arg(QLatin1String(key), valueText(*it));
     }
     return parts.join(QStringLiteral(", "));

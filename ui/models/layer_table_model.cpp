@@ -24,6 +24,7 @@ void LayerTableModel::setCheckpoint(std::shared_ptr<const core::Checkpoint> chec
     beginResetModel();
     m_checkpoint = std::move(checkpoint);
     m_weightsText.assign(m_checkpoint ? m_checkpoint->layers().size() : 0, QString());
+    m_tensorsByPath.clear();
     endResetModel();
 }
 
@@ -44,9 +45,15 @@ QString LayerTableModel::weightsText(int row) const {
     if (!cached.isNull()) {
         return cached;
     }
+    if (m_tensorsByPath.empty()) {
+        for (const core::Node* n : m_checkpoint->tensorNodes()) {
+            m_tensorsByPath.emplace(n->path(), n);
+        }
+    }
     QStringList parts;
     for (const auto& path : layer(row).weightPaths) {
-        const core::Node* n = m_checkpoint->findTensor(path);
+        const auto it = m_tensorsByPath.find(path);
+        const core::Node* n = it == m_tensorsByPath.end() ? nullptr : it->second;
         QString part = shortWeightName(path);
         if (n != nullptr && n->tensor()) {
             part += QLatin1Char(' ') + fmt::shape(n->tensor()->shape());
@@ -119,6 +126,9 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role == LayerRowRole) {
         return index.row();
+    }
+    if (role == ShareRole && col == ParamsColumn && m_checkpoint->totalParams() > 0) {
+        return static_cast<double>(l.params) / static_cast<double>(m_checkpoint->totalParams());
     }
     return {};
 }

@@ -3,10 +3,13 @@
 
 #include <QAbstractTableModel>
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ckpt::core {
 class Checkpoint;
+class Node;
 struct Layer;
 }  // namespace ckpt::core
 
@@ -30,6 +33,7 @@ public:
         SortRole = Qt::UserRole,  ///< numbers for the count columns, text otherwise
         FirstWeightPathRole,      ///< QString: path of the layer's first weight, or empty
         LayerRowRole,             ///< int: the layer's index in Checkpoint::layers()
+        ShareRole,                ///< double: Params column only, the layer's share of all
     };
 
     explicit LayerTableModel(QObject* parent = nullptr);
@@ -51,6 +55,9 @@ private:
 
     std::shared_ptr<const core::Checkpoint> m_checkpoint;
     mutable std::vector<QString> m_weightsText;  ///< filled on first display of a row
+    /// Tensor path -> node, built on first need: Node::find scans siblings, which adds up
+    /// over thousands of layers.
+    mutable std::unordered_map<std::string, const core::Node*> m_tensorsByPath;
 };
 
 }  // namespace ckpt::ui

@@ -64,6 +64,7 @@ ArchitecturePanel::ArchitecturePanel(QWidget* parent)
     m_layers->verticalHeader()->hide();
     m_layers->verticalHeader()->setDefaultSectionSize(m_layers->fontMetrics().height() + 8);
     m_layers->horizontalHeader()->setStretchLastSection(true);
+    m_layers->horizontalHeader()->setResizeContentsPrecision(200);
     m_layers->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
 
     m_jsonProxy->setSourceModel(m_jsonModel);

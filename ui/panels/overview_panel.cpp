@@ -12,6 +12,7 @@
 #include "core/model/tensor.h"
 #include "ui/models/layer_table_model.h"
 #include "ui/util/format.h"
+#include "ui/widgets/share_bar_delegate.h"
 
 namespace ckpt::ui {
 
@@ -94,6 +95,8 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     m_layers->setObjectName(QStringLiteral("layerTable"));
     m_layers->setModel(m_layerProxy);
     m_layers->setSortingEnabled(true);
+    m_layers->setItemDelegateForColumn(LayerTableModel::ParamsColumn,
+                                       new ShareBarDelegate(LayerTableModel::ShareRole, m_layers));
     m_layers->sortByColumn(LayerTableModel::OrderColumn, Qt::AscendingOrder);
     m_layers->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_layers->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -105,6 +108,7 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     h->setStretchLastSection(true);
     h->setHighlightSections(false);
     h->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    h->setResizeContentsPrecision(200);  // size columns from a sample of rows, not all
     layout->addWidget(m_layers, 1);
     m_noLayers->setForegroundRole(QPalette::PlaceholderText);
     m_noLayers->setWordWrap(true);
@@ -154,7 +158,8 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     }
     m_warnings->setText(
         QStringLiteral("<b>⚠ %1</b><br>%2")
-            .arg(tr("%n warning(s) while reading", nullptr, static_cast<int>(warnings.size())),
+            .arg((warnings.size() == 1 ? tr("1 warning while reading")
+                                       : tr("%1 warnings while reading").arg(warnings.size())),
                  warnings.join(QStringLiteral("<br>"))));
     m_warnings->setVisible(!warnings.isEmpty());
 
@@ -164,17 +169,18 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     m_noLayers->setText(tr("This checkpoint has no layer list; browse its tensors in the tree."));
     m_layers->sortByColumn(LayerTableModel::OrderColumn, Qt::AscendingOrder);
     if (hasLayers) {
-        m_layers->resizeColumnsToContents();
         QHeaderView* h = m_layers->horizontalHeader();
         for (int col = 0; col < LayerTableModel::WeightsColumn; ++col) {
+            m_layers->resizeColumnToContents(col);
             h->resizeSection(col, std::min(h->sectionSize(col) + 16, 260));
         }
-        m_totals->setText(
-            tr("<b>Total params:</b> %1  &nbsp;·&nbsp;  <b>Trainable:</b> %2"
-               "  &nbsp;·&nbsp;  <b>Non-trainable:</b> %3  &nbsp;·&nbsp;  %4")
-                .arg(fmt::count(c.totalParams()), fmt::count(c.trainableParams()),
-                     fmt::count(c.nonTrainableParams()),
-                     tr("%n layer(s)", nullptr, static_cast<int>(c.layers().size()))));
+        m_totals->setText(tr("<b>Total params:</b> %1  &nbsp;·&nbsp;  <b>Trainable:</b> %2"
+                             "  &nbsp;·&nbsp;  <b>Non-trainable:</b> %3  &nbsp;·&nbsp;  %4")
+                              .arg(fmt::count(c.totalParams()), fmt::count(c.trainableParams()),
+                                   fmt::count(c.nonTrainableParams()),
+                                   (c.layers().size() == 1
+                                        ? tr("1 layer")
+                                        : tr("%1 layers").arg(fmt::count(c.layers().size())))));
     } else {
         m_totals->clear();
     }

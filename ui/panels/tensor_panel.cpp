@@ -174,8 +174,8 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
     if (t.shape().size() >= 2) {
         m_heatmap->clear(tr("Computing…"));
     } else {
-        m_heatmap->clear(tr("A heatmap needs two or more dimensions; this tensor has %n.", nullptr,
-                            static_cast<int>(t.shape().size())));
+        m_heatmap->clear(tr("A heatmap needs two or more dimensions; this tensor has %1.")
+                             .arg(static_cast<int>(t.shape().size())));
     }
     m_heatmap->setTitle(tr("Heatmap  (%1)").arg(fmt::shape(t.shape())));
     m_analysis->analyse(selection.tensor, keepAlive);

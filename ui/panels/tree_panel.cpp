@@ -126,8 +126,9 @@ void TreePanel::applyFilter() {
             m_view->expand(m_model->documentIndex(r));
         }
     } else {
-        m_matches->setText(
-            tr("%n match(es)", nullptr, static_cast<int>(m_model->filterMatchCount())));
+        m_matches->setText(m_model->filterMatchCount() == 1
+                               ? tr("1 match")
+                               : tr("%1 matches").arg(m_model->filterMatchCount()));
         expandMatches();
     }
     if (doc >= 0) {

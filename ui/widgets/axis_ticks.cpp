@@ -12,14 +12,15 @@ double AxisTicks::step(double lo, double hi, int target) {
     const double raw = span / std::max(1, target);
     const double mag = std::pow(10.0, std::floor(std::log10(raw)));
     const double norm = raw / mag;
+    // The nearest of 1, 2, 2.5, 5 and 10, so the tick count stays close to the target.
     double nice = 10.0;
-    if (norm <= 1.0) {
+    if (norm < 1.5) {
         nice = 1.0;
-    } else if (norm <= 2.0) {
+    } else if (norm < 2.25) {
         nice = 2.0;
-    } else if (norm <= 2.5) {
+    } else if (norm < 3.5) {
         nice = 2.5;
-    } else if (norm <= 5.0) {
+    } else if (norm < 7.5) {
         nice = 5.0;
     }
     return nice * mag;

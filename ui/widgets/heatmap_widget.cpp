@@ -66,20 +66,14 @@ void HeatmapWidget::paintPlot(QPainter& p, const QRect& area) {
     const int yLabelWidth = fm.horizontalAdvance(maxLabel) + 10;
     const QString legendLabel = AxisTicks::label(-m_data.maxAbs, m_data.maxAbs / 2);
     const int legendSpace = kLegendWidth + 12 + fm.horizontalAdvance(legendLabel) + 8;
-    QRect plot(area.left() + yLabelWidth + 4, area.top() + 4,
-               area.width() - yLabelWidth - 4 - legendSpace - 10,
-               area.height() - fm.height() * 2 - 14);
+    const QRect plot(area.left() + yLabelWidth + 4, area.top() + 4,
+                     area.width() - yLabelWidth - 4 - legendSpace - 10,
+                     area.height() - fm.height() * 2 - 14);
     if (plot.width() < 20 || plot.height() < 20) {
         return;
     }
-    // Keep cells from becoming absurdly stretched: at most 6:1 either way.
-    const double cellW = static_cast<double>(plot.width()) / m_data.cols;
-    const double cellH = static_cast<double>(plot.height()) / m_data.rows;
-    if (cellW > 6 * cellH) {
-        plot.setWidth(static_cast<int>(6 * cellH * m_data.cols));
-    } else if (cellH > 6 * cellW) {
-        plot.setHeight(static_cast<int>(6 * cellW * m_data.rows));
-    }
+    // Cells stretch to fill the area: a (6, 512) kernel reads better as six bold stripes than
+    // as a thin ribbon.
     m_plot = plot;
     p.drawImage(plot, m_image);
     p.setPen(axisColor());

@@ -121,7 +121,7 @@ void HistogramWidget::paintPlot(QPainter& p, const QRect& area) {
         p.setPen(c);
         p.drawText(QRect(x + 3, m_plot.top(), 80, fm.height()), Qt::AlignLeft, label);
     };
-    marker(0.0, dimTextColor(), QStringLiteral("0"));
+    marker(0.0, dimTextColor(), QString());
     if (std::isfinite(m_mean) && std::fabs(m_mean) > span * 0.04) {
         marker(m_mean, palette().color(QPalette::Highlight).darker(140), tr("mean"));
     }

@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "core/analysis/tensor_stats.h"
 #include "ui/util/format.h"
@@ -17,9 +18,10 @@ StatsView::StatsView(QWidget* parent) : QWidget(parent) {
     grid->setHorizontalSpacing(10);
     grid->setVerticalSpacing(4);
     const std::pair<const char*, QString> fields[] = {
-        {"min", tr("Min")}, {"max", tr("Max")},        {"mean", tr("Mean")},
-        {"std", tr("Std")}, {"zeros", tr("Zeros")},    {"finite", tr("Finite")},
-        {"nan", tr("NaN")}, {"inf", tr("+Inf / −Inf")}};
+        {"min", tr("Min")},        {"max", tr("Max")},      {"mean", tr("Mean")},
+        {"std", tr("Std")},        {"zeros", tr("Zeros")},  {"finite", tr("Finite")},
+        {"rms", tr("RMS")},        {"norm", tr("L2 norm")}, {"nan", tr("NaN")},
+        {"inf", tr("+Inf / −Inf")}};
     int i = 0;
     for (const auto& [key, caption] : fields) {
         auto* name = new QLabel(caption, this);
@@ -74,6 +76,11 @@ void StatsView::showStats(const core::TensorStats& s) {
     setField(QStringLiteral("finite"),
              QStringLiteral("%1 / %2").arg(fmt::count(s.finite), fmt::count(s.count)));
     setField(QStringLiteral("nan"), fmt::count(s.nans), s.nans > 0);
+    // Both follow from mean and std: sum(x^2) = n * (std^2 + mean^2) over the finite values.
+    const double meanSquare = s.std * s.std + s.mean * s.mean;
+    setField(QStringLiteral("rms"), fmt::number(std::sqrt(meanSquare), 6));
+    setField(QStringLiteral("norm"),
+             fmt::number(std::sqrt(meanSquare * static_cast<double>(s.finite)), 6));
     setField(QStringLiteral("inf"),
              QStringLiteral("%1 / %2").arg(fmt::count(s.posInf), fmt::count(s.negInf)),
              s.posInf + s.negInf > 0);
