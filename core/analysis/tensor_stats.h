@@ -1,6 +1,7 @@
 #pragma once
 /// Streaming statistics of one tensor: one pass over bounded chunks, memory independent of size.
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -12,10 +13,25 @@ namespace ckpt::core {
 class Tensor;
 
 /// Histogram over [lo, hi]; `counts[i]` covers [lo + i*w, lo + (i+1)*w), the last bin closed.
+///
+/// computeStats() puts every edge on a power-of-two grid, so the edges are exact doubles and the
+/// counts are exact for them (no value is split between bins). Hence lo <= min and hi > max,
+/// with about one bin of slack at most; bool and integer data get whole-number-wide bins, centred
+/// on whole numbers ([v - 0.5, v + 0.5)) unless the range spans thousands of values. All values
+/// equal: one bin with lo == hi. No finite values: no bins.
 struct Histogram {
     double lo = 0.0;
     double hi = 0.0;
     std::vector<std::uint64_t> counts;
+
+    /// Width of one bin (0 without bins).
+    [[nodiscard]] double binWidth() const {
+        return counts.empty() ? 0.0 : (hi - lo) / static_cast<double>(counts.size());
+    }
+    /// Left edge of bin `i`; edge(counts.size()) is hi.
+    [[nodiscard]] double edge(std::size_t i) const {
+        return i >= counts.size() ? hi : lo + static_cast<double>(i) * binWidth();
+    }
 };
 
 struct TensorStats {
@@ -30,16 +46,36 @@ struct TensorStats {
     double mean = std::numeric_limits<double>::quiet_NaN();
     double std = std::numeric_limits<double>::quiet_NaN();  ///< population std (numpy's ddof=0)
     Histogram histogram;  ///< of finite elements; bin count chosen from the data
+    /// Complex tensors: all statistics describe the real parts only.
+    bool realPartOnly = false;
 };
 
 struct StatsOptions {
-    std::uint64_t chunkElements = 1u << 20;  ///< elements read per chunk
-    int bins = 0;                            ///< 0 = choose automatically
+    /// Elements read per chunk (at least 1); progress and cancellation act between chunks.
+    std::uint64_t chunkElements = 1u << 20;
+    /// 0 = choose automatically: Freedman-Diaconis (at least Sturges) clamped to 10..128, or one
+    /// bin per value for bool/integer data with at most 128 distinct values. A forced count is
+    /// capped at 65536 and ignored when all values are equal (one bin).
+    int bins = 0;
+    /// Threads that read and reduce chunks: 0 = one per core for tensors of 8 MiB and more,
+    /// 1 = the calling thread only; never more than the chunks or 64. Progress is always
+    /// reported on the calling thread.
+    int threads = 0;
 };
 
-/// Computes statistics of a readable numeric tensor in one pass. Reports progress in elements;
-/// throws CancelledError when the callback returns false, UnsupportedError for non-numeric
-/// tensors.
+/// Computes statistics of a readable numeric tensor in one pass over its elements.
+///
+/// Progress is reported in elements, on the calling thread, after every chunk (with threads,
+/// chunks finished meanwhile are reported together); threads read at most two chunks each
+/// beyond the progress last accepted. Throws CancelledError when the callback returns false,
+/// UnsupportedError for string/other tensors or a tensor without data, and lets the source's
+/// errors (CorruptDataError, ...) through.
+///
+/// Complex tensors are described by their real parts (TensorStats::realPartOnly). Integers
+/// beyond 2^53 are rounded to double; float64 values beyond about 1e154 overflow mean and std
+/// (their squares do) while counts, min, max and the histogram stay exact. Memory is bounded by
+/// chunkElements per thread (plus 512 KiB per thread for large 2-byte tensors), whatever the
+/// tensor size.
 [[nodiscard]] TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress = {},
                                        const StatsOptions& options = {});
 

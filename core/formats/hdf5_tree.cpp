@@ -67,15 +67,18 @@ struct Walker {
 
     void readAttributes(const std::string& path, Node& node) {
         Hdf5Lock lock(hdf5Mutex());
-        H5Id obj(h5check(H5Oopen(file->id(), path.empty() ? "/" : path.c_str(), H5P_DEFAULT),
-                         "cannot open object '" + (path.empty() ? "/" : path) + "'"));
-        for (const auto& name : attributeNames(obj.get())) {
-            try {
+        const std::string where = path.empty() ? "/" : path;
+        H5Id obj(h5check(H5Oopen(file->id(), where.c_str(), H5P_DEFAULT),
+                         "cannot open object '" + where + "'"));
+        std::string current;
+        try {
+            for (const auto& name : attributeNames(obj.get())) {
+                current = name;
                 node.attributes()[name] = readAttribute(obj.get(), name);
-            } catch (Error& e) {
-                e.fillContext({{}, {}, (path.empty() ? "/" : path) + " @" + name});
-                throw;
             }
+        } catch (Error& e) {
+            e.fillContext({{}, {}, current.empty() ? where : where + " @" + current});
+            throw;
         }
     }
 

@@ -74,8 +74,18 @@ std::string varsNameAttr(const Node& group) {
 }  // namespace
 
 Json parseKerasJson(const std::string& text, const std::string& what) {
+    // Real configs nest a few dozen levels; a hostile one nests thousands, which would make
+    // every recursive consumer (dumps, tree views) overflow its stack.
+    constexpr int kMaxDepth = 256;
     try {
-        return Json::parse(text);
+        Json parsed = Json::parse(text, [&](int depth, Json::parse_event_t, Json&) {
+            if (depth > kMaxDepth) {
+                throw CorruptDataError(what + " nests deeper than " + std::to_string(kMaxDepth) +
+                                       " levels");
+            }
+            return true;
+        });
+        return parsed;
     } catch (const nlohmann::json::parse_error& e) {
         throw CorruptDataError(what + " is not valid JSON (byte " + std::to_string(e.byte) +
                                " of " + std::to_string(text.size()) + ")");
@@ -220,14 +230,55 @@ std::vector<Layer> legacyKerasLayers(const Node& weightsRoot,
     return out;
 }
 
-bool hasVarsLayout(const Node& h5Root) {
-    for (const char* top : {"layers", "_layer_checkpoint_dependencies"}) {
+namespace {
+
+constexpr const char* kLayerContainers[] = {"layers", "_layer_checkpoint_dependencies"};
+
+/// The layer groups of the vars layout, by their group name: the children of layers/ (or
+/// Keras 2.12's _layer_checkpoint_dependencies/), or root members named "layers\<name>" as
+/// Keras 2.12 wrote them on Windows.
+std::vector<std::pair<std::string, const Node*>> layerGroups(const Node& h5Root) {
+    std::vector<std::pair<std::string, const Node*>> out;
+    for (const char* top : kLayerContainers) {
         if (const Node* layers = h5Root.findChild(top)) {
             for (const auto& c : layers->children()) {
-                if (c->findChild("vars") != nullptr) {
-                    return true;
+                if (c->kind() == NodeKind::Group) {
+                    out.emplace_back(c->name(), c.get());
                 }
             }
+        }
+        const std::string prefix = std::string(top) + "\\";
+        for (const auto& c : h5Root.children()) {
+            if (c->kind() == NodeKind::Group && c->name().rfind(prefix, 0) == 0 &&
+                c->name().find('\\', prefix.size()) == std::string::npos) {
+                out.emplace_back(c->name().substr(prefix.size()), c.get());
+            }
+        }
+        if (!out.empty()) {
+            break;
+        }
+    }
+    return out;
+}
+
+/// The number N of "base_N" (0 for "base"), or -1 when `name` is not of that family.
+long familyIndex(const std::string& name, const std::string& base) {
+    if (name == base) {
+        return 0;
+    }
+    if (name.size() <= base.size() + 1 || name.compare(0, base.size(), base) != 0 ||
+        name[base.size()] != '_' || !isNumber(name.substr(base.size() + 1))) {
+        return -1;
+    }
+    return std::stol(name.substr(base.size() + 1));
+}
+
+}  // namespace
+
+bool hasVarsLayout(const Node& h5Root) {
+    for (const auto& [name, group] : layerGroups(h5Root)) {
+        if (group->findChild("vars") != nullptr) {
+            return true;
         }
     }
     const Node* vars = h5Root.findChild("vars");
@@ -235,11 +286,7 @@ bool hasVarsLayout(const Node& h5Root) {
 }
 
 std::vector<Layer> varsKerasLayers(const Node& h5Root, const std::vector<KerasLayerSpec>& specs) {
-    const Node* layersNode = h5Root.findChild("layers");
-    const bool ckptDeps = layersNode == nullptr;
-    if (ckptDeps) {
-        layersNode = h5Root.findChild("_layer_checkpoint_dependencies");
-    }
+    const auto groups = layerGroups(h5Root);
     std::vector<Layer> out;
     const auto fill = [](Layer& layer, const Node& group, bool trainable) {
         std::vector<const Node*> tensors;
@@ -251,29 +298,29 @@ std::vector<Layer> varsKerasLayers(const Node& h5Root, const std::vector<KerasLa
         }
     };
     if (specs.empty()) {
-        if (layersNode != nullptr) {
-            for (const auto& g : layersNode->children()) {
-                Layer layer;
-                layer.name = varsNameAttr(*g);
-                if (layer.name.empty()) {
-                    layer.name = g->name();
-                }
-                fill(layer, *g, true);
-                out.push_back(std::move(layer));
+        for (const auto& [name, group] : groups) {
+            Layer layer;
+            layer.name = varsNameAttr(*group);
+            if (layer.name.empty()) {
+                layer.name = name;
             }
+            fill(layer, *group, true);
+            out.push_back(std::move(layer));
         }
         return out;
     }
     std::map<std::string, const Node*> byName;
-    if (layersNode != nullptr) {
-        for (const auto& g : layersNode->children()) {
-            const auto n = varsNameAttr(*g);
-            if (!n.empty()) {
-                byName.emplace(n, g.get());
-            }
+    for (const auto& [name, group] : groups) {
+        const auto n = varsNameAttr(*group);
+        if (!n.empty()) {
+            byName.emplace(n, group);
         }
     }
-    std::map<std::string, int> used;
+    // Without name attributes, the i-th layer of a class takes the i-th group of its snake_case
+    // family in numeric order: dense, dense_1, ... (Keras 3) or dense, dense_2, ... (Keras 2.12,
+    // which numbered every weighted layer twice).
+    std::map<std::string, std::vector<std::pair<long, const Node*>>> families;
+    std::map<std::string, std::size_t> taken;
     for (const auto& spec : specs) {
         Layer layer;
         layer.name = spec.name;
@@ -282,14 +329,21 @@ std::vector<Layer> varsKerasLayers(const Node& h5Root, const std::vector<KerasLa
         const Node* group = nullptr;
         if (const auto it = byName.find(spec.name); it != byName.end()) {
             group = it->second;
-        } else if (layersNode != nullptr) {
+        } else if (!spec.className.empty()) {
             const std::string base = kerasSnakeCase(spec.className);
-            const int k = used.count(base) ? used[base] : 0;
-            const std::string candidate = k == 0 ? base : base + "_" + std::to_string(k);
-            group = layersNode->findChild(candidate);
-            // Keras 2.13's _layer_checkpoint_dependencies numbers only layers with weights.
-            if (!ckptDeps || group != nullptr) {
-                used[base] = k + 1;
+            auto [fam, fresh] = families.try_emplace(base);
+            if (fresh) {
+                for (const auto& [name, g] : groups) {
+                    if (const long k = familyIndex(name, base); k >= 0) {
+                        fam->second.emplace_back(k, g);
+                    }
+                }
+                std::sort(fam->second.begin(), fam->second.end(),
+                          [](const auto& a, const auto& b) { return a.first < b.first; });
+            }
+            std::size_t& next = taken[base];
+            if (next < fam->second.size()) {
+                group = fam->second[next++].second;
             }
         }
         if (group != nullptr) {

@@ -3,6 +3,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <span>
@@ -107,6 +108,12 @@ void ZipArchive::readDirectory() {
                                    {ctx.file, "zip", {}, p});
         }
         e.name.assign(reinterpret_cast<const char*>(bytes.data() + p + 46), nameLen);
+        if (std::any_of(e.name.begin(), e.name.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+            throw CorruptDataError("damaged zip central directory entry " + std::to_string(i) +
+                                       " (its name holds control bytes)",
+                                   {ctx.file, "zip", {}, p});
+        }
         // ZIP64 extra field: the 64-bit values of the fields saturated above, in this order.
         for (std::uint64_t x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen;) {
             const auto id = le(bytes, x, 2);

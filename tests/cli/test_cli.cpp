@@ -110,7 +110,7 @@ with h5py.File(sys.argv[1], 'w') as f:
         QVERIFY(!tensors.empty());
         const std::string path = tensors[0]["path"];
         std::uint64_t numel = 1;
-        for (const auto d : tensors[0]["shape"]) {
+        for (const auto& d : tensors[0]["shape"]) {
             numel *= d.get<std::uint64_t>();
         }
         const auto stats = ckpt({"stats", "--json", m_model, QString::fromStdString(path)});
@@ -119,7 +119,7 @@ with h5py.File(sys.argv[1], 'w') as f:
         QCOMPARE(s["path"].get<std::string>(), path);
         QCOMPARE(s["count"].get<std::uint64_t>(), numel);
         std::uint64_t binned = 0;
-        for (const auto c : s["histogram"]["counts"]) {
+        for (const auto& c : s["histogram"]["counts"]) {
             binned += c.get<std::uint64_t>();
         }
         QCOMPARE(binned, s["finite"].get<std::uint64_t>());
