@@ -67,7 +67,7 @@ void MainWindow::buildLayout() {
     m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({470, 810});
+    m_splitter->setSizes({500, 780});
     setCentralWidget(m_splitter);
 
     m_progress = new LoadProgress(this);

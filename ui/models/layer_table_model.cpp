@@ -54,9 +54,14 @@ QString LayerTableModel::weightsText(int row) const {
     for (const auto& path : layer(row).weightPaths) {
         const auto it = m_tensorsByPath.find(path);
         const core::Node* n = it == m_tensorsByPath.end() ? nullptr : it->second;
-        QString part = shortWeightName(path);
+        // Keras 3 numbers its variables ("vars/0"): a bare index says nothing, the shape does.
+        const QString name = shortWeightName(path);
+        bool numeric = false;
+        (void)name.toInt(&numeric);
+        QString part = numeric ? QString() : name;
         if (n != nullptr && n->tensor()) {
-            part += QLatin1Char(' ') + fmt::shape(n->tensor()->shape());
+            part += (part.isEmpty() ? QString() : QStringLiteral(" ")) +
+                    fmt::shape(n->tensor()->shape());
         }
         parts << part;
     }

@@ -1,5 +1,6 @@
 #include "ui/panels/tensor_panel.h"
 
+#include <QFontDatabase>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -58,7 +59,10 @@ TensorPanel::TensorPanel(QWidget* parent)
     m_values->setModel(m_valueModel);
     m_values->setObjectName(QStringLiteral("valueTable"));
     m_values->setWordWrap(false);
-    m_values->horizontalHeader()->setDefaultSectionSize(84);
+    // Wide enough for "-1.23457e-05" in the fixed font the cells use.
+    const QFontMetrics fixed(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_values->horizontalHeader()->setDefaultSectionSize(fixed.horizontalAdvance("-0.000000000") +
+                                                        14);
     m_values->horizontalHeader()->setMinimumSectionSize(40);
     m_values->verticalHeader()->setDefaultSectionSize(m_values->fontMetrics().height() + 6);
     m_values->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);

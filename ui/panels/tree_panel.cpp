@@ -102,10 +102,13 @@ void TreePanel::revealDocument(int row) {
             }
         }
     }
-    for (const int col : {CheckpointTreeModel::TypeColumn, CheckpointTreeModel::ShapeColumn,
-                          CheckpointTreeModel::SizeColumn}) {
+    // The name column stretches; the others fit their content but never crowd it out.
+    const std::pair<int, int> caps[] = {{CheckpointTreeModel::TypeColumn, 96},
+                                        {CheckpointTreeModel::ShapeColumn, 104},
+                                        {CheckpointTreeModel::SizeColumn, 76}};
+    for (const auto& [col, cap] : caps) {
         m_view->resizeColumnToContents(col);
-        m_view->header()->resizeSection(col, std::min(m_view->header()->sectionSize(col) + 6, 160));
+        m_view->header()->resizeSection(col, std::min(m_view->header()->sectionSize(col) + 6, cap));
     }
 }
 
