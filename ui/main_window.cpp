@@ -43,7 +43,7 @@ MainWindow::MainWindow(QWidget* parent)
     buildLayout();
     connectActions();
     connectSession();
-    resize(1280, 800);
+    resetLayout();
     restoreState();
 }
 
@@ -67,7 +67,6 @@ void MainWindow::buildLayout() {
     m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
-    m_splitter->setSizes({500, 780});
     setCentralWidget(m_splitter);
 
     m_progress = new LoadProgress(this);
@@ -163,6 +162,11 @@ bool MainWindow::selectPath(int row, const QString& path) {
     }
     m_tree->select(index);
     return true;
+}
+
+void MainWindow::resetLayout() {
+    resize(1280, 800);
+    m_splitter->setSizes({500, 780});
 }
 
 void MainWindow::showTab(Tab tab) {

@@ -38,6 +38,8 @@ public:
     /// Selects the node at `path` in document `row` (making it visible); false if absent.
     bool selectPath(int row, const QString& path);
     void showTab(Tab tab);
+    /// Puts the window back to its default size and pane widths (ignoring remembered ones).
+    void resetLayout();
 
     [[nodiscard]] SessionController* session() const { return m_session; }
     [[nodiscard]] TreePanel* treePanel() const { return m_tree; }

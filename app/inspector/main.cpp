@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
                          qPrintable(parser.value(tab)));
             return 2;
         }
-        window.resize(1280, 800);
+        window.resetLayout();  // the same picture whatever layout the user's settings remember
         window.show();
-        window.resize(1280, 800);
+        window.resetLayout();
         ckpt::ui::ScreenshotSession session(&window, parser.value(screenshot),
                                             static_cast<ckpt::ui::MainWindow::Tab>(tabIndex));
         int exitCode = 1;

@@ -4,6 +4,8 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
@@ -11,6 +13,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QTreeView>
 #include <QtTest>
 #include <atomic>
@@ -37,6 +40,7 @@
 #include "ui/util/recent_files.h"
 #include "ui/widgets/heatmap_widget.h"
 #include "ui/widgets/histogram_widget.h"
+#include "ui/widgets/load_progress.h"
 #include "ui/widgets/stats_view.h"
 
 using namespace ckpt::ui;
@@ -283,6 +287,73 @@ private slots:
         t.w.treePanel()->filterEdit()->clear();
         t.w.treePanel()->applyFilter();
         QVERIFY(model->indexForPath(0, "model_weights/conv2d").isValid());
+    }
+
+    void theCancelButtonStopsALoad() {
+        Window t;
+        std::atomic<bool> stopped{false};
+        t.w.session()->loader()->setOpenFunction(
+            [&](const LoadRequest&,
+                const ckpt::core::ProgressFn& progress) -> std::unique_ptr<ckpt::core::Checkpoint> {
+                for (std::uint64_t i = 0;; ++i) {
+                    if (!progress(i % 1000, 1000)) {
+                        stopped = true;
+                        throw ckpt::core::CancelledError();
+                    }
+                    QThread::msleep(2);
+                }
+            });
+        auto* progress = t.w.findChild<LoadProgress*>();
+        QVERIFY(progress != nullptr);
+        t.w.openFiles({"/models/huge.h5"});
+        QTRY_VERIFY(progress->isVisible());
+        QTRY_VERIFY(progress->bar()->maximum() == 1000);  // a known total: a real percentage
+        QTest::mouseClick(progress->cancelButton(), Qt::LeftButton);
+        QTRY_VERIFY(stopped.load());
+        QTRY_VERIFY(!progress->isVisible());
+        QCOMPARE(t.w.session()->model()->documentCount(), 0);
+        QVERIFY(t.errors.isEmpty());  // cancelling is not an error
+    }
+
+    void scrollingToTheEndFetchesTheNextBatch() {
+        MainWindow w;
+        w.session()->loader()->setOpenFunction(
+            [](const LoadRequest&, const ckpt::core::ProgressFn&) {
+                return ckpt::test::makeFlatModel(2000);
+            });
+        w.show();
+        QSignalSpy opened(w.session(), &SessionController::documentOpened);
+        w.openFiles({"/models/flat.safetensors"});
+        QVERIFY(opened.wait(10000));
+        CheckpointTreeModel* model = w.session()->model();
+        const QModelIndex group = model->indexForPath(0, "state_dict");
+        w.treePanel()->view()->expand(group);
+        QCOMPARE(model->rowCount(group), CheckpointTreeModel::kBatchSize);
+        QScrollBar* bar = w.treePanel()->view()->verticalScrollBar();
+        bar->setValue(bar->maximum());
+        QTRY_VERIFY(model->rowCount(group) > CheckpointTreeModel::kBatchSize);
+        QVERIFY(model->rowCount(group) < 2000);
+    }
+
+    void architectureSearchAndLayerReveal() {
+        Window t;
+        QVERIFY(t.open("/models/small.h5"));
+        ArchitecturePanel* a = t.w.architecturePanel();
+        a->searchEdit()->setText("softmax");
+        a->applySearch();
+        QCOMPARE(a->layerView()->model()->rowCount(), 1);
+        QCOMPARE(
+            a->layerView()->model()->index(0, LayerSettingsModel::NameColumn).data().toString(),
+            QString("dense_1"));
+        QCOMPARE(a->jsonView()->model()->rowCount(), 1);  // only model_config holds it
+        a->searchEdit()->clear();
+        a->applySearch();
+        QCOMPARE(a->layerView()->model()->rowCount(), 5);
+        a->layerView()->setCurrentIndex(a->layerView()->model()->index(3, 0));
+        const QModelIndex shown = a->jsonView()->currentIndex();
+        QCOMPARE(shown.data(JsonTreeModel::JsonPointerRole).toString(),
+                 QString("/config/layers/3"));
+        QVERIFY(a->jsonView()->isExpanded(shown));
     }
 
     void shortcutsAreWired() {

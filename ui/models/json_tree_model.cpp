@@ -201,11 +201,11 @@ QString JsonTreeModel::valueText(const core::Json& v) {
         const bool flat =
             std::all_of(v.begin(), v.end(), [](const core::Json& e) { return e.is_primitive(); });
         if (flat && v.size() <= 8) {
-            return fmt::qs(v.dump());
+            return fmt::json(v);
         }
         return QStringLiteral("[%1 items]").arg(v.size());
     }
-    return fmt::qs(v.dump());
+    return fmt::json(v);
 }
 
 QVariant JsonTreeModel::data(const QModelIndex& index, int role) const {

@@ -121,12 +121,12 @@ QString LayerSettingsModel::valueText(const core::Json& v) {
         if (cls != v.end() && cls->is_string()) {
             return fmt::qs(cls->get<std::string>());
         }
-        return fmt::qs(v.dump());
+        return fmt::json(v);
     }
     if (v.is_null()) {
         return QStringLiteral("None");
     }
-    return fmt::qs(v.dump());
+    return fmt::json(v);
 }
 
 QString LayerSettingsModel::summarize(const core::Json& layerConfig) {

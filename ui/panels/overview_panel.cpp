@@ -22,7 +22,7 @@ QString jsonText(const core::Json& v) {
     if (v.is_string()) {
         return fmt::qs(v.get<std::string>());
     }
-    QString s = fmt::qs(v.dump());
+    QString s = fmt::json(v);
     return s.size() > 300 ? s.left(299) + QChar(0x2026) : s;
 }
 

@@ -52,6 +52,10 @@ QString shape(const std::vector<std::uint64_t>& shape) {
     return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
 }
 
+QString json(const core::Json& value) {
+    return QString::fromStdString(value.dump(-1, ' ', false, core::Json::error_handler_t::replace));
+}
+
 QString percent(std::uint64_t part, std::uint64_t whole) {
     if (whole == 0) {
         return QStringLiteral("–");

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/json.h"
+
 namespace ckpt::ui::fmt {
 
 /// "1,234,567" in the user's locale.
@@ -21,6 +23,8 @@ namespace ckpt::ui::fmt {
 [[nodiscard]] inline QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
+/// Compact JSON text of `value`; invalid UTF-8 in strings is replaced instead of throwing.
+[[nodiscard]] QString json(const core::Json& value);
 /// "42 %" style percentage of `part` in `whole`, with one decimal below 10 %.
 [[nodiscard]] QString percent(std::uint64_t part, std::uint64_t whole);
 
