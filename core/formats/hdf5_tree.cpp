@@ -65,16 +65,14 @@ struct Walker {
     std::map<std::uint64_t, std::string> seen;  // object id -> first path
     std::uint64_t visited = 0;
 
-    void readAttributes(const std::string& path, Node& node) {
-        Hdf5Lock lock(hdf5Mutex());
+    /// Reads the attributes of the open object `obj` (at `path`) into `node`.
+    void readAttributes(hid_t obj, const std::string& path, Node& node) {
         const std::string where = path.empty() ? "/" : path;
-        H5Id obj(h5check(H5Oopen(file->id(), where.c_str(), H5P_DEFAULT),
-                         "cannot open object '" + where + "'"));
         std::string current;
         try {
-            for (const auto& name : attributeNames(obj.get())) {
+            for (const auto& name : attributeNames(obj)) {
                 current = name;
-                node.attributes()[name] = readAttribute(obj.get(), name);
+                node.attributes()[name] = readAttribute(obj, name);
             }
         } catch (Error& e) {
             e.fillContext({{}, {}, current.empty() ? where : where + " @" + current});
@@ -82,12 +80,15 @@ struct Walker {
         }
     }
 
-    void walk(const std::string& path, Node& node, std::size_t depth) {
+    /// Adds the members of the open group `group` (at `path`) below `node`. Children are opened
+    /// relative to their parent, so no lookup walks the whole path again.
+    void walk(hid_t group, const std::string& path, Node& node, std::size_t depth) {
         if (depth > kMaxDepth) {
             throw CorruptDataError("HDF5 groups nested deeper than " + std::to_string(kMaxDepth),
                                    {{}, {}, path});
         }
-        auto members = listGroup(file->id(), path.empty() ? "/" : path);
+        Hdf5Lock lock(hdf5Mutex());
+        auto members = listOpenGroup(group, path.empty() ? "/" : path);
         // Natural order: Keras 3 names variables 0, 1, ... 10, which HDF5 sorts as strings.
         std::stable_sort(members.begin(), members.end(), [](const H5Member& a, const H5Member& b) {
             return naturalLess(a.name, b.name);
@@ -103,13 +104,17 @@ struct Walker {
                     link.setValue("link to /" + it->second);
                     continue;
                 }
-                auto& group = node.addChild(NodeKind::Group, member.name);
-                readAttributes(childPath, group);
-                walk(childPath, group, depth + 1);
+                H5Id child(h5check(H5Gopen2(group, member.name.c_str(), H5P_DEFAULT),
+                                   "cannot open group '" + childPath + "'"));
+                auto& groupNode = node.addChild(NodeKind::Group, member.name);
+                readAttributes(child.get(), childPath, groupNode);
+                walk(child.get(), childPath, groupNode, depth + 1);
             } else if (member.kind == H5ObjectKind::Dataset) {
+                H5Id child(h5check(H5Dopen2(group, member.name.c_str(), H5P_DEFAULT),
+                                   "cannot open dataset '" + childPath + "'"));
                 auto& tensorNode = node.addChild(NodeKind::Tensor, member.name);
-                tensorNode.setTensor(openDatasetTensor(file, childPath));
-                readAttributes(childPath, tensorNode);
+                tensorNode.setTensor(datasetTensor(file, childPath, child.get()));
+                readAttributes(child.get(), childPath, tensorNode);
             } else {
                 auto& other = node.addChild(NodeKind::Value, member.name);
                 other.setTypeName("hdf5 object");
@@ -123,9 +128,11 @@ struct Walker {
 
 void buildHdf5Tree(const std::shared_ptr<Hdf5File>& file, Node& parent,
                    const ProgressFn& progress) {
+    Hdf5Lock lock(hdf5Mutex());
+    H5Id root(h5check(H5Gopen2(file->id(), "/", H5P_DEFAULT), "cannot open the root group"));
     Walker walker{file, progress, {}, 0};
-    walker.readAttributes("", parent);
-    walker.walk("", parent, 0);
+    walker.readAttributes(root.get(), "", parent);
+    walker.walk(root.get(), "", parent, 0);
 }
 
 }  // namespace ckpt::core

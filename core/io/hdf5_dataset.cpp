@@ -206,8 +206,14 @@ std::shared_ptr<Tensor> openDatasetTensor(const std::shared_ptr<Hdf5File>& file,
     Hdf5Lock lock(hdf5Mutex());
     H5Id dset(h5check(H5Dopen2(file->id(), path.c_str(), H5P_DEFAULT),
                       "cannot open dataset '" + path + "'"));
-    H5Id type(h5check(H5Dget_type(dset.get()), "dataset type of '" + path + "'"));
-    H5Id space(h5check(H5Dget_space(dset.get()), "dataspace of '" + path + "'"));
+    return datasetTensor(file, path, dset.get());
+}
+
+std::shared_ptr<Tensor> datasetTensor(const std::shared_ptr<Hdf5File>& file,
+                                      const std::string& path, hid_t dataset) {
+    Hdf5Lock lock(hdf5Mutex());
+    H5Id type(h5check(H5Dget_type(dataset), "dataset type of '" + path + "'"));
+    H5Id space(h5check(H5Dget_space(dataset), "dataspace of '" + path + "'"));
     const int rank = H5Sget_simple_extent_ndims(space.get());
     if (rank < 0 || rank > H5S_MAX_RANK) {
         throw CorruptDataError("dataset '" + path + "' has an unreadable dataspace");
@@ -217,8 +223,8 @@ std::shared_ptr<Tensor> openDatasetTensor(const std::shared_ptr<Hdf5File>& file,
         H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
     }
     std::string dtypeAttr;
-    if (hasAttribute(dset.get(), "dtype")) {
-        dtypeAttr = readStringAttribute(dset.get(), "dtype").value_or("");
+    if (hasAttribute(dataset, "dtype")) {
+        dtypeAttr = readStringAttribute(dataset, "dtype").value_or("");
     }
     std::string detail;
     const DType dtype = dtypeFromHdf5(type.get(), dtypeAttr, detail);
@@ -246,12 +252,12 @@ std::shared_ptr<Tensor> openDatasetTensor(const std::shared_ptr<Hdf5File>& file,
         numel *= d;
     }
     const std::uint64_t nbytes = numel * elementSize;
-    H5Id dcpl(h5check(H5Dget_create_plist(dset.get()), "dataset creation properties"));
+    H5Id dcpl(h5check(H5Dget_create_plist(dataset), "dataset creation properties"));
     const H5D_layout_t layout = H5Pget_layout(dcpl.get());
     std::shared_ptr<const TensorSource> source;
     if (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0 &&
         H5Tget_class(type.get()) != H5T_ENUM) {
-        const haddr_t offset = H5Dget_offset(dset.get());
+        const haddr_t offset = H5Dget_offset(dataset);
         if (offset != HADDR_UNDEF) {
             H5Eclear2(H5E_DEFAULT);
             // Contiguous, unfiltered bytes: read them straight from the mapped file, no lock.

@@ -22,4 +22,9 @@ class Hdf5File;
 [[nodiscard]] std::shared_ptr<Tensor> openDatasetTensor(const std::shared_ptr<Hdf5File>& file,
                                                         const std::string& path);
 
+/// The same for a dataset the caller has already opened as `dataset` (its full `path` is kept
+/// for the lazy reader and for messages).
+[[nodiscard]] std::shared_ptr<Tensor> datasetTensor(const std::shared_ptr<Hdf5File>& file,
+                                                    const std::string& path, hid_t dataset);
+
 }  // namespace ckpt::core

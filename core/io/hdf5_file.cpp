@@ -198,12 +198,17 @@ std::vector<H5Member> listGroup(hid_t location, const std::string& groupPath) {
     Hdf5Lock lock(hdf5Mutex());
     H5Id group(h5check(H5Gopen2(location, groupPath.c_str(), H5P_DEFAULT),
                        "cannot open group '" + groupPath + "'"));
+    return listOpenGroup(group.get(), groupPath);
+}
+
+std::vector<H5Member> listOpenGroup(hid_t group, const std::string& label) {
+    Hdf5Lock lock(hdf5Mutex());
     std::vector<H5Member> out;
     IterateState state{&out};
     hsize_t index = 0;
     h5checkStatus(
-        CKPT_H5_LITERATE(group.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collectMember, &state),
-        "cannot list group '" + groupPath + "'");
+        CKPT_H5_LITERATE(group, H5_INDEX_NAME, H5_ITER_INC, &index, collectMember, &state),
+        "cannot list group '" + label + "'");
     return out;
 }
 

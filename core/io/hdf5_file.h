@@ -78,6 +78,9 @@ struct H5Member {
 /// Soft and external links are skipped. Throws when the group cannot be opened.
 [[nodiscard]] std::vector<H5Member> listGroup(hid_t location, const std::string& groupPath);
 
+/// Members of an already open group (`label` names it in errors).
+[[nodiscard]] std::vector<H5Member> listOpenGroup(hid_t group, const std::string& label);
+
 /// True when `path` (relative to `location`) names an existing object; never throws.
 [[nodiscard]] bool h5Exists(hid_t location, const std::string& path);
 

@@ -1,0 +1,60 @@
+#include "core/pickle/machine_stack.h"
+
+namespace ckpt::core::pickle {
+
+MachineStack::MachineStack(std::size_t maxSize, std::size_t maxMarks)
+    : m_maxSize(maxSize), m_maxMarks(maxMarks) {}
+
+void MachineStack::push(ValueId v) {
+    if (m_values.size() >= m_maxSize) {
+        throw StackError("the stack grows past " + std::to_string(m_maxSize) + " values");
+    }
+    m_values.push_back(v);
+}
+
+ValueId MachineStack::pop() {
+    if (m_values.size() <= fence()) {
+        throw StackError(m_marks.empty() ? "the stack is empty"
+                                         : "no value above the innermost MARK");
+    }
+    const ValueId v = m_values.back();
+    m_values.pop_back();
+    return v;
+}
+
+ValueId& MachineStack::top() {
+    if (m_values.size() <= fence()) {
+        throw StackError(m_marks.empty() ? "the stack is empty"
+                                         : "no value above the innermost MARK");
+    }
+    return m_values.back();
+}
+
+void MachineStack::pushMark() {
+    if (m_marks.size() >= m_maxMarks) {
+        throw StackError("more than " + std::to_string(m_maxMarks) + " nested MARKs");
+    }
+    m_marks.push_back(m_values.size());
+}
+
+std::vector<ValueId> MachineStack::popMark() {
+    if (m_marks.empty()) {
+        throw StackError("no MARK is open");
+    }
+    const std::size_t mark = m_marks.back();
+    m_marks.pop_back();
+    std::vector<ValueId> items(m_values.begin() + static_cast<std::ptrdiff_t>(mark),
+                               m_values.end());
+    m_values.resize(mark);
+    return items;
+}
+
+void MachineStack::popValueOrMark() {
+    if (!m_marks.empty() && m_marks.back() == m_values.size()) {
+        m_marks.pop_back();
+        return;
+    }
+    (void)pop();
+}
+
+}  // namespace ckpt::core::pickle

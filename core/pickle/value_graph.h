@@ -1,0 +1,121 @@
+#pragma once
+/// The arena of values built from one pickle file: a DAG (or cyclic graph) of Value nodes that
+/// refer to each other by ValueId.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/pickle/value.h"
+
+namespace ckpt::core {
+class ByteSource;
+}
+
+namespace ckpt::core::pickle {
+
+/// Owns every value read from one source, plus the texts that had to be decoded. Values whose
+/// bytes are ranges of the source keep it alive through the graph. Not thread-safe for writing;
+/// concurrent reads of a finished graph are fine.
+class ValueGraph {
+public:
+    /// A graph over `source`, which must be memory-backed (non-empty view() unless size 0).
+    /// `maxValues` caps the number of values (CorruptDataError past it).
+    explicit ValueGraph(std::shared_ptr<const ByteSource> source,
+                        std::size_t maxValues = 10'000'000);
+
+    [[nodiscard]] const ByteSource& source() const { return *m_source; }
+    [[nodiscard]] const std::shared_ptr<const ByteSource>& sourcePtr() const { return m_source; }
+    /// All bytes of the source.
+    [[nodiscard]] std::span<const std::byte> bytes() const { return m_bytes; }
+
+    /// Number of values; ids are 0..size()-1 in creation order.
+    [[nodiscard]] std::size_t size() const { return m_size; }
+    /// The value `id`; `id` must be < size().
+    /// References stay valid while the graph grows.
+    [[nodiscard]] const Value& operator[](ValueId id) const { return slot(id); }
+    [[nodiscard]] Value& mutableValue(ValueId id) { return slot(id); }
+    /// True when `id` names a value of this graph.
+    [[nodiscard]] bool contains(ValueId id) const { return id < m_size; }
+
+    /// Appends `value` and returns its id; throws CorruptDataError when the limit is reached.
+    ValueId add(Value value);
+    /// The shared None / True / False values.
+    ValueId none();
+    ValueId boolean(bool b);
+    /// An Int value; small ints (-5..256) are shared, as in CPython.
+    ValueId integer(std::int64_t v, std::uint64_t offset);
+    /// A Str/Bytes/ByteArray/BigInt value holding `text` (owned by the graph).
+    ValueId addOwnedText(ValueKind kind, std::string text, std::uint64_t offset,
+                         std::uint16_t flags = 0);
+    /// A Str/Bytes/ByteArray/BigInt value whose bytes are `range` of the source.
+    ValueId addRangeText(ValueKind kind, ByteRange range, std::uint64_t offset,
+                         std::uint16_t flags = 0);
+    /// A Global value. Original names are empty when no renaming happened.
+    ValueId addGlobal(std::string module, std::string name, std::string originalModule,
+                      std::string originalName, std::uint64_t offset, std::uint16_t flags);
+
+    /// Text or bytes of a Str/Bytes/ByteArray/BigInt(decimal) value; empty for other kinds.
+    /// The view lives as long as the graph.
+    [[nodiscard]] std::string_view text(ValueId id) const;
+    /// Module and name of a Global value; empty views for other kinds.
+    [[nodiscard]] GlobalName global(ValueId id) const;
+
+    /// Every value reachable from `root` (itself included), each once, `root` first, then
+    /// depth-first. Iterative: any depth is fine.
+    [[nodiscard]] std::vector<ValueId> reachable(ValueId root) const;
+
+    /// Calls `fn(child)` for every direct reference of value `id`: func, args, kwargs, pid,
+    /// items, entry keys and values, states.
+    template <typename Fn>
+    void forEachChild(ValueId id, Fn&& fn) const {
+        const Value& v = slot(id);
+        for (const ValueId r : {v.func, v.args, v.kwargs, v.pid}) {
+            if (r != kNoValue) {
+                fn(r);
+            }
+        }
+        for (const ValueId c : v.items) {
+            fn(c);
+        }
+        for (const auto& [k, val] : v.entries) {
+            fn(k);
+            fn(val);
+        }
+        for (const ValueId s : v.states) {
+            fn(s);
+        }
+    }
+
+private:
+    struct StoredGlobal {
+        std::uint32_t module, name, originalModule, originalName;
+    };
+    std::uint32_t storeText(std::string text);
+    [[nodiscard]] Value& slot(ValueId id) const {
+        return m_chunks[id >> kChunkBits][id & (kChunkSize - 1)];
+    }
+
+    // Values live in fixed-size chunks: no reallocation peaks, stable references.
+    static constexpr std::size_t kChunkBits = 10;
+    static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
+
+    std::shared_ptr<const ByteSource> m_source;
+    std::span<const std::byte> m_bytes;
+    std::size_t m_maxValues;
+    std::vector<std::unique_ptr<Value[]>> m_chunks;
+    std::size_t m_size = 0;
+    std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows
+    std::vector<StoredGlobal> m_globals;
+    ValueId m_none = kNoValue;
+    std::array<ValueId, 2> m_bools{kNoValue, kNoValue};
+    std::array<ValueId, 262> m_smallInts{};
+};
+
+}  // namespace ckpt::core::pickle
