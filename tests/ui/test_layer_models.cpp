@@ -98,6 +98,10 @@ private slots:
         const Json k3 = Json::parse(R"({"class_name": "Dense", "config": {"units": 2,
             "activation": {"class_name": "ReLU", "config": {}}}})");
         QCOMPARE(LayerSettingsModel::summarize(k3), QString("units=2, activation=ReLU"));
+        const Json lambda = Json::parse(R"({"class_name": "Lambda", "config": {"name": "l",
+            "function": ["4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARsAUwCpAk4=", null, null]}})");
+        QCOMPARE(LayerSettingsModel::summarize(lambda),
+                 QString("function=<Python code, runs when the model loads>"));
     }
 };
 

@@ -130,7 +130,7 @@ QString LayerSettingsModel::valueText(const core::Json& v) {
 }
 
 QString LayerSettingsModel::summarize(const core::Json& layerConfig) {
-    static const std::array<const char*, 34> keys = {"units",
+    static const std::array<const char*, 35> keys = {"units",
                                                      "filters",
                                                      "kernel_size",
                                                      "strides",
@@ -163,7 +163,8 @@ QString LayerSettingsModel::summarize(const core::Json& layerConfig) {
                                                      "stateful",
                                                      "groups",
                                                      "data_format",
-                                                     "interpolation"};
+                                                     "interpolation",
+                                                     "function"};
     const core::Json* cfg = innerConfig(layerConfig);
     if (!cfg->is_object()) {
         return {};
@@ -185,6 +186,14 @@ QString LayerSettingsModel::summarize(const core::Json& layerConfig) {
         }
         if (k == "use_bias" && it->is_boolean() && it->get<bool>()) {
             continue;  // the default; only use_bias=False is news
+        }
+        if (k == "function") {
+            // A Lambda layer's body: marshalled bytecode (a list) or source; never shown raw.
+            parts << QStringLiteral("function=<%1>")
+                         .arg(it->is_string() && it->get<std::string>().size() < 40
+                                  ? fmt::qs(it->get<std::string>())
+                                  : QObject::tr("Python code, runs when the model loads"));
+            continue;
         }
         parts << QStringLiteral("%1=%2").arg(QLatin1String(key), valueText(*it));
     }

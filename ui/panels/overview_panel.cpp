@@ -12,6 +12,7 @@
 #include "core/model/tensor.h"
 #include "ui/models/layer_table_model.h"
 #include "ui/util/format.h"
+#include "ui/widgets/breakdown_bar.h"
 #include "ui/widgets/share_bar_delegate.h"
 
 namespace ckpt::ui {
@@ -50,7 +51,9 @@ OverviewPanel::OverviewPanel(QWidget* parent)
       m_layerModel(new LayerTableModel(this)),
       m_layerProxy(new QSortFilterProxyModel(this)),
       m_totals(new QLabel(this)),
-      m_noLayers(new QLabel(this)) {
+      m_noLayers(new QLabel(this)),
+      m_storageTitle(new QLabel(this)),
+      m_storage(new BreakdownBar(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 10, 12, 8);
     layout->setSpacing(8);
@@ -77,6 +80,7 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     metaLayout->addStretch(1);
     detailsLayout->addWidget(fileBox, 3);
     detailsLayout->addWidget(metaBox, 2);
+    m_details->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     layout->addWidget(m_details);
 
     m_warnings->setWordWrap(true);
@@ -117,6 +121,12 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     m_totals->setObjectName(QStringLiteral("layerTotals"));
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_totals);
+    m_storageTitle->setText(tr("<b>Where the bytes are</b>"));
+    layout->addSpacing(6);
+    layout->addWidget(m_storageTitle);
+    m_storage->setObjectName(QStringLiteral("storageBreakdown"));
+    layout->addWidget(m_storage);
+    layout->addStretch(0);  // a short table keeps its totals right under it
 
     connect(m_layers, &QTableView::clicked, this, [this](const QModelIndex& index) {
         const QString path = index.data(LayerTableModel::FirstWeightPathRole).toString();
@@ -143,6 +153,8 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
         m_layers->hide();
         m_noLayers->hide();
         m_totals->clear();
+        m_storageTitle->hide();
+        m_storage->hide();
         return;
     }
     const core::Checkpoint& c = *checkpoint;
@@ -169,6 +181,12 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     m_noLayers->setText(tr("This checkpoint has no layer list; browse its tensors in the tree."));
     m_layers->sortByColumn(LayerTableModel::OrderColumn, Qt::AscendingOrder);
     if (hasLayers) {
+        // No taller than its rows: the totals follow the table instead of the window's bottom.
+        const int rows = static_cast<int>(c.layers().size());
+        m_layers->setMaximumHeight(m_layers->horizontalHeader()->sizeHint().height() +
+                                   m_layers->verticalHeader()->defaultSectionSize() *
+                                       std::min(rows, 100000) +
+                                   2 * m_layers->frameWidth() + 2);
         QHeaderView* h = m_layers->horizontalHeader();
         for (int col = 0; col < LayerTableModel::WeightsColumn; ++col) {
             m_layers->resizeColumnToContents(col);
@@ -197,9 +215,24 @@ void OverviewPanel::fillFileFacts(const core::Checkpoint& c, const QString& disp
         QStringLiteral("%1  (%2 bytes)").arg(fmt::bytes(c.fileSize()), fmt::count(c.fileSize())));
     const auto tensors = c.tensorNodes();
     std::uint64_t bytes = 0;
+    // Tensor bytes per top-level group: model weights against optimizer state, and so on.
+    std::vector<BreakdownBar::Part> parts;
     for (const auto* n : tensors) {
-        bytes += n->tensor() ? n->tensor()->nbytes() : 0;
+        const std::uint64_t b = n->tensor() ? n->tensor()->nbytes() : 0;
+        bytes += b;
+        const core::Node* top = n;
+        while (top->parent() != nullptr && top->parent()->parent() != nullptr) {
+            top = top->parent();
+        }
+        const QString name = fmt::qs(top->name());
+        if (parts.empty() || parts.back().name != name) {
+            parts.push_back({name, 0});
+        }
+        parts.back().bytes += b;
     }
+    m_storage->setParts(std::move(parts));
+    m_storageTitle->setVisible(m_storage->parts().size() > 1);
+    m_storage->setVisible(m_storage->parts().size() > 1);
     addField(m_fileForm, tr("Tensors"),
              tr("%1, holding %2").arg(fmt::count(tensors.size()), fmt::bytes(bytes)));
     if (!c.layers().empty()) {

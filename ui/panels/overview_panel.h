@@ -16,6 +16,7 @@ class Checkpoint;
 
 namespace ckpt::ui {
 
+class BreakdownBar;
 class LayerTableModel;
 
 class OverviewPanel : public QWidget {
@@ -58,6 +59,8 @@ private:
     QSortFilterProxyModel* m_layerProxy;
     QLabel* m_totals;
     QLabel* m_noLayers;
+    QLabel* m_storageTitle;
+    BreakdownBar* m_storage;
 };
 
 }  // namespace ckpt::ui
