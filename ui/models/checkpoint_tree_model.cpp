@@ -1,12 +1,11 @@
 #include "ui/models/checkpoint_tree_model.h"
 
-#include <QFileInfo>
 #include <algorithm>
-#include <cctype>
 
 #include "core/model/checkpoint.h"
 #include "core/model/node.h"
 #include "core/model/tensor.h"
+#include "ui/models/node_text.h"
 #include "ui/util/format.h"
 #include "ui/widgets/node_icons.h"
 
@@ -14,54 +13,6 @@ namespace ckpt::ui {
 
 using core::Node;
 using core::NodeKind;
-
-namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-bool containsLower(const std::string& haystack, const std::string& needleLower) {
-    const auto it = std::search(
-        haystack.begin(), haystack.end(), needleLower.begin(), needleLower.end(),
-        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-    return it != haystack.end();
-}
-
-QString typeText(const Node* n) {
-    switch (n->kind()) {
-        case NodeKind::Tensor: {
-            const auto& t = n->tensor();
-            if (!t) {
-                return QStringLiteral("tensor");
-            }
-            if (!t->dtypeDetail().empty() && !core::dtypeIsNumeric(t->dtype())) {
-                return fmt::qs(t->dtypeDetail());
-            }
-            return fmt::qs(std::string(core::dtypeName(t->dtype())));
-        }
-        case NodeKind::Group:
-            return QStringLiteral("group");
-        case NodeKind::Object:
-            return n->typeName().empty() ? QStringLiteral("object") : fmt::qs(n->typeName());
-        case NodeKind::Value:
-            return n->typeName().empty() ? QStringLiteral("value") : fmt::qs(n->typeName());
-        case NodeKind::Archive:
-            return n->typeName().empty() ? QStringLiteral("archive")
-                                         : QStringLiteral("archive: ") + fmt::qs(n->typeName());
-    }
-    return {};
-}
-
-QString elided(const std::string& s, int max) {
-    QString q = fmt::qs(s);
-    q.replace(QLatin1Char('\n'), QLatin1Char(' '));
-    return q.size() > max ? q.left(max - 1) + QChar(0x2026) : q;
-}
-
-}  // namespace
 
 CheckpointTreeModel::CheckpointTreeModel(QObject* parent) : QAbstractItemModel(parent) {}
 
@@ -74,10 +25,7 @@ int CheckpointTreeModel::addDocument(std::shared_ptr<core::Checkpoint> checkpoin
     beginInsertRows({}, row, row);
     m_docs.push_back({std::move(checkpoint), path, title});
     m_docRow[&m_docs.back().checkpoint->root()] = row;
-    if (filtering()) {
-        const Node* root = &m_docs.back().checkpoint->root();
-        filterWalk(root, {});
-    }
+    m_filter.addTree(&m_docs.back().checkpoint->root());
     endInsertRows();
     m_changing = false;
     return row;
@@ -94,9 +42,7 @@ void CheckpointTreeModel::replaceDocument(int row, std::shared_ptr<core::Checkpo
     doc.checkpoint = std::move(checkpoint);
     m_docs.insert(m_docs.begin() + row, std::move(doc));
     reindexDocuments();
-    if (filtering()) {
-        filterWalk(&m_docs[static_cast<std::size_t>(row)].checkpoint->root(), {});
-    }
+    m_filter.addTree(&m_docs[static_cast<std::size_t>(row)].checkpoint->root());
     endInsertRows();
     m_changing = false;
 }
@@ -132,9 +78,7 @@ void CheckpointTreeModel::forgetDocumentState(const Node* root) {
     };
     std::erase_if(m_fetched, [&](const auto& kv) { return belongs(kv.first); });
     std::erase_if(m_bytesCache, [&](const auto& kv) { return belongs(kv.first); });
-    std::erase_if(m_visibleChildren, [&](const auto& kv) { return belongs(kv.first); });
-    std::erase_if(m_visibleRow, [&](const auto& kv) { return belongs(kv.first); });
-    std::erase_if(m_passAll, [&](const Node* n) { return belongs(n); });
+    m_filter.forget(belongs);
 }
 
 const std::shared_ptr<core::Checkpoint>& CheckpointTreeModel::checkpoint(int row) const {
@@ -201,10 +145,10 @@ QModelIndex CheckpointTreeModel::indexForPath(int row, const std::string& path) 
     }
     QModelIndex current = documentIndex(row);
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-        if (filtering() && !inPassAll((*it)->parent()) && !m_visibleRow.contains(*it)) {
-            return {};
+        const int r = m_filter.visibleRow(*it);
+        if (r < 0) {
+            return {};  // hidden by the filter
         }
-        const int r = visibleRow(*it);
         fetchUpTo(current, r);
         current = index(r, 0, current);
         if (!current.isValid()) {
@@ -223,7 +167,7 @@ void CheckpointTreeModel::fetchUpTo(const QModelIndex& parent, int row) {
     if (row < have) {
         return;
     }
-    const int total = static_cast<int>(visibleChildCount(n));
+    const int total = static_cast<int>(m_filter.visibleChildCount(n));
     const int want = std::min(total, (row / kBatchSize + 1) * kBatchSize);
     if (want <= have) {
         return;
@@ -238,100 +182,26 @@ void CheckpointTreeModel::fetchUpTo(const QModelIndex& parent, int row) {
 }
 
 void CheckpointTreeModel::setFilterText(const QString& text) {
-    const QString trimmed = text.trimmed();
-    if (trimmed == m_filter) {
+    if (text.trimmed() == m_filter.text()) {
         return;
     }
     m_changing = true;
     beginResetModel();
-    m_filter = trimmed;
+    m_filter.setText(text);
     m_fetched.clear();
-    rebuildFilter();
+    for (const auto& doc : m_docs) {
+        m_filter.addTree(&doc.checkpoint->root());
+    }
     endResetModel();
     m_changing = false;
 }
 
-void CheckpointTreeModel::rebuildFilter() {
-    m_passAll.clear();
-    m_visibleChildren.clear();
-    m_visibleRow.clear();
-    m_matchCount = 0;
-    m_filterLower = lower(m_filter.toStdString());
-    m_filterByPath = m_filter.contains(QLatin1Char('/'));
-    if (!filtering()) {
-        return;
-    }
-    for (const auto& doc : m_docs) {
-        filterWalk(&doc.checkpoint->root(), {});
-    }
-}
-
-bool CheckpointTreeModel::filterWalk(const Node* n, const std::string& parentPath) {
-    const bool isRoot = n->parent() == nullptr;
-    std::string path;
-    if (!isRoot) {
-        path = parentPath.empty() ? n->name() : parentPath + "/" + n->name();
-        if (containsLower(m_filterByPath ? path : n->name(), m_filterLower)) {
-            ++m_matchCount;
-            m_passAll.insert(n);
-            return true;
-        }
-    }
-    std::vector<std::uint32_t> visible;
-    for (std::size_t i = 0; i < n->childCount(); ++i) {
-        if (filterWalk(n->child(i), path)) {
-            visible.push_back(static_cast<std::uint32_t>(i));
-        }
-    }
-    if (visible.empty()) {
-        return false;
-    }
-    for (std::size_t k = 0; k < visible.size(); ++k) {
-        m_visibleRow[n->child(visible[k])] = static_cast<int>(k);
-    }
-    m_visibleChildren[n] = std::move(visible);
-    return true;
-}
-
-bool CheckpointTreeModel::inPassAll(const Node* n) const {
-    for (; n != nullptr; n = n->parent()) {
-        if (m_passAll.contains(n)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::size_t CheckpointTreeModel::visibleChildCount(const Node* n) const {
-    if (!filtering() || inPassAll(n)) {
-        return n->childCount();
-    }
-    const auto it = m_visibleChildren.find(n);
-    return it == m_visibleChildren.end() ? 0 : it->second.size();
-}
-
-const Node* CheckpointTreeModel::visibleChild(const Node* n, std::size_t i) const {
-    if (!filtering() || inPassAll(n)) {
-        return i < n->childCount() ? n->child(i) : nullptr;
-    }
-    const auto it = m_visibleChildren.find(n);
-    if (it == m_visibleChildren.end() || i >= it->second.size()) {
-        return nullptr;
-    }
-    return n->child(it->second[i]);
-}
-
 int CheckpointTreeModel::visibleRow(const Node* n) const {
-    const Node* parent = n->parent();
-    if (parent == nullptr) {
+    if (n->parent() == nullptr) {
         const auto it = m_docRow.find(n);
         return it == m_docRow.end() ? -1 : it->second;
     }
-    if (!filtering() || inPassAll(parent)) {
-        return static_cast<int>(n->row());
-    }
-    const auto it = m_visibleRow.find(n);
-    return it == m_visibleRow.end() ? -1 : it->second;
+    return m_filter.visibleRow(n);
 }
 
 int CheckpointTreeModel::fetchedCount(const Node* n) const {
@@ -371,7 +241,7 @@ QModelIndex CheckpointTreeModel::index(int row, int column, const QModelIndex& p
     if (row >= fetchedCount(p)) {
         return {};
     }
-    const Node* c = visibleChild(p, static_cast<std::size_t>(row));
+    const Node* c = m_filter.visibleChild(p, static_cast<std::size_t>(row));
     return c == nullptr ? QModelIndex() : createIndex(row, column, const_cast<Node*>(c));
 }
 
@@ -402,7 +272,7 @@ bool CheckpointTreeModel::hasChildren(const QModelIndex& parent) const {
     if (!parent.isValid()) {
         return documentCount() > 0;
     }
-    return parent.column() == 0 && visibleChildCount(nodeOf(parent)) > 0;
+    return parent.column() == 0 && m_filter.visibleChildCount(nodeOf(parent)) > 0;
 }
 
 bool CheckpointTreeModel::canFetchMore(const QModelIndex& parent) const {
@@ -410,7 +280,7 @@ bool CheckpointTreeModel::canFetchMore(const QModelIndex& parent) const {
         return false;
     }
     const Node* n = nodeOf(parent);
-    return static_cast<std::size_t>(fetchedCount(n)) < visibleChildCount(n);
+    return static_cast<std::size_t>(fetchedCount(n)) < m_filter.visibleChildCount(n);
 }
 
 void CheckpointTreeModel::fetchMore(const QModelIndex& parent) {
@@ -499,15 +369,10 @@ QVariant CheckpointTreeModel::displayData(const Node* n, int column, bool isDoc,
         case NameColumn:
             return isDoc && doc != nullptr ? doc->title : fmt::qs(n->name());
         case TypeColumn:
-            return isDoc && doc != nullptr ? fmt::qs(doc->checkpoint->format()) : typeText(n);
+            return isDoc && doc != nullptr ? fmt::qs(doc->checkpoint->format())
+                                           : NodeText::type(*n);
         case ShapeColumn:
-            if (n->kind() == NodeKind::Tensor && n->tensor()) {
-                return fmt::shape(n->tensor()->shape());
-            }
-            if (n->kind() == NodeKind::Value) {
-                return elided(n->value(), 80);
-            }
-            return {};
+            return NodeText::shapeOrValue(*n);
         case SizeColumn:
             if (isDoc && doc != nullptr) {
                 return fmt::bytes(doc->checkpoint->fileSize());
@@ -527,18 +392,7 @@ QString CheckpointTreeModel::toolTip(const Node* n, const Document* doc) const {
             .arg(doc->title.toHtmlEscaped(), fmt::qs(doc->checkpoint->formatDescription()),
                  doc->path.toHtmlEscaped());
     }
-    QString tip = QStringLiteral("<b>%1</b><br>%2")
-                      .arg(fmt::qs(n->path()).toHtmlEscaped(), typeText(n).toHtmlEscaped());
-    if (n->kind() == NodeKind::Tensor && n->tensor()) {
-        const auto& t = *n->tensor();
-        tip += QStringLiteral(" %1 · %2 elements · %3")
-                   .arg(fmt::shape(t.shape()), fmt::count(t.numel()), fmt::bytes(t.nbytes()));
-    } else if (n->kind() == NodeKind::Value) {
-        tip += QStringLiteral("<br>") + elided(n->value(), 2000).toHtmlEscaped();
-    } else if (n->childCount() > 0) {
-        tip += QStringLiteral(" · %1 children").arg(fmt::count(n->childCount()));
-    }
-    return tip;
+    return NodeText::toolTip(*n);
 }
 
 }  // namespace ckpt::ui

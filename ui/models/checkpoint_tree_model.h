@@ -10,8 +10,9 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
+
+#include "ui/models/node_filter.h"
 
 namespace ckpt::core {
 class Checkpoint;
@@ -62,9 +63,9 @@ public:
     /// Shows only nodes whose name (or path, when `text` holds a '/') contains `text`, case
     /// insensitively, with their ancestors and descendants. An empty text shows everything.
     void setFilterText(const QString& text);
-    [[nodiscard]] const QString& filterText() const { return m_filter; }
+    [[nodiscard]] const QString& filterText() const { return m_filter.text(); }
     /// Nodes that matched the filter (0 without a filter).
-    [[nodiscard]] std::size_t filterMatchCount() const { return m_matchCount; }
+    [[nodiscard]] std::size_t filterMatchCount() const { return m_filter.matchCount(); }
 
 public:  // QAbstractItemModel API
     [[nodiscard]] QModelIndex index(int row, int column,
@@ -88,16 +89,11 @@ private:
     };
 
     [[nodiscard]] const core::Node* nodeOf(const QModelIndex& index) const;
-    [[nodiscard]] bool filtering() const { return !m_filter.isEmpty(); }
-    [[nodiscard]] bool inPassAll(const core::Node* n) const;
-    [[nodiscard]] std::size_t visibleChildCount(const core::Node* n) const;
-    [[nodiscard]] const core::Node* visibleChild(const core::Node* n, std::size_t i) const;
+    /// Row of `n` under its parent as shown (documents: their row), or -1 when hidden.
     [[nodiscard]] int visibleRow(const core::Node* n) const;
     [[nodiscard]] int fetchedCount(const core::Node* n) const;
     [[nodiscard]] std::uint64_t subtreeBytes(const core::Node* n) const;
     void fetchUpTo(const QModelIndex& parent, int row);
-    void rebuildFilter();
-    bool filterWalk(const core::Node* n, const std::string& parentPath);
     void forgetDocumentState(const core::Node* root);
     void reindexDocuments();
     [[nodiscard]] QVariant displayData(const core::Node* n, int column, bool isDoc,
@@ -109,10 +105,7 @@ private:
     std::unordered_map<const core::Node*, int> m_fetched;  ///< parent -> children exposed
     mutable std::unordered_map<const core::Node*, std::uint64_t> m_bytesCache;
 
-    QString m_filter;
-    std::string m_filterLower;
-    bool m_filterByPath = false;
-    std::size_t m_matchCount = 0;
+    NodeFilter m_filter;
     bool m_changing = false;                          ///< inside a begin/end pair: no fetchMore
     std::unordered_set<const core::Node*> m_passAll;  ///< matched: whole subtree shown
     std::unordered_map<const core::Node*, std::vector<std::uint32_t>> m_visibleChildren;
