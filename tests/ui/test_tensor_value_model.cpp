@@ -6,8 +6,11 @@
 #include <cstring>
 
 #include "checkpoint_factory.h"
+#include "core/analysis/tensor_stats.h"
 #include "core/util/error.h"
+#include "ui/jobs/focus_histogram.h"
 #include "ui/jobs/heatmap_data.h"
+#include "ui/jobs/tensor_analysis.h"
 #include "ui/models/tensor_matrix_view.h"
 #include "ui/models/tensor_value_model.h"
 
@@ -142,6 +145,55 @@ private slots:
         QCOMPARE(d.at(0, 0), 4.0f);
         QCOMPARE(d.at(1, 1), 19.0f);
         QCOMPARE(d.maxAbs, 19.0);
+    }
+
+    void analysisRefinesAHistogramSqueezedByOutliers() {
+        // 20,000 values in [-0.05, 0.05] and two outliers at +-10.
+        std::vector<std::byte> bytes(20002 * 4);
+        for (int i = 0; i < 20002; ++i) {
+            const float f = i == 0 ? -10.0f : i == 1 ? 10.0f : 0.05f * std::sin(i * 0.7f);
+            std::memcpy(bytes.data() + i * 4, &f, 4);
+        }
+        auto source = std::make_shared<ckpt::core::MemorySource>(std::move(bytes), "outliers");
+        auto t = std::make_shared<ckpt::core::Tensor>(
+            ckpt::core::DType::Float32, std::vector<std::uint64_t>{20002},
+            std::make_shared<ckpt::core::ContiguousTensorSource>(source, 0, 4, 20002, false));
+        ckpt::ui::TensorAnalysis analysis;
+        QSignalSpy focus(&analysis, &ckpt::ui::TensorAnalysis::focusHistogramReady);
+        QSignalSpy heatmap(&analysis, &ckpt::ui::TensorAnalysis::heatmapReady);
+        QSignalSpy done(&analysis, &ckpt::ui::TensorAnalysis::finished);
+        analysis.analyse(t, nullptr);
+        QVERIFY(analysis.isRunning());
+        QVERIFY(done.wait(10000));
+        QCOMPARE(focus.count(), 1);
+        QCOMPARE(heatmap.count(), 0);  // a vector gets no heatmap
+        const auto h = focus.at(0).at(0).value<ckpt::ui::FocusHistogram>();
+        QVERIFY(h.lo > -1.0 && h.hi < 1.0);
+        QCOMPARE(h.below + h.above, 2u);
+        std::uint64_t inside = 0;
+        for (auto c : h.counts) {
+            inside += c;
+        }
+        QCOMPARE(inside, 20000u);
+        QVERIFY(!analysis.isRunning());
+    }
+
+    void aPlainDistributionNeedsNoFocus() {
+        ckpt::core::TensorStats s;
+        s.finite = s.count = 10000;
+        s.min = -1;
+        s.max = 1;
+        s.mean = 0;
+        s.std = 0.5;
+        s.histogram.counts.assign(40, 250);
+        QVERIFY(ckpt::ui::FocusHistogram::planFor(s).isEmpty());
+        s.histogram.counts.assign(40, 0);
+        s.histogram.counts[20] = 10000;
+        s.std = 0.01;
+        const auto plan = ckpt::ui::FocusHistogram::planFor(s);
+        QVERIFY(!plan.isEmpty());
+        QCOMPARE(plan.lo, -0.04);
+        QCOMPARE(plan.hi, 0.04);
     }
 
     void heatmapBuildIsCancellable() {

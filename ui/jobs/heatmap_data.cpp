@@ -3,12 +3,18 @@
 #include <cmath>
 #include <limits>
 
+#include "ui/jobs/focus_histogram.h"
 #include "ui/models/tensor_matrix_view.h"
 
 namespace ckpt::ui {
 
 HeatmapData HeatmapData::build(const TensorMatrixView& view, int maxSide,
                                const core::ProgressFn& progress, std::uint64_t chunkElements) {
+    return scan(view, maxSide, nullptr, progress, chunkElements);
+}
+
+HeatmapData HeatmapData::scan(const TensorMatrixView& view, int maxSide, FocusHistogram* focus,
+                              const core::ProgressFn& progress, std::uint64_t chunkElements) {
     HeatmapData d;
     d.sourceRows = view.rows();
     d.sourceCols = view.cols();
@@ -16,7 +22,11 @@ HeatmapData HeatmapData::build(const TensorMatrixView& view, int maxSide,
     if (d.sourceRows == 0 || d.sourceCols == 0) {
         return d;
     }
-    const auto side = static_cast<std::uint64_t>(std::max(1, maxSide));
+    if (focus != nullptr && focus->isEmpty()) {
+        focus = nullptr;
+    }
+    // Without a grid the blocks cover everything: one cell, which nobody reads.
+    const auto side = static_cast<std::uint64_t>(maxSide > 0 ? maxSide : 1);
     d.blockRows = (d.sourceRows + side - 1) / side;
     d.blockCols = (d.sourceCols + side - 1) / side;
     d.rows = static_cast<int>((d.sourceRows + d.blockRows - 1) / d.blockRows);
@@ -39,6 +49,9 @@ HeatmapData HeatmapData::build(const TensorMatrixView& view, int maxSide,
             const double* row = buf.data() + i * d.sourceCols;
             for (std::uint64_t c = 0; c < d.sourceCols; ++c) {
                 const double v = row[c];
+                if (focus != nullptr) {
+                    focus->add(v);
+                }
                 if (!std::isfinite(v)) {
                     // Cells past the end of a wrapped vector are NaN too; they are not data.
                     if (view.contains(r0 + i, c)) {
@@ -52,6 +65,10 @@ HeatmapData HeatmapData::build(const TensorMatrixView& view, int maxSide,
             }
         }
         core::reportProgress(progress, (r0 + nr) * d.sourceCols, total);
+    }
+    if (maxSide <= 0) {
+        d.rows = d.cols = 0;  // no grid was asked for
+        return d;
     }
     d.values.resize(cells);
     for (std::size_t i = 0; i < cells; ++i) {

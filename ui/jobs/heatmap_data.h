@@ -13,6 +13,7 @@
 namespace ckpt::ui {
 
 class TensorMatrixView;
+struct FocusHistogram;
 
 struct HeatmapData {
     int rows = 0;  ///< grid rows
@@ -38,6 +39,11 @@ struct HeatmapData {
     [[nodiscard]] static HeatmapData build(const TensorMatrixView& view, int maxSide,
                                            const core::ProgressFn& progress,
                                            std::uint64_t chunkElements = 1u << 20);
+    /// The same pass, optionally without the grid (`maxSide` 0) and feeding every value to
+    /// `focus` when it is non-null and planned (see FocusHistogram::planFor).
+    [[nodiscard]] static HeatmapData scan(const TensorMatrixView& view, int maxSide,
+                                          FocusHistogram* focus, const core::ProgressFn& progress,
+                                          std::uint64_t chunkElements = 1u << 20);
 };
 
 }  // namespace ckpt::ui

@@ -52,6 +52,7 @@ TensorAnalysis::TensorAnalysis(QObject* parent)
       }) {
     qRegisterMetaType<core::TensorStats>();
     qRegisterMetaType<HeatmapData>();
+    qRegisterMetaType<FocusHistogram>();
     m_pool.setMaxThreadCount(1);
     connect(&m_statsWatcher, &QFutureWatcherBase::finished, this, &TensorAnalysis::onStatsFinished);
     connect(&m_heatmapWatcher, &QFutureWatcherBase::finished, this,
@@ -74,6 +75,8 @@ void TensorAnalysis::cancel() {
     m_statsWatcher.cancel();
     m_heatmapWatcher.cancel();
     m_statsPending = m_heatmapPending = false;
+    m_tensor.reset();
+    m_keepAlive.reset();
 }
 
 bool TensorAnalysis::isRunning() const {
@@ -102,17 +105,29 @@ void TensorAnalysis::analyse(std::shared_ptr<const core::Tensor> tensor,
                 out.stats = stats(*tensor, progress);
             });
         }));
-    if (tensor->shape().size() >= 2 && tensor->numel() > 0) {
-        m_heatmapToken = token;
-        m_heatmapPending = true;
-        m_heatmapWatcher.setFuture(
-            QtConcurrent::run(&m_pool, [tensor, keepAlive](QPromise<HeatmapOutcome>& promise) {
-                runGuarded(promise, [&](HeatmapOutcome& out, const core::ProgressFn& progress) {
-                    const TensorMatrixView view(tensor);
-                    out.heatmap = HeatmapData::build(view, kHeatmapSide, progress);
-                });
-            }));
+    // The scan waits for the statistics: they decide whether a focused histogram is worth it.
+    m_wantGrid = tensor->shape().size() >= 2 && tensor->numel() > 0;
+    m_heatmapPending = m_wantGrid;
+    m_tensor = std::move(tensor);
+    m_keepAlive = std::move(keepAlive);
+}
+
+void TensorAnalysis::startScan(const FocusHistogram& focusPlan) {
+    if (!m_wantGrid && focusPlan.isEmpty()) {
+        return;
     }
+    m_heatmapToken = m_token;
+    m_heatmapPending = true;
+    const int side = m_wantGrid ? kHeatmapSide : 0;
+    m_heatmapWatcher.setFuture(
+        QtConcurrent::run(&m_pool, [tensor = m_tensor, keepAlive = m_keepAlive, side,
+                                    focusPlan](QPromise<HeatmapOutcome>& promise) {
+            runGuarded(promise, [&](HeatmapOutcome& out, const core::ProgressFn& progress) {
+                const TensorMatrixView view(tensor);
+                out.focus = focusPlan;
+                out.heatmap = HeatmapData::scan(view, side, &out.focus, progress);
+            });
+        }));
 }
 
 void TensorAnalysis::onStatsFinished() {
@@ -127,8 +142,10 @@ void TensorAnalysis::onStatsFinished() {
     }
     if (outcome.error.isEmpty()) {
         emit statsReady(outcome.stats);
+        startScan(FocusHistogram::planFor(outcome.stats));
     } else {
         emit statsFailed(outcome.error);
+        startScan({});
     }
     checkFinished();
 }
@@ -143,10 +160,15 @@ void TensorAnalysis::onHeatmapFinished() {
     if (outcome.cancelled) {
         return;
     }
-    if (outcome.error.isEmpty()) {
-        emit heatmapReady(outcome.heatmap);
-    } else {
+    if (!outcome.error.isEmpty()) {
         emit heatmapFailed(outcome.error);
+    } else {
+        if (!outcome.focus.isEmpty()) {
+            emit focusHistogramReady(outcome.focus);
+        }
+        if (!outcome.heatmap.isEmpty()) {
+            emit heatmapReady(outcome.heatmap);
+        }
     }
     checkFinished();
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Statistics and heatmap of the selected tensor, computed in the background. A newer
 // selection cancels the older jobs; results of a cancelled job never reach the UI.
+// Two passes over the values: the statistics, then (when there is something to draw) one scan
+// that builds the heatmap and, if outliers squeeze the histogram, a focused histogram.
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -9,6 +11,7 @@
 #include <memory>
 
 #include "core/analysis/tensor_stats.h"
+#include "ui/jobs/focus_histogram.h"
 #include "ui/jobs/heatmap_data.h"
 
 namespace ckpt::core {
@@ -45,6 +48,8 @@ signals:
     void heatmapProgress(int permille);
     void heatmapReady(const ckpt::ui::HeatmapData& heatmap);
     void heatmapFailed(const QString& message);
+    /// The central values in finer bins (only when the full histogram is dominated by outliers).
+    void focusHistogramReady(const ckpt::ui::FocusHistogram& histogram);
     /// Both jobs of the current tensor are done (successfully or not).
     void finished();
 
@@ -56,11 +61,13 @@ private:
     };
     struct HeatmapOutcome {
         HeatmapData heatmap;
+        FocusHistogram focus;
         QString error;
         bool cancelled = false;
     };
 
     void onStatsFinished();
+    void startScan(const FocusHistogram& focusPlan);
     void onHeatmapFinished();
     void checkFinished();
 
@@ -73,6 +80,9 @@ private:
     quint64 m_heatmapToken = 0;
     bool m_statsPending = false;
     bool m_heatmapPending = false;
+    bool m_wantGrid = false;  ///< the current tensor gets a heatmap
+    std::shared_ptr<const core::Tensor> m_tensor;
+    std::shared_ptr<const void> m_keepAlive;
 };
 
 }  // namespace ckpt::ui

@@ -100,6 +100,8 @@ TensorPanel::TensorPanel(QWidget* parent)
         m_heatmap->setMessage(tr("Reading values… %1 %").arg(std::max(0, permille) / 10));
     });
     connect(m_analysis, &TensorAnalysis::heatmapReady, m_heatmap, &HeatmapWidget::setData);
+    connect(m_analysis, &TensorAnalysis::focusHistogramReady, m_histogram,
+            &HistogramWidget::setFocusHistogram);
     connect(m_analysis, &TensorAnalysis::heatmapFailed, this, [this](const QString& message) {
         m_heatmap->clear(tr("No heatmap: %1").arg(message));
     });

@@ -21,16 +21,42 @@ HistogramWidget::HistogramWidget(QWidget* parent) : PlotWidget(parent) {
 
 void HistogramWidget::setHistogram(double lo, double hi, std::vector<std::uint64_t> counts,
                                    double mean) {
-    m_lo = lo;
-    m_hi = hi;
+    m_fullLo = lo;
+    m_fullHi = hi;
     m_mean = mean;
-    m_counts = std::move(counts);
+    m_fullCounts = std::move(counts);
+    m_focus = FocusHistogram();
+    applySeries();
     setMessage(m_counts.empty() ? tr("No finite values to plot") : QString());
+}
+
+void HistogramWidget::setFocusHistogram(const FocusHistogram& focus) {
+    m_focus = focus;
+    applySeries();
+}
+
+void HistogramWidget::setShowFocus(bool on) {
+    m_showFocus = on;
+    applySeries();
+}
+
+void HistogramWidget::applySeries() {
+    if (showsFocus()) {
+        m_lo = m_focus.lo;
+        m_hi = m_focus.hi;
+        m_counts = m_focus.counts;
+    } else {
+        m_lo = m_fullLo;
+        m_hi = m_fullHi;
+        m_counts = m_fullCounts;
+    }
     update();
 }
 
 void HistogramWidget::clear(const QString& message) {
     m_counts.clear();
+    m_fullCounts.clear();
+    m_focus = FocusHistogram();
     setMessage(message);
 }
 
@@ -137,7 +163,9 @@ void HistogramWidget::paintPlot(QPainter& p, const QRect& area) {
     p.setPen(dimTextColor());
     p.drawText(QRect(m_plot.left(), m_plot.bottom() + fm.height() + 6, m_plot.width(), fm.height()),
                Qt::AlignCenter, m_log ? tr("value  (counts on a log scale)") : tr("value"));
-    drawCaption(p, tr("%1 bins").arg(m_counts.size()));
+    drawCaption(p, showsFocus() ? tr("mean ± 4σ · %1 outliers not drawn")
+                                      .arg(fmt::count(m_focus.below + m_focus.above))
+                                : tr("%1 bins").arg(m_counts.size()));
 }
 
 int HistogramWidget::binAt(int x) const {
@@ -170,6 +198,11 @@ void HistogramWidget::contextMenuEvent(QContextMenuEvent* event) {
     log->setCheckable(true);
     log->setChecked(m_log);
     connect(log, &QAction::toggled, this, &HistogramWidget::setLogScale);
+    QAction* focus = menu.addAction(tr("Zoom to the Central Values"));
+    focus->setCheckable(true);
+    focus->setChecked(showsFocus());
+    focus->setEnabled(!m_focus.isEmpty());
+    connect(focus, &QAction::toggled, this, &HistogramWidget::setShowFocus);
     menu.exec(event->globalPos());
 }
 
