@@ -38,6 +38,30 @@ const std::vector<Command>& commands() {
          "Exit codes: 0 ok, 2 unreadable input or unknown tensor path.\n\n"
          "Example:\n  ckpt stats model.h5 model_weights/dense/dense/kernel:0\n",
          runStats},
+        {"validate", "unserializable members, non-portable content, code that runs on load",
+         "Usage: ckpt validate FILE... [--format text|json|sarif] [--fail-on error|warning|info]\n"
+         "                     [--no-data]\n\n"
+         "Reads each file without running it and reports, by category:\n"
+         "  unserializable  locks, RLocks, conditions, queues, thread-locals, open files...\n"
+         "                  that plain pickle refuses (\"cannot pickle '_thread.RLock' object\"),\n"
+         "                  named by member path (<root>.jobs.mutex) and owner class\n"
+         "  portability     code rebuilt by dill/cloudpickle, __main__ classes, modules the\n"
+         "                  loader must import, Keras Lambda and custom layers, pickled models\n"
+         "  security        globals that run code on load (os.system, eval, subprocess,\n"
+         "                  nested loads, getattr chains), however they are spelled\n"
+         "  integrity       NaN/Inf in weights, weights that disagree with the config\n"
+         "Every finding has a rule id (docs/rules.md), a severity, the member path, the global\n"
+         "and its byte offset, what plain pickle would do, and advice.\n\n"
+         "Options:\n"
+         "  --format F     text (default), json ({findings, summary}) or sarif (SARIF 2.1.0,\n"
+         "                 for code-scanning upload)\n"
+         "  --json         same as --format json\n"
+         "  --fail-on S    exit 1 when a finding is at least this severe (default: error)\n"
+         "  --no-data      skip reading tensor data (no NaN/Inf check; metadata only)\n\n"
+         "Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 a file cannot be read.\n\n"
+         "Examples:\n  ckpt validate downloaded_model.pkl\n"
+         "  ckpt validate --format sarif models/*.pt > ckpt.sarif\n",
+         runValidate},
         {"formats", "the checkpoint formats this build reads",
          "Usage: ckpt formats [--json]\n\nLists the readers, chosen by file content (magic "
          "bytes and structure), never by extension alone.\n",
