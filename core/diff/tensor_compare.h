@@ -27,7 +27,7 @@ struct ComparePair {
 struct CompareOptions {
     DiffTolerance tolerance;
     /// Elements read per chunk and side (at least 1); progress and cancel act between chunks.
-    std::uint64_t chunkElements = std::uint64_t{1} << 20;
+    std::uint64_t chunkElements = std::uint64_t{1} << 18;
     /// Worker threads: 0 = one per core when there are 8 MiB or more to read, else 1; capped at
     /// the number of chunks and at 64.
     int threads = 0;

@@ -209,7 +209,8 @@ private slots:
         const auto half =
             runCkpt({"diff", "--json", "--atol", "1e-3", fx("base.h5"), fx("float16.h5")});
         QCOMPARE(half.exitCode, 1);
-        for (const auto& t : parse(half.out)["tensors"]) {
+        const Json halfJson = parse(half.out);
+        for (const auto& t : halfJson["tensors"]) {
             QCOMPARE(t["status"], "dtype_changed");
             QCOMPARE(t["mismatched"].get<int>(), 0);
         }
