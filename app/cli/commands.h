@@ -22,6 +22,7 @@ int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 int runTensors(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runFormats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ckpt::cli
