@@ -106,6 +106,38 @@ const std::vector<Command>& commands() {
          "  ckpt diff --json a.h5 b.h5 | jq '.tensors[] | select(.status != \"equal\")'\n"
          "  ckpt diff --atol 1e-3 --rtol 0 old.h5 new.h5 && echo 'within 1e-3'\n",
          runDiff},
+        {"export", "write a checkpoint out as safetensors, Keras .h5, .weights.h5 or .keras",
+         "Usage: ckpt export IN -o OUT [--format safetensors|keras-h5|weights-h5|keras]\n"
+         "                   [--no-optimizer] [--tensors GLOB] [--json]\n\n"
+         "Writes IN out in another format without running anything in it. The output is\n"
+         "written to a temporary file beside OUT (.OUT.ckpt-tmp-*), flushed to disk, then\n"
+         "renamed into place: OUT is either the complete new file or untouched. IN is never\n"
+         "modified, and OUT may not be IN. Data is streamed in 8 MiB blocks.\n\n"
+         "Formats (default: from OUT's extension):\n"
+         "  safetensors  .safetensors, from any checkpoint: numeric tensors named by their\n"
+         "               path; string/object tensors are left out and listed\n"
+         "  keras-h5     .h5/.hdf5, legacy Keras (model_config, model_weights, layer_names,\n"
+         "               weight_names, optimizer_weights), from a Keras source\n"
+         "  weights-h5   .weights.h5, Keras 3 layout layers/<class>[_N]/vars/<i>\n"
+         "  keras        .keras zip (stored): metadata.json, config.json, model.weights.h5;\n"
+         "               a legacy config is copied as it is, not converted (a warning says so)\n"
+         "  pickle, bundle: not yet (cleaned pickles and the split bundle come later)\n\n"
+         "Options:\n"
+         "  -o, --output OUT  the file to write\n"
+         "  --format F        one of the formats above\n"
+         "  --no-optimizer    leave out the optimizer weights and training config\n"
+         "  --tensors GLOB    safetensors: only tensors whose path matches GLOB\n"
+         "                    (fnmatch: * ? [..]; * also matches /), e.g. 'model_weights/*'\n"
+         "  --json            print {output, format, tensors, data_bytes, file_bytes,\n"
+         "                    written [{source, output}], excluded, dropped, warnings}\n\n"
+         "Exit codes: 0 written, nothing dropped; 1 written, but something the output format\n"
+         "cannot hold was dropped (listed; what --tensors/--no-optimizer leave out does not\n"
+         "count); 2 IN cannot be read or OUT cannot be written; 64 bad usage, or an export\n"
+         "this source cannot make (e.g. .keras from a weights-only file).\n\n"
+         "Examples:\n  ckpt export model.h5 -o model.safetensors\n"
+         "  ckpt export model.keras -o model.weights.h5 --no-optimizer\n"
+         "  ckpt export old.h5 -o new.keras --json\n",
+         runExport},
         {"formats", "the checkpoint formats this build reads",
          "Usage: ckpt formats [--json]\n\nLists the readers, chosen by file content (magic "
          "bytes and structure), never by extension alone.\n",
