@@ -88,6 +88,9 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
 }
 
 bool hasObjects(const core::Node& root) {
+    if (!root.typeName().empty()) {
+        return true;  // a pickled object (or call) at the root
+    }
     std::vector<const core::Node*> stack{&root};
     while (!stack.empty()) {
         const auto* n = stack.back();
@@ -121,8 +124,11 @@ std::string objectLine(const core::Node& n) {
             }
             return name + " = " + v;
         }
-        case core::NodeKind::Archive:
-            return name + ": nested " + n.typeName() + " file";
+        case core::NodeKind::Archive: {
+            const auto root = n.attributes().find("root_class");
+            return name + ": nested " + n.typeName() + " file" +
+                   (root != n.attributes().end() ? " holding " + root->get<std::string>() : "");
+        }
         default:
             return name + ": " + (n.typeName().empty() ? "group" : n.typeName());
     }
@@ -153,8 +159,10 @@ void printObjects(const Checkpoint& c, bool all, std::ostream& out) {
             continue;
         }
         out << indent << objectLine(*it.node) << "\n";
-        if (it.node->kind() == core::NodeKind::Archive) {
-            continue;  // its tensors are listed below
+        if (it.node->kind() == core::NodeKind::Archive &&
+            it.node->typeName().find("pickle") == std::string::npos &&
+            it.node->typeName() != "joblib" && it.node->typeName() != "tar") {
+            continue;  // a nested Keras/HDF5 file: its tensors are listed below
         }
         const auto& kids = it.node->children();
         const std::size_t shown = all ? kids.size() : std::min(kids.size(), kChildren);

@@ -10,23 +10,6 @@
 
 namespace ckpt::core {
 
-namespace {
-
-/// Root value of the view: the one pickle, or a list of all of them.
-pickle::ValueId viewRoot(pickle::ValueGraph& g, const pickle::LoadResult& r) {
-    if (r.pickles.size() == 1) {
-        return r.pickles[0].root;
-    }
-    pickle::Value list;
-    list.kind = pickle::ValueKind::List;
-    for (const auto& p : r.pickles) {
-        list.items.push_back(p.root);
-    }
-    return g.add(std::move(list));
-}
-
-}  // namespace
-
 bool looksLikePickle(const ByteSource& source) {
     const auto head = source.peek(0, 3);
     if (head.size() < 3) {
@@ -98,7 +81,11 @@ std::unique_ptr<Checkpoint> openPickleData(std::shared_ptr<const ByteSource> dat
                                std::to_string(result.trailing->offset) +
                                " are not a pickle: " + result.trailing->reason);
     }
-    pyobj::buildObjectView(g, viewRoot(g, result), recognitions, *checkpoint);
+    std::vector<pickle::ValueId> roots;
+    for (const auto& p : result.pickles) {
+        roots.push_back(p.root);
+    }
+    pyobj::buildObjectView(g, roots, recognitions, *checkpoint);
     return checkpoint;
 }
 

@@ -105,6 +105,27 @@ void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& option
             }
             continue;
         }
+        if (callee->name == "loads" &&
+            (callee->module == "pickle" || callee->module == "_pickle" ||
+             callee->module == "cPickle" || isDillModule(callee->module) ||
+             isCloudpickleModule(callee->module))) {
+            // A pickle inside the pickle: read it too, so that what it calls is seen.
+            const auto* args = pickle::sequenceItems(g, v.args);
+            if (args != nullptr && !args->empty() && !out.archives.contains((*args)[0])) {
+                if (auto bytes = bytesSource(g, (*args)[0])) {
+                    out.archives.emplace((*args)[0],
+                                         openNestedArchive(std::move(bytes), "pickle", "pickle"));
+                }
+            }
+            continue;
+        }
+        if (callee->module == "builtins" && callee->name == "setattr") {
+            const auto* args = pickle::sequenceItems(g, v.args);
+            if (args != nullptr && args->size() == 3 && g[(*args)[1]].kind == ValueKind::Str) {
+                out.extraAttributes[(*args)[0]].emplace_back((*args)[1], (*args)[2]);
+            }
+            continue;
+        }
         if (const auto array = numpyArray(g, id)) {
             if (array->dtype.isObject) {
                 continue;  // shown as an object with its items

@@ -29,6 +29,7 @@ struct ObjectTreeBuilder::Shape {
     const TensorEntry* tensor = nullptr;
     const ArchiveEntry* archive = nullptr;
     std::string archiveName;  ///< a child archive node's name (pickled Keras models)
+    ValueId archiveValue = pickle::kNoValue;  ///< the value that child archive stands for
 };
 
 namespace {
@@ -75,6 +76,9 @@ std::size_t fillArchive(const ArchiveEntry& a, Node& node) {
         node.setTypeName(a.checkpoint->format());
         if (!a.checkpoint->metadata().empty()) {
             node.attributes()["metadata"] = a.checkpoint->metadata();
+        }
+        if (!a.checkpoint->root().typeName().empty()) {
+            node.attributes()["root_class"] = a.checkpoint->root().typeName();
         }
         copyTree(a.checkpoint->root(), node);
         return node.subtreeSize() - 1;
@@ -197,14 +201,76 @@ void ObjectTreeBuilder::addStateMembers(ValueId state, std::vector<Member>& memb
     members.push_back({"<state>", state});
 }
 
-void ObjectTreeBuilder::addModuleTensors(ValueId module, std::vector<Member>& members) const {
-    const auto found = moduleStateDict(m_graph, module, m_recognitions);
-    if (found.empty() || m_seen.contains(found.front().second)) {
-        return;  // not a module, or a submodule whose tensors an outer module already showed
+bool ObjectTreeBuilder::addModuleMembers(ValueId module, std::vector<Member>& members) const {
+    const ValueGraph& g = m_graph;
+    const ValueId state = moduleStateOf(g, module);
+    if (state == pickle::kNoValue) {
+        return false;
     }
-    for (const auto& [name, id] : found) {
-        members.push_back({name, id});
+    // The outermost module shows its whole state_dict ("fc1.weight"); modules inside it show
+    // their own tensors by name, which are then references to those paths.
+    const auto all = moduleStateDict(g, module, m_recognitions);
+    if (!all.empty() && !m_seen.contains(all.front().second)) {
+        for (const auto& [name, id] : all) {
+            members.push_back({name, id});
+        }
+    } else {
+        for (const char* group : {"_parameters", "_buffers"}) {
+            if (const auto d = pickle::dictGet(g, state, group)) {
+                for (const auto& [k, v] : dictPairs(g, *d)) {
+                    if (g[v].kind != ValueKind::None) {
+                        members.push_back({keyName(k), v});
+                    }
+                }
+            }
+        }
     }
+    if (const auto d = pickle::dictGet(g, state, "_modules")) {
+        for (const auto& [k, v] : dictPairs(g, *d)) {
+            if (g[v].kind != ValueKind::None) {
+                members.push_back({keyName(k), v});
+            }
+        }
+    }
+    for (const auto& [k, v] : g[state].entries) {
+        const std::string name = keyName(k);
+        if (name == "_parameters" || name == "_buffers" || name == "_modules" ||
+            (name.starts_with("_") && isEmptyValue(g, v))) {
+            continue;
+        }
+        members.push_back({name, v});
+    }
+    return true;
+}
+
+std::string ObjectTreeBuilder::className(ValueId cls) const {
+    std::string name = describeCallable(m_graph, cls);
+    if (const auto attrs = m_recognitions.extraAttributes.find(cls);
+        attrs != m_recognitions.extraAttributes.end()) {
+        for (const auto& [k, v] : attrs->second) {
+            const auto qualname = asStr(m_graph, v);
+            if (asStr(m_graph, k) == std::optional<std::string_view>("__qualname__") && qualname) {
+                const auto dot = name.rfind('.');
+                return (dot == std::string::npos ? "" : name.substr(0, dot + 1)) +
+                       std::string(*qualname);
+            }
+        }
+    }
+    // cloudpickle names a class's module only in the state given by _class_setstate.
+    const auto extra = m_recognitions.extraStates.find(cls);
+    if (extra == m_recognitions.extraStates.end() || name.find('.') != std::string::npos) {
+        return name;
+    }
+    for (const ValueId state : extra->second) {
+        const auto* parts = sequenceItems(m_graph, state);
+        const ValueId dict = parts != nullptr && !parts->empty() ? (*parts)[0] : state;
+        if (const auto m = pickle::dictGet(m_graph, dict, "__module__")) {
+            if (const auto module = asStr(m_graph, *m)) {
+                return std::string(*module) + "." + name;
+            }
+        }
+    }
+    return name;
 }
 
 ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
@@ -284,7 +350,13 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         s.typeName = keras->className;
         s.attributes["reconstructor"] = keras->reconstructor;
         s.archive = keras->archive;
+        s.archiveValue = keras->archiveValue;
         s.archiveName = keras->archive->format == "tar" ? "saved_model.tar" : "model.keras";
+        if (const auto* args = sequenceItems(g, v.args)) {  // shown again, as references
+            for (std::size_t i = 0; i < args->size(); ++i) {
+                s.members.push_back({"<arg" + std::to_string(i) + ">", (*args)[i]});
+            }
+        }
         return s;
     }
     s.kind = NodeKind::Object;
@@ -303,9 +375,13 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
     const auto* args = sequenceItems(g, v.args);
     bool argsShown = false;
     if (const auto r = v.kind == ValueKind::Call ? reconstructed(g, id) : std::nullopt) {
-        s.typeName = r->typeName;
+        s.typeName = r->kind == "class" ? "class " + className(id) : r->typeName;
         s.attributes["reconstructor"] = r->reconstructor;
         s.attributes["rebuilds"] = r->kind;
+    } else if (callee && callee->module == "builtins" && callee->name == "getattr" &&
+               args != nullptr && args->size() == 2 && asStr(g, (*args)[1])) {
+        s.typeName = describeCallable(g, id);  // "<class of the object>.<attribute>"
+        s.attributes["reconstructor"] = "builtins.getattr";
     } else if (const auto dictType = dictLikeCall(g, id)) {
         s.kind = NodeKind::Group;
         s.typeName = *dictType;
@@ -336,14 +412,12 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         s.typeName = describeCallable(g, (*args)[0]);
         argsShown = true;
     } else {
-        s.typeName = describeCallable(g, v.func);
+        s.typeName = className(v.func);
         if (v.kind == ValueKind::Call) {
             s.attributes["reduce"] = true;  // made by calling typeName(args)
         }
     }
-    if (v.kind == ValueKind::Object || v.kind == ValueKind::Call) {
-        addModuleTensors(id, s.members);
-    }
+    const bool module = addModuleMembers(id, s.members);
     if (!argsShown && args != nullptr) {
         for (std::size_t i = 0; i < args->size(); ++i) {
             s.members.push_back({"<arg" + std::to_string(i) + ">", (*args)[i]});
@@ -357,7 +431,9 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         }
     }
     for (const ValueId state : v.states) {
-        addStateMembers(state, s.members);
+        if (!module || g[state].kind != ValueKind::Dict) {
+            addStateMembers(state, s.members);
+        }
     }
     if (const auto extra = m_recognitions.extraStates.find(id);
         extra != m_recognitions.extraStates.end()) {
@@ -365,11 +441,26 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
             addStateMembers(state, s.members);
         }
     }
+    if (const auto attrs = m_recognitions.extraAttributes.find(id);
+        attrs != m_recognitions.extraAttributes.end()) {
+        for (const auto& [k, val] : attrs->second) {
+            s.members.push_back({keyName(k), val});
+        }
+    }
     addEntries(id, s.members);
     return s;
 }
 
+void ObjectTreeBuilder::buildChild(ValueId root, Node& parent, const std::string& name) {
+    run(root, parent, name, false);
+}
+
 void ObjectTreeBuilder::build(ValueId root, Node& parent, const std::string& rootName) {
+    run(root, parent, rootName, true);
+}
+
+void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootName,
+                            bool intoParent) {
     struct Task {
         ValueId id;
         Node* parent;
@@ -393,7 +484,7 @@ void ObjectTreeBuilder::build(ValueId root, Node& parent, const std::string& roo
     }
     {
         Shape s = shapeOf(root);
-        if (s.kind == NodeKind::Group || s.kind == NodeKind::Object) {
+        if (intoParent && (s.kind == NodeKind::Group || s.kind == NodeKind::Object)) {
             parent.setTypeName(s.typeName);
             for (const auto& [k, val] : s.attributes.items()) {
                 parent.attributes()[k] = val;
@@ -401,6 +492,7 @@ void ObjectTreeBuilder::build(ValueId root, Node& parent, const std::string& roo
             if (s.archive != nullptr) {
                 auto& archive = parent.addChild(NodeKind::Archive, s.archiveName);
                 m_nodes += 1 + fillArchive(*s.archive, archive);
+                m_seen.emplace(s.archiveValue, &archive);
             }
             m_seen.emplace(root, &parent);
             pushMembers(s.members, &parent, 1);
@@ -462,6 +554,7 @@ void ObjectTreeBuilder::build(ValueId root, Node& parent, const std::string& roo
             Node* target = &node;
             if (!s.archiveName.empty()) {
                 target = &node.addChild(NodeKind::Archive, s.archiveName);
+                m_seen.emplace(s.archiveValue, target);
                 ++m_nodes;
             }
             m_nodes += fillArchive(*s.archive, *target);

@@ -33,7 +33,10 @@ public:
 
     /// Adds the members of value `root` under `parent`, which takes the root's type name. A
     /// root that has no members (a tensor, a scalar) becomes one child named `rootName`.
-    void build(pickle::ValueId root, Node& parent, const std::string& rootName = "<root>");
+    /// Several roots (pickles back to back) share one builder, so that values are shown once.
+    void build(pickle::ValueId root, Node& parent, const std::string& rootName = "");
+    /// Adds value `root` as one child of `parent` named `name`, whatever its kind.
+    void buildChild(pickle::ValueId root, Node& parent, const std::string& name);
 
     /// Limits that were hit ("the object tree was cut at 1000000 nodes").
     [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
@@ -46,10 +49,12 @@ private:
     };
     struct Shape;
 
+    void run(pickle::ValueId root, Node& parent, const std::string& rootName, bool intoParent);
     [[nodiscard]] Shape shapeOf(pickle::ValueId id);
     void addStateMembers(pickle::ValueId state, std::vector<Member>& members) const;
     void addEntries(pickle::ValueId id, std::vector<Member>& members) const;
-    void addModuleTensors(pickle::ValueId module, std::vector<Member>& members) const;
+    [[nodiscard]] bool addModuleMembers(pickle::ValueId module, std::vector<Member>& members) const;
+    [[nodiscard]] std::string className(pickle::ValueId cls) const;
     [[nodiscard]] std::string keyName(pickle::ValueId key) const;
     [[nodiscard]] std::string valueText(pickle::ValueId id) const;
     [[nodiscard]] bool referenceable(pickle::ValueId id) const;

@@ -1,6 +1,7 @@
 #include "core/pyobj/object_view.h"
 
 #include "core/model/checkpoint.h"
+#include "core/pickle/value_access.h"
 #include "core/pickle/value_graph.h"
 #include "core/pyobj/joblib_arrays.h"
 #include "core/pyobj/reconstructors.h"
@@ -68,6 +69,56 @@ void liftKerasModel(Recognitions& r, Checkpoint& c) {
     }
 }
 
+/// Calls and objects the pickles built but nobody holds: made, then POPped (or left behind by a
+/// failing stream). They ran on load all the same, so they are shown under "<discarded>".
+void addDiscarded(const ValueGraph& g, const std::vector<ValueId>& roots, const Recognitions& r,
+                  ObjectTreeBuilder& builder, Checkpoint& checkpoint) {
+    constexpr std::size_t kMaxShown = 1000;
+    std::vector<bool> held(g.size(), false);
+    for (ValueId id = 0; id < g.size(); ++id) {
+        g.forEachChild(id, [&held](ValueId c) {
+            if (c < held.size()) {
+                held[c] = true;
+            }
+        });
+    }
+    for (const ValueId root : roots) {
+        if (root < held.size()) {
+            held[root] = true;
+        }
+    }
+    std::vector<ValueId> islands;
+    for (ValueId id = 0; id < g.size(); ++id) {
+        const auto& v = g[id];
+        if (held[id] || (v.kind != ValueKind::Call && v.kind != ValueKind::Object)) {
+            continue;
+        }
+        const auto callee = pickle::calleeName(g, id);
+        if (callee &&
+            (isJoblibWrapper(callee->module, callee->name) ||
+             (callee->module == "builtins" && callee->name == "setattr") ||
+             (isCloudpickleModule(callee->module) && callee->name.ends_with("_setstate")))) {
+            continue;  // replaced by their array, or state setters shown on their object
+        }
+        if (r.tensors.contains(id)) {
+            continue;
+        }
+        islands.push_back(id);
+    }
+    if (islands.empty()) {
+        return;
+    }
+    auto& group = checkpoint.root().addChild(NodeKind::Group, "<discarded>");
+    group.setTypeName("discarded values");
+    group.attributes()["count"] = islands.size();
+    for (std::size_t i = 0; i < islands.size() && i < kMaxShown; ++i) {
+        builder.buildChild(islands[i], group, std::to_string(i));
+    }
+    checkpoint.addWarning(std::to_string(islands.size()) +
+                          " calls or objects are built and then dropped by the pickle (see "
+                          "<discarded>); they would still run on load");
+}
+
 }  // namespace
 
 std::string picklerOf(const ValueGraph& g) {
@@ -90,9 +141,21 @@ std::string picklerOf(const ValueGraph& g) {
 
 void buildObjectView(const ValueGraph& g, ValueId root, Recognitions& r, Checkpoint& checkpoint,
                      const ObjectViewOptions& options) {
+    buildObjectView(g, std::vector<ValueId>{root}, r, checkpoint, options);
+}
+
+void buildObjectView(const ValueGraph& g, const std::vector<ValueId>& roots, Recognitions& r,
+                     Checkpoint& checkpoint, const ObjectViewOptions& options) {
     scanGraph(g, r, options.scan);
     ObjectTreeBuilder builder(g, r, options.limits);
-    builder.build(root, checkpoint.root());
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+        if (i == 0) {
+            builder.build(roots[0], checkpoint.root());
+        } else {
+            builder.buildChild(roots[i], checkpoint.root(), "<pickle" + std::to_string(i) + ">");
+        }
+    }
+    addDiscarded(g, roots, r, builder, checkpoint);
     for (const auto& w : r.warnings) {
         checkpoint.addWarning(w);
     }

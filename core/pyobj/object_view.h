@@ -3,6 +3,7 @@
 /// object tree into a Checkpoint, and carry over warnings and a nested Keras model's layers.
 
 #include <string>
+#include <vector>
 
 #include "core/pickle/value.h"
 #include "core/pyobj/graph_scanner.h"
@@ -25,6 +26,12 @@ struct ObjectViewOptions {
 /// are lifted into `checkpoint`.
 void buildObjectView(const pickle::ValueGraph& g, pickle::ValueId root, Recognitions& r,
                      Checkpoint& checkpoint, const ObjectViewOptions& options = {});
+
+/// The same for pickles read back to back: the first at the root, the N-th (N >= 1) under a
+/// child "<pickleN>".
+void buildObjectView(const pickle::ValueGraph& g, const std::vector<pickle::ValueId>& roots,
+                     Recognitions& r, Checkpoint& checkpoint,
+                     const ObjectViewOptions& options = {});
 
 /// Which library wrote a pickle, judged by its globals: "dill", "cloudpickle", "joblib" or "".
 [[nodiscard]] std::string picklerOf(const pickle::ValueGraph& g);

@@ -105,6 +105,44 @@ std::vector<std::pair<ValueId, ValueId>> dictPairs(const ValueGraph& g, ValueId 
     return out;
 }
 
+ValueId moduleStateOf(const ValueGraph& g, ValueId id) {
+    if (!g.contains(id)) {
+        return pickle::kNoValue;
+    }
+    const ValueId state = dictState(g, id);
+    return g.contains(state) && pickle::dictGet(g, state, "_parameters") &&
+                   pickle::dictGet(g, state, "_modules")
+               ? state
+               : pickle::kNoValue;
+}
+
+bool isEmptyValue(const ValueGraph& g, ValueId id) {
+    if (!g.contains(id)) {
+        return true;
+    }
+    const pickle::Value& v = g[id];
+    switch (v.kind) {
+        case ValueKind::None:
+            return true;
+        case ValueKind::Dict:
+        case ValueKind::List:
+        case ValueKind::Tuple:
+        case ValueKind::Set:
+        case ValueKind::FrozenSet:
+            return v.items.empty() && v.entries.empty();
+        case ValueKind::Call: {
+            const auto* args = sequenceItems(g, v.args);
+            const bool noArgs = args == nullptr || args->empty() ||
+                                (args->size() == 1 && sequenceItems(g, (*args)[0]) != nullptr &&
+                                 sequenceItems(g, (*args)[0])->empty());
+            return (dictLikeCall(g, id) || sequenceCall(g, id)) && noArgs && v.items.empty() &&
+                   v.entries.empty() && v.states.empty();
+        }
+        default:
+            return false;
+    }
+}
+
 std::vector<std::pair<std::string, ValueId>> moduleStateDict(const ValueGraph& g, ValueId module,
                                                              const Recognitions& r) {
     std::vector<std::pair<std::string, ValueId>> found;
@@ -200,6 +238,7 @@ std::optional<PickledKerasModel> pickledKerasModel(const ValueGraph& g, ValueId 
         return std::nullopt;
     }
     m.archive = &it->second;
+    m.archiveValue = holder;
     return m;
 }
 

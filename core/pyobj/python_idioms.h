@@ -26,6 +26,13 @@ namespace ckpt::core::pyobj {
 [[nodiscard]] std::vector<std::pair<pickle::ValueId, pickle::ValueId>> dictPairs(
     const pickle::ValueGraph& g, pickle::ValueId id);
 
+/// The BUILD state dict of a torch nn.Module object (one with `_parameters` and `_modules`), or
+/// kNoValue when `id` is not one.
+[[nodiscard]] pickle::ValueId moduleStateOf(const pickle::ValueGraph& g, pickle::ValueId id);
+
+/// True for None and for empty containers, including `OrderedDict()` and `set()` calls.
+[[nodiscard]] bool isEmptyValue(const pickle::ValueGraph& g, pickle::ValueId id);
+
 /// For a torch nn.Module object (BUILD state with `_parameters` and `_modules`): its
 /// state_dict as (name, tensor value) in state_dict order ("0.weight", "0.bias", ...), persistent
 /// buffers included. Only values that are recognised tensors are listed; empty otherwise.
@@ -37,6 +44,7 @@ struct PickledKerasModel {
     std::string className;      ///< the model class, or "keras.Model"
     std::string reconstructor;  ///< the global that rebuilds it on load
     const ArchiveEntry* archive = nullptr;
+    pickle::ValueId archiveValue = pickle::kNoValue;  ///< the value the archive was found in
 };
 
 /// Recognises Keras 3 `getattr(cls, '_unpickle_model')(BytesIO(zip))`, Keras 2

@@ -46,6 +46,10 @@ struct Recognitions {
     std::unordered_map<pickle::ValueId, ArchiveEntry> archives;
     /// States given to an object by a later call (cloudpickle `_function_setstate(obj, state)`).
     std::unordered_map<pickle::ValueId, std::vector<pickle::ValueId>> extraStates;
+    /// Attributes set by a later `builtins.setattr(obj, name, value)` call (dill sets a local
+    /// class's __qualname__ that way): (name, value) pairs per object.
+    std::unordered_map<pickle::ValueId, std::vector<std::pair<pickle::ValueId, pickle::ValueId>>>
+        extraAttributes;
     std::vector<std::string> warnings;
 };
 

@@ -83,19 +83,32 @@ std::optional<Reconstructed> reconstructed(const ValueGraph& g, ValueId call) {
         } else if (name == "_create_rlock") {
             r = {"_thread.RLock", "rlock", r.reconstructor};
         } else if (name == "_create_filehandle") {
-            r = {"file " + strArg(g, args, 0), "file", r.reconstructor};
+            // (name, mode, position, closed, open, strictio, fmode, fdata): the class open()
+            // would return for that mode.
+            const std::string mode = strArg(g, args, 1);
+            const bool binary = mode.find('b') != std::string::npos;
+            const bool plus = mode.find('+') != std::string::npos;
+            const bool reading = mode.find('r') != std::string::npos;
+            r = {!binary   ? "_io.TextIOWrapper"
+                 : plus    ? "_io.BufferedRandom"
+                 : reading ? "_io.BufferedReader"
+                           : "_io.BufferedWriter",
+                 "file", r.reconstructor};
         } else if (name == "_create_function") {
             r = {functionName(g, args, 2), "function", r.reconstructor};
         } else if (name == "_create_code") {
             r = {"code " + codeName(g, call), "code", r.reconstructor};
         } else if (name == "_create_type") {
             std::string module;
+            std::string cls = strArg(g, args, 1);
             if (args.size() > 3) {
                 if (const auto m = pickle::dictGet(g, args[3], "__module__")) {
                     module = std::string(asStr(g, *m).value_or(""));
                 }
+                if (const auto q = pickle::dictGet(g, args[3], "__qualname__")) {
+                    cls = std::string(asStr(g, *q).value_or(cls));
+                }
             }
-            const std::string cls = strArg(g, args, 1);
             r = {"class " + (module.empty() ? cls : module + "." + cls), "class", r.reconstructor};
         } else if (name == "_load_type") {
             r = {"type " + strArg(g, args, 0), "type", r.reconstructor};
@@ -123,6 +136,8 @@ std::optional<Reconstructed> reconstructed(const ValueGraph& g, ValueId call) {
             r = {functionName(g, args, 2), "function", r.reconstructor};
         } else if (name == "_make_skeleton_class" || name == "_make_skeleton_enum") {
             r = {"class " + strArg(g, args, 1), "class", r.reconstructor};
+        } else if (name == "_file_reconstructor") {
+            r = {"_io.StringIO", "file", r.reconstructor};
         } else if (name == "_builtin_type") {
             r = {"type " + strArg(g, args, 0), "type", r.reconstructor};
         } else if (name == "_make_cell" || name == "_make_empty_cell") {
