@@ -56,8 +56,8 @@ std::string openAndRead(std::shared_ptr<const ByteSource> source) {
 }
 
 bool runPython(const QString& script, const QStringList& args = {}) {
-    const auto r = ckpt::test::run(ckpt::test::systemPython(), QStringList{"-c", script} + args,
-                                   180000);
+    const auto r =
+        ckpt::test::run(ckpt::test::systemPython(), QStringList{"-c", script} + args, 180000);
     if (r.exitCode != 0) {
         qWarning("%s", r.err.constData());
     }
@@ -134,16 +134,16 @@ private slots:
         // _reconstruct state claims shape (2**40,) of float64 with 8 bytes of data.
         QTemporaryDir dir;
         const QString out = dir.filePath("a.pkl");
-        QVERIFY(runPython(
-            "import pickle,numpy as np,sys\n"
-            "class S:\n"
-            "  def __reduce__(self):\n"
-            "    a=np.zeros(1)\n"
-            "    f,args,state=a.__reduce__()\n"
-            "    state=(state[0],(2**40,),state[2],state[3],state[4])\n"
-            "    return (f,args,state)\n"
-            "open(sys.argv[1],'wb').write(pickle.dumps({'x':S()},protocol=4))\n",
-            {out}));
+        QVERIFY(
+            runPython("import pickle,numpy as np,sys\n"
+                      "class S:\n"
+                      "  def __reduce__(self):\n"
+                      "    a=np.zeros(1)\n"
+                      "    f,args,state=a.__reduce__()\n"
+                      "    state=(state[0],(2**40,),state[2],state[3],state[4])\n"
+                      "    return (f,args,state)\n"
+                      "open(sys.argv[1],'wb').write(pickle.dumps({'x':S()},protocol=4))\n",
+                      {out}));
         const auto c = openCheckpoint(out.toStdString());
         const Node* x = c->findTensor("x");
         QVERIFY(x != nullptr);
@@ -156,17 +156,18 @@ private slots:
         // A view that reaches past its storage: shown, not readable, with a warning.
         QTemporaryDir dir;
         const QString out = dir.filePath("v.pt");
-        QVERIFY(runPython(
-            "import torch,sys,io,zipfile\n"
-            "buf=io.BytesIO(); torch.save({'w':torch.arange(6.)}, buf)\n"
-            "z=zipfile.ZipFile(io.BytesIO(buf.getvalue()))\n"
-            "o=zipfile.ZipFile(sys.argv[1],'w')\n"
-            "for i in z.infolist():\n"
-            "  d=z.read(i.filename)\n"
-            "  if i.filename.endswith('data.pkl'): d=d.replace(b'K\\x06\\x85',b'M\\x00\\x10\\x85')\n"
-            "  o.writestr(i, d)\n"
-            "o.close()\n",
-            {out}));
+        QVERIFY(
+            runPython("import torch,sys,io,zipfile\n"
+                      "buf=io.BytesIO(); torch.save({'w':torch.arange(6.)}, buf)\n"
+                      "z=zipfile.ZipFile(io.BytesIO(buf.getvalue()))\n"
+                      "o=zipfile.ZipFile(sys.argv[1],'w')\n"
+                      "for i in z.infolist():\n"
+                      "  d=z.read(i.filename)\n"
+                      "  if i.filename.endswith('data.pkl'): "
+                      "d=d.replace(b'K\\x06\\x85',b'M\\x00\\x10\\x85')\n"
+                      "  o.writestr(i, d)\n"
+                      "o.close()\n",
+                      {out}));
         const auto c = openCheckpoint(out.toStdString());
         const Node* w = c->findTensor("w");
         QVERIFY(w != nullptr);
@@ -201,20 +202,20 @@ private slots:
         // data/0 deflated: 1.1 GiB of zeros in ~1 MB. Never inflated at open; reading refuses.
         QTemporaryDir dir;
         const QString out = dir.filePath("bomb.pt");
-        QVERIFY(runPython(
-            "import torch,sys,io,zipfile\n"
-            "buf=io.BytesIO(); torch.save({'w':torch.zeros(4)}, buf)\n"
-            "z=zipfile.ZipFile(io.BytesIO(buf.getvalue()))\n"
-            "o=zipfile.ZipFile(sys.argv[1],'w')\n"
-            "for i in z.infolist():\n"
-            "  if i.filename.endswith('data/0'):\n"
-            "    zi=zipfile.ZipInfo(i.filename); zi.compress_type=zipfile.ZIP_DEFLATED\n"
-            "    with o.open(zi,'w',force_zip64=True) as f:\n"
-            "      chunk=bytes(1<<24)\n"
-            "      for _ in range(70): f.write(chunk)\n"
-            "  else: o.writestr(i, z.read(i.filename))\n"
-            "o.close()\n",
-            {out}));
+        QVERIFY(
+            runPython("import torch,sys,io,zipfile\n"
+                      "buf=io.BytesIO(); torch.save({'w':torch.zeros(4)}, buf)\n"
+                      "z=zipfile.ZipFile(io.BytesIO(buf.getvalue()))\n"
+                      "o=zipfile.ZipFile(sys.argv[1],'w')\n"
+                      "for i in z.infolist():\n"
+                      "  if i.filename.endswith('data/0'):\n"
+                      "    zi=zipfile.ZipInfo(i.filename); zi.compress_type=zipfile.ZIP_DEFLATED\n"
+                      "    with o.open(zi,'w',force_zip64=True) as f:\n"
+                      "      chunk=bytes(1<<24)\n"
+                      "      for _ in range(70): f.write(chunk)\n"
+                      "  else: o.writestr(i, z.read(i.filename))\n"
+                      "o.close()\n",
+                      {out}));
         const auto c = openCheckpoint(out.toStdString());
         bool warned = false;
         for (const auto& w : c->warnings()) {
@@ -224,12 +225,13 @@ private slots:
         const Node* w = c->findTensor("w");
         QVERIFY(w != nullptr);
         std::vector<std::byte> buf(16);
-        QVERIFY(ckpt::test::throws<UnsupportedError>([&] { w->tensor()->readRaw(0, 4, buf.data()); }));
+        QVERIFY(
+            ckpt::test::throws<UnsupportedError>([&] { w->tensor()->readRaw(0, 4, buf.data()); }));
     }
 
     void joblibDecompressionIsBounded() {
-        const auto src = FileSource::open(
-            ckpt::test::fixture("py/joblib_zlib3.joblib").toStdString());
+        const auto src =
+            FileSource::open(ckpt::test::fixture("py/joblib_zlib3.joblib").toStdString());
         QVERIFY(ckpt::test::throws<UnsupportedError>(
             [&] { (void)decompressJoblib(*src, "zlib", 1000); }));
         QVERIFY(decompressJoblib(*src, "zlib")->size() > 1000);
