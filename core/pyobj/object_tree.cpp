@@ -155,7 +155,7 @@ bool ObjectTreeBuilder::referenceable(ValueId id) const {
             return !m_graph[id].items.empty();
         case ValueKind::Call:
             return !numpyScalar(m_graph, id) && !numpyDtype(m_graph, id) &&
-                   !pickle::asBytes(m_graph, id);
+                   !isBytesCall(m_graph, id);
         default:
             return false;
     }
@@ -340,7 +340,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         s.value = dtype->descr;
         return s;
     }
-    if (pickle::asBytes(g, id)) {
+    if (isBytesCall(g, id)) {
         s.typeName = "bytes";
         s.value = valueText(id);
         return s;

@@ -51,6 +51,13 @@ std::unordered_set<std::string> stringSet(const ValueGraph& g, ValueId id) {
 
 }  // namespace
 
+bool isBytesCall(const ValueGraph& g, ValueId id) {
+    const auto c = pickle::calleeName(g, id);
+    return c && g[id].kind == ValueKind::Call &&
+           ((c->module == "_codecs" && c->name == "encode") ||
+            (c->module == "builtins" && (c->name == "bytes" || c->name == "bytearray")));
+}
+
 std::optional<std::string> dictLikeCall(const ValueGraph& g, ValueId id) {
     const auto c = pickle::calleeName(g, id);
     if (!c || g[id].kind != ValueKind::Call) {

@@ -13,6 +13,10 @@
 
 namespace ckpt::core::pyobj {
 
+/// True when `id` is a call that makes bytes (`_codecs.encode`, `bytes(...)`, `bytearray(...)`),
+/// judged by the callee alone (nothing is decoded).
+[[nodiscard]] bool isBytesCall(const pickle::ValueGraph& g, pickle::ValueId id);
+
 /// "collections.OrderedDict" etc. when `id` is a call that makes a dict; nullopt otherwise.
 [[nodiscard]] std::optional<std::string> dictLikeCall(const pickle::ValueGraph& g,
                                                       pickle::ValueId id);
