@@ -7,6 +7,7 @@ packages=(
     # build
     cmake g++ make pkg-config
     qt6-base-dev libgl-dev libhdf5-dev nlohmann-json3-dev libzip-dev zlib1g-dev
+    libbz2-dev liblzma-dev
     # GUI rendering without a display (screenshots, offscreen UI tests)
     fonts-dejavu-core
     # tests and fixture generators: Debian's Python libraries as real clients

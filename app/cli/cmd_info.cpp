@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 
 #include "app/cli/args.h"
 #include "app/cli/cli.h"
@@ -86,6 +87,97 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     }
 }
 
+bool hasObjects(const core::Node& root) {
+    if (!root.typeName().empty()) {
+        return true;  // a pickled object (or call) at the root
+    }
+    std::vector<const core::Node*> stack{&root};
+    while (!stack.empty()) {
+        const auto* n = stack.back();
+        stack.pop_back();
+        if (n->kind() == core::NodeKind::Object) {
+            return true;
+        }
+        for (const auto& c : n->children()) {
+            stack.push_back(c.get());
+        }
+    }
+    return false;
+}
+
+/// One line of the object tree: "name: class", "name  float32 [3, 4]", "name = value".
+std::string objectLine(const core::Node& n) {
+    const std::string name = n.parent() == nullptr ? "<root>" : n.name();
+    switch (n.kind()) {
+        case core::NodeKind::Tensor: {
+            const auto& t = *n.tensor();
+            const auto dt = t.dtypeDetail().empty() || t.dtypeDetail().size() > 24
+                                ? std::string(dtypeName(t.dtype()))
+                                : t.dtypeDetail();
+            return name + "  " + dt + " " + t.shapeText() +
+                   (n.typeName().empty() ? "" : "  (" + n.typeName() + ")");
+        }
+        case core::NodeKind::Value: {
+            std::string v = n.value();
+            if (v.size() > 60) {
+                v = v.substr(0, 57) + "...";
+            }
+            return name + " = " + v;
+        }
+        case core::NodeKind::Archive: {
+            const auto root = n.attributes().find("root_class");
+            return name + ": nested " + n.typeName() + " file" +
+                   (root != n.attributes().end() ? " holding " + root->get<std::string>() : "");
+        }
+        default:
+            return name + ": " + (n.typeName().empty() ? "group" : n.typeName());
+    }
+}
+
+/// The object view as an indented tree, bounded in lines and children per node.
+void printObjects(const Checkpoint& c, bool all, std::ostream& out) {
+    if (!hasObjects(c.root())) {
+        return;
+    }
+    constexpr std::size_t kChildren = 12;
+    const std::size_t maxLines = all ? std::numeric_limits<std::size_t>::max() : 60;
+    out << "\nObjects:\n";
+    struct Item {
+        const core::Node* node;
+        std::size_t depth;
+        std::size_t elided;  ///< > 0: a "... N more" line instead of a node
+    };
+    std::vector<Item> stack{{&c.root(), 0, 0}};
+    std::size_t lines = 0;
+    while (!stack.empty() && lines < maxLines) {
+        const Item it = stack.back();
+        stack.pop_back();
+        const std::string indent(2 + it.depth * 2, ' ');
+        ++lines;
+        if (it.elided > 0) {
+            out << indent << "... " << groupDigits(it.elided) << " more\n";
+            continue;
+        }
+        out << indent << objectLine(*it.node) << "\n";
+        if (it.node->kind() == core::NodeKind::Archive &&
+            it.node->typeName().find("pickle") == std::string::npos &&
+            it.node->typeName() != "joblib" && it.node->typeName() != "tar") {
+            continue;  // a nested Keras/HDF5 file: its tensors are listed below
+        }
+        const auto& kids = it.node->children();
+        const std::size_t shown = all ? kids.size() : std::min(kids.size(), kChildren);
+        if (shown < kids.size()) {
+            stack.push_back({nullptr, it.depth + 1, kids.size() - shown});
+        }
+        for (std::size_t i = shown; i-- > 0;) {
+            stack.push_back({kids[i].get(), it.depth + 1, 0});
+        }
+    }
+    if (!stack.empty()) {
+        out << "  ... (ckpt info --all for the whole tree)\n";
+    }
+}
+
 }  // namespace
 
 int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -113,6 +205,7 @@ int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
         out << "Warning  " << w << "\n";
     }
     printLayers(*c, out);
+    printObjects(*c, args.flag("--all"), out);
     const auto tensors = c->tensorNodes();
     std::uint64_t bytes = 0;
     for (const auto* n : tensors) {

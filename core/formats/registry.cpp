@@ -4,12 +4,18 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/formats/bundle_reader.h"
 #include "core/formats/generic_hdf5_reader.h"
+#include "core/formats/joblib_reader.h"
 #include "core/formats/keras3_weights_reader.h"
 #include "core/formats/keras_archive_reader.h"
 #include "core/formats/keras_h5_reader.h"
 #include "core/formats/numpy_readers.h"
+#include "core/formats/pickle_reader.h"
 #include "core/formats/safetensors_reader.h"
+#include "core/formats/torch_legacy_reader.h"
+#include "core/formats/torch_script_reader.h"
+#include "core/formats/torch_zip_reader.h"
 #include "core/io/byte_source.h"
 #include "core/io/hdf5_file.h"
 #include "core/io/zip_archive.h"
@@ -76,8 +82,15 @@ const std::vector<const Reader*>& readers() {
     static const SafetensorsReader safetensors;
     static const NpyReader npy;
     static const NpzReader npz;
+    static const TorchZipReader torchZip;
+    static const TorchScriptReader torchScript;
+    static const TorchLegacyReader torchLegacy;
+    static const PickleReader pickle;
+    static const JoblibReader joblib;
+    static const BundleReader bundle;
     static const std::vector<const Reader*> table{
-        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &npy, &npz, &genericHdf5};
+        &kerasArchive, &kerasH5,     &keras3Weights, &safetensors, &npy,    &npz,        &torchZip,
+        &torchScript,  &torchLegacy, &pickle,        &joblib,      &bundle, &genericHdf5};
     return table;
 }
 
@@ -138,6 +151,17 @@ std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> sou
 
 std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
                                            const OpenOptions& options) {
+    if (std::error_code ec;
+        std::filesystem::is_directory(path, ec) && BundleReader::holdsModelJson(path)) {
+        // A folder with a Keras model JSON is a split bundle (+ weights and params pickles).
+        try {
+            auto checkpoint = BundleReader::openFolder(path, options);
+            checkpoint->setFile(path.string(), 0);
+            return checkpoint;
+        } catch (const Error&) {
+            rethrowWithContext({path.string(), "bundle"});
+        }
+    }
     return openCheckpoint(FileSource::open(path), path.string(), options);
 }
 

@@ -15,7 +15,8 @@ namespace ckpt::core {
 /// The best reader for `context`, or null when none recognises it.
 [[nodiscard]] const Reader* detectReader(ProbeContext& context);
 
-/// Opens a file by content. Throws FormatError("not a checkpoint format I know (first bytes:
+/// Opens a file by content; a folder is opened as a split bundle (BundleReader). Throws
+/// FormatError("not a checkpoint format I know (first bytes:
 /// ...)") when no reader recognises it, and other core Errors, with the file named, on failure.
 [[nodiscard]] std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
                                                          const OpenOptions& options = {});

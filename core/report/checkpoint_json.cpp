@@ -30,6 +30,42 @@ Json tensorJson(const Node& tensorNode, bool withStorage) {
     return j;
 }
 
+Json objectsJson(const Checkpoint& checkpoint, std::size_t maxEntries, bool* truncated) {
+    Json out = Json::array();
+    std::vector<const Node*> stack{&checkpoint.root()};
+    if (truncated != nullptr) {
+        *truncated = false;
+    }
+    while (!stack.empty()) {
+        const Node* n = stack.back();
+        stack.pop_back();
+        const bool listed = n->kind() == NodeKind::Object || n->kind() == NodeKind::Archive ||
+                            (n->kind() == NodeKind::Group && !n->typeName().empty());
+        if (listed) {
+            if (out.size() >= maxEntries) {
+                if (truncated != nullptr) {
+                    *truncated = true;
+                }
+                break;
+            }
+            Json o = {{"path", n->path()},
+                      {"class", n->typeName()},
+                      {"kind", std::string(nodeKindName(n->kind()))}};
+            if (const auto r = n->attributes().find("reconstructor"); r != n->attributes().end()) {
+                o["reconstructor"] = *r;
+            }
+            out.push_back(std::move(o));
+        }
+        if (n->kind() == NodeKind::Archive && n->typeName().rfind("keras", 0) == 0) {
+            continue;  // the inside of a nested Keras file is HDF5 structure, not objects
+        }
+        for (auto it = n->children().rbegin(); it != n->children().rend(); ++it) {
+            stack.push_back(it->get());
+        }
+    }
+    return out;
+}
+
 Json checkpointInfoJson(const Checkpoint& checkpoint) {
     Json j = Json::object();
     j["format"] = checkpoint.format();
@@ -55,6 +91,11 @@ Json checkpointInfoJson(const Checkpoint& checkpoint) {
         tensors.push_back(tensorJson(*n));
     }
     j["tensors"] = std::move(tensors);
+    bool truncated = false;
+    j["objects"] = objectsJson(checkpoint, 100'000, &truncated);
+    if (truncated) {
+        j["objects_truncated"] = true;
+    }
     j["warnings"] = checkpoint.warnings();
     return j;
 }

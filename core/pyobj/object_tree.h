@@ -1,0 +1,73 @@
+#pragma once
+/// Turns a value graph into the checkpoint's node tree: Python objects become Object nodes
+/// (typeName "module.qualname") with their members as children, containers become Groups,
+/// recognised tensors and nested archives appear in place. Paths join dict keys, attribute names
+/// and item indexes with '/': `state_dict/fc1.weight`, `steps/0/1/mean_`, `tree_/<arg1>`.
+
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/pickle/value.h"
+#include "core/pyobj/recognitions.h"
+
+namespace ckpt::core {
+class Node;
+}
+
+namespace ckpt::core::pyobj {
+
+struct TreeLimits {
+    std::size_t maxNodes = 1'000'000;  ///< nodes made in all; the tree is cut past it
+    std::size_t maxDepth = 200;        ///< levels below the root; deeper values are elided
+    std::size_t maxValueChars = 120;   ///< text shown for one scalar or string value
+};
+
+/// Builds the tree of one graph. A value met a second time (memo sharing, cycles) becomes a
+/// Value node of typeName "reference" whose value is "→ <path of the first>". Iterative.
+class ObjectTreeBuilder {
+public:
+    ObjectTreeBuilder(const pickle::ValueGraph& graph, const Recognitions& recognitions,
+                      TreeLimits limits = {});
+
+    /// Adds the members of value `root` under `parent`, which takes the root's type name. A
+    /// root that has no members (a tensor, a scalar) becomes one child named `rootName`.
+    /// Several roots (pickles back to back) share one builder, so that values are shown once.
+    void build(pickle::ValueId root, Node& parent, const std::string& rootName = "");
+    /// Adds value `root` as one child of `parent` named `name`, whatever its kind.
+    void buildChild(pickle::ValueId root, Node& parent, const std::string& name);
+
+    /// Limits that were hit ("the object tree was cut at 1000000 nodes").
+    [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
+    [[nodiscard]] std::size_t nodeCount() const { return m_nodes; }
+
+private:
+    struct Member {
+        std::string name;
+        pickle::ValueId id;
+    };
+    struct Shape;
+
+    void run(pickle::ValueId root, Node& parent, const std::string& rootName, bool intoParent);
+    [[nodiscard]] Shape shapeOf(pickle::ValueId id);
+    void addStateMembers(pickle::ValueId state, std::vector<Member>& members) const;
+    void addEntries(pickle::ValueId id, std::vector<Member>& members) const;
+    [[nodiscard]] bool addModuleMembers(pickle::ValueId module, std::vector<Member>& members) const;
+    [[nodiscard]] std::string className(pickle::ValueId cls) const;
+    [[nodiscard]] std::string keyName(pickle::ValueId key) const;
+    [[nodiscard]] std::string valueText(pickle::ValueId id) const;
+    [[nodiscard]] bool referenceable(pickle::ValueId id) const;
+
+    const pickle::ValueGraph& m_graph;
+    const Recognitions& m_recognitions;
+    TreeLimits m_limits;
+    std::unordered_map<pickle::ValueId, Node*> m_seen;
+    std::vector<std::string> m_warnings;
+    std::size_t m_nodes = 0;
+};
+
+/// Copies the tree under `from` (children, attributes, tensors shared) below `to`.
+void copyTree(const Node& from, Node& to);
+
+}  // namespace ckpt::core::pyobj

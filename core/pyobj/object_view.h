@@ -1,0 +1,39 @@
+#pragma once
+/// The common last step of every pickle-based reader: recognise what the graph holds, build the
+/// object tree into a Checkpoint, and carry over warnings and a nested Keras model's layers.
+
+#include <string>
+#include <vector>
+
+#include "core/pickle/value.h"
+#include "core/pyobj/graph_scanner.h"
+#include "core/pyobj/object_tree.h"
+
+namespace ckpt::core {
+class Checkpoint;
+}
+
+namespace ckpt::core::pyobj {
+
+struct ObjectViewOptions {
+    ScanOptions scan;
+    TreeLimits limits;
+};
+
+/// Scans `g` (adding to `r`, which may already hold hook results), then builds the tree of
+/// `root` under `checkpoint.root()`. When the tree holds one nested Keras archive and the
+/// checkpoint has no layers yet, its layers (weight paths prefixed), config and Keras metadata
+/// are lifted into `checkpoint`.
+void buildObjectView(const pickle::ValueGraph& g, pickle::ValueId root, Recognitions& r,
+                     Checkpoint& checkpoint, const ObjectViewOptions& options = {});
+
+/// The same for pickles read back to back: the first at the root, the N-th (N >= 1) under a
+/// child "<pickleN>".
+void buildObjectView(const pickle::ValueGraph& g, const std::vector<pickle::ValueId>& roots,
+                     Recognitions& r, Checkpoint& checkpoint,
+                     const ObjectViewOptions& options = {});
+
+/// Which library wrote a pickle, judged by its globals: "dill", "cloudpickle", "joblib" or "".
+[[nodiscard]] std::string picklerOf(const pickle::ValueGraph& g);
+
+}  // namespace ckpt::core::pyobj
