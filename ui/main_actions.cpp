@@ -31,6 +31,8 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     showArchitecture->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     showTensor = new QAction(tr("&Tensor"), this);
     showTensor->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    showFindings = new QAction(tr("&Findings"), this);
+    showFindings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     about = new QAction(tr("&About Checkpoint Inspector"), this);
     about->setMenuRole(QAction::AboutRole);
     clearRecent = new QAction(tr("Clear Recent Files"), this);
@@ -50,6 +52,7 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     view->addAction(showOverview);
     view->addAction(showArchitecture);
     view->addAction(showTensor);
+    view->addAction(showFindings);
     QMenu* help = window->menuBar()->addMenu(tr("&Help"));
     help->addAction(about);
 

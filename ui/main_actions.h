@@ -28,6 +28,7 @@ public:
     QAction* showOverview;
     QAction* showArchitecture;
     QAction* showTensor;
+    QAction* showFindings;
     QAction* about;
     QAction* clearRecent;
     QMenu* recentMenu;

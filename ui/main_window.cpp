@@ -19,6 +19,7 @@
 #include "ui/main_actions.h"
 #include "ui/models/checkpoint_tree_model.h"
 #include "ui/panels/architecture_panel.h"
+#include "ui/panels/findings_panel.h"
 #include "ui/panels/overview_panel.h"
 #include "ui/panels/tensor_panel.h"
 #include "ui/panels/tree_panel.h"
@@ -59,6 +60,8 @@ void MainWindow::buildLayout() {
     m_tabs->addTab(m_overview, tr("Overview"));
     m_tabs->addTab(m_architecture, tr("Architecture"));
     m_tabs->addTab(m_tensor, tr("Tensor"));
+    m_findings = new FindingsPanel(m_tabs);
+    m_tabs->addTab(m_findings, tr("Findings"));
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -88,6 +91,7 @@ void MainWindow::connectActions() {
     connect(m_actions->showArchitecture, &QAction::triggered, this,
             [this] { showTab(ArchitectureTab); });
     connect(m_actions->showTensor, &QAction::triggered, this, [this] { showTab(TensorTab); });
+    connect(m_actions->showFindings, &QAction::triggered, this, [this] { showTab(FindingsTab); });
     connect(m_actions->about, &QAction::triggered, this, &MainWindow::showAbout);
     connect(m_actions->clearRecent, &QAction::triggered, m_session->recentFiles(),
             &RecentFiles::clear);
@@ -116,6 +120,7 @@ void MainWindow::connectSession() {
             [this](std::shared_ptr<const core::Checkpoint> checkpoint, const QString& path) {
                 m_overview->setCheckpoint(checkpoint, path);
                 m_architecture->setCheckpoint(checkpoint);
+                m_findings->setCheckpoint(checkpoint);
                 const auto* shown = m_tensor->selection().checkpoint.get();
                 if (shown != nullptr && !m_session->isOpen(shown)) {
                     m_tensor->setSelection({});  // its file was closed or reloaded
@@ -135,6 +140,16 @@ void MainWindow::connectSession() {
             });
     connect(m_overview, &OverviewPanel::layerActivated, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    connect(m_findings, &FindingsPanel::nodeRequested, this,
+            [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    connect(m_findings, &FindingsPanel::layerRequested, this, [this](int row) {
+        m_architecture->revealLayer(row);
+        showTab(ArchitectureTab);
+    });
+    connect(m_findings, &FindingsPanel::countChanged, this, [this](int count) {
+        m_tabs->setTabText(FindingsTab,
+                           count > 0 ? tr("Findings (%1)").arg(count) : tr("Findings"));
+    });
     // Closing a file may leave the view without a current index and without a signal.
     connect(m_session->model(), &QAbstractItemModel::rowsRemoved, this,
             [this](const QModelIndex& parent) {

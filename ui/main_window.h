@@ -11,6 +11,7 @@ class QTabWidget;
 namespace ckpt::ui {
 
 class ArchitecturePanel;
+class FindingsPanel;
 class LoadProgress;
 class MainActions;
 class OverviewPanel;
@@ -25,7 +26,7 @@ public:
     /// Shows an error to the user: (title, message). The default opens a non-blocking,
     /// window-modal message box; tests replace it.
     using ErrorPresenter = std::function<void(const QString&, const QString&)>;
-    enum Tab { OverviewTab, ArchitectureTab, TensorTab };
+    enum Tab { OverviewTab, ArchitectureTab, TensorTab, FindingsTab };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -46,6 +47,7 @@ public:
     [[nodiscard]] OverviewPanel* overviewPanel() const { return m_overview; }
     [[nodiscard]] ArchitecturePanel* architecturePanel() const { return m_architecture; }
     [[nodiscard]] TensorPanel* tensorPanel() const { return m_tensor; }
+    [[nodiscard]] FindingsPanel* findingsPanel() const { return m_findings; }
     [[nodiscard]] QTabWidget* tabs() const { return m_tabs; }
     [[nodiscard]] MainActions* actions() const { return m_actions; }
 
@@ -72,6 +74,7 @@ private:
     OverviewPanel* m_overview = nullptr;
     ArchitecturePanel* m_architecture = nullptr;
     TensorPanel* m_tensor = nullptr;
+    FindingsPanel* m_findings = nullptr;
     QSplitter* m_splitter = nullptr;
     LoadProgress* m_progress = nullptr;
     ErrorPresenter m_presentError;

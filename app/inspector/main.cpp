@@ -19,6 +19,9 @@ int tabFromName(const QString& name) {
     if (name == QLatin1String("tensor")) {
         return ckpt::ui::MainWindow::TensorTab;
     }
+    if (name == QLatin1String("findings")) {
+        return ckpt::ui::MainWindow::FindingsTab;
+    }
     if (name == QLatin1String("overview")) {
         return ckpt::ui::MainWindow::OverviewTab;
     }
@@ -48,8 +51,8 @@ int main(int argc, char** argv) {
     const QCommandLineOption tab(
         QStringLiteral("tab"),
         QApplication::translate("main",
-                                "Tab shown by --screenshot: overview, architecture or "
-                                "tensor (default: overview)."),
+                                "Tab shown by --screenshot: overview, architecture, tensor or "
+                                "findings (default: overview)."),
         QStringLiteral("name"), QStringLiteral("overview"));
     parser.addOption(screenshot);
     parser.addOption(tab);

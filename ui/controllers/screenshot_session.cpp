@@ -7,8 +7,10 @@
 #include "ui/controllers/session_controller.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/tensor_analysis.h"
+#include "ui/jobs/validation_job.h"
 #include "ui/models/checkpoint_tree_model.h"
 #include "ui/models/tensor_value_model.h"
+#include "ui/panels/findings_panel.h"
 #include "ui/panels/tensor_panel.h"
 
 namespace ckpt::ui {
@@ -54,12 +56,12 @@ void ScreenshotSession::onIdle() {
         connect(timeout, &QTimer::timeout, this, [this] { shootWhenSettled(0); });
         connect(analysis, &TensorAnalysis::finished, this, [this, timeout] {
             timeout->stop();
-            shootWhenSettled(40);
+            shootWhenSettled(100);
         });
         timeout->start(kAnalysisTimeoutMs);
         return;
     }
-    shootWhenSettled(40);
+    shootWhenSettled(100);
 }
 
 void ScreenshotSession::shootWhenSettled(int attemptsLeft) {
@@ -70,7 +72,9 @@ void ScreenshotSession::shootWhenSettled(int attemptsLeft) {
     // Rendering once makes the value table ask for its visible tiles; shoot when they are in.
     (void)m_window->grab();
     QTimer::singleShot(60, this, [this, attemptsLeft] {
-        if (m_window->tensorPanel()->valueModel()->pendingTiles() > 0 && attemptsLeft > 0) {
+        const bool busy = m_window->tensorPanel()->valueModel()->pendingTiles() > 0 ||
+                          m_window->findingsPanel()->job()->isRunning();
+        if (busy && attemptsLeft > 0) {
             shootWhenSettled(attemptsLeft - 1);
         } else {
             shoot();

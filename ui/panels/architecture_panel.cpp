@@ -141,6 +141,18 @@ void ArchitecturePanel::applySearch() {
     }
 }
 
+void ArchitecturePanel::revealLayer(int row) {
+    if (!m_search->text().isEmpty()) {
+        m_search->clear();
+        applySearch();
+    }
+    const QModelIndex index = m_layerProxy->index(row, 0);
+    if (index.isValid()) {
+        m_layers->setCurrentIndex(index);
+        m_layers->scrollTo(index);
+    }
+}
+
 void ArchitecturePanel::revealLayerConfig(const QModelIndex& layerIndex) {
     const QString pointer = layerIndex.data(LayerSettingsModel::ConfigPointerRole).toString();
     if (pointer.isEmpty()) {

@@ -36,6 +36,8 @@ public:
     [[nodiscard]] LayerSettingsModel* layerModel() const { return m_layerModel; }
     /// Applies the search text now instead of after the typing pause.
     void applySearch();
+    /// Selects layer `row` (model order) and reveals its config entry, clearing the search.
+    void revealLayer(int row);
 
 private:
     void revealLayerConfig(const QModelIndex& layerIndex);

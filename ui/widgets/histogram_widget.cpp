@@ -163,9 +163,11 @@ void HistogramWidget::paintPlot(QPainter& p, const QRect& area) {
     p.setPen(dimTextColor());
     p.drawText(QRect(m_plot.left(), m_plot.bottom() + fm.height() + 6, m_plot.width(), fm.height()),
                Qt::AlignCenter, m_log ? tr("value  (counts on a log scale)") : tr("value"));
-    drawCaption(p, showsFocus() ? tr("mean ± 4σ · %1 outliers not drawn")
-                                      .arg(fmt::count(m_focus.below + m_focus.above))
-                                : tr("%1 bins").arg(m_counts.size()));
+    drawCaption(
+        p,
+        showsFocus()
+            ? tr("mean ± 4σ · %1 outliers not drawn").arg(fmt::count(m_focus.below + m_focus.above))
+            : tr("%1 bins").arg(m_counts.size()));
 }
 
 int HistogramWidget::binAt(int x) const {
