@@ -39,7 +39,7 @@ with h5py.File(sys.argv[1], 'w') as f:
     g = f.create_group('model_weights'); g.attrs['layer_names'] = [b'dense']
     d = g.create_group('dense'); d.attrs['weight_names'] = [b'dense/kernel:0', b'dense/bias:0']
     d.create_dataset('dense/kernel:0', data=np.ones((4, 3), 'f4'))
-    d.create_dataset('dense/bias:0', data=np.zeros(3, 'f4'))
+    d.create_dataset('dense/bias:0', data=np.arange(3, dtype='f4'))
 )";
         const auto r = run(ckpt::test::systemPython(), {"-c", script, m_model});
         if (r.exitCode != 0) {

@@ -222,7 +222,7 @@ private slots:
                 ++i;
             }
         }
-        QVERIFY(i >= 4 * 15);
+        QVERIFY(i >= 4 * 14);  // the 14 Keras fixtures; real files add more when present
     }
 
     void exports() {
