@@ -161,14 +161,22 @@ bool ObjectTreeBuilder::referenceable(ValueId id) const {
     }
 }
 
+void ObjectTreeBuilder::addMember(std::vector<Member>& members, Member m) const {
+    if (members.size() < m_room) {
+        members.push_back(std::move(m));
+    } else {
+        ++m_elided;
+    }
+}
+
 void ObjectTreeBuilder::addEntries(ValueId id, std::vector<Member>& members) const {
     const pickle::Value& v = m_graph[id];
     for (const auto& [k, val] : v.entries) {
-        members.push_back({keyName(k), val});
+        addMember(members, {keyName(k), val});
     }
     if (v.kind != ValueKind::Dict) {
         for (std::size_t i = 0; i < v.items.size(); ++i) {
-            members.push_back({std::to_string(i), v.items[i]});
+            addMember(members, {std::to_string(i), v.items[i]});
         }
     }
 }
@@ -194,11 +202,11 @@ void ObjectTreeBuilder::addStateMembers(ValueId state, std::vector<Member>& memb
     }
     if (s.kind == ValueKind::Tuple || s.kind == ValueKind::List) {
         for (std::size_t i = 0; i < s.items.size(); ++i) {
-            members.push_back({std::to_string(i), s.items[i]});
+            addMember(members, {std::to_string(i), s.items[i]});
         }
         return;
     }
-    members.push_back({"<state>", state});
+    addMember(members, {"<state>", state});
 }
 
 bool ObjectTreeBuilder::addModuleMembers(ValueId module, std::vector<Member>& members) const {
@@ -212,14 +220,14 @@ bool ObjectTreeBuilder::addModuleMembers(ValueId module, std::vector<Member>& me
     const auto all = moduleStateDict(g, module, m_recognitions);
     if (!all.empty() && !m_seen.contains(all.front().second)) {
         for (const auto& [name, id] : all) {
-            members.push_back({name, id});
+            addMember(members, {name, id});
         }
     } else {
         for (const char* group : {"_parameters", "_buffers"}) {
             if (const auto d = pickle::dictGet(g, state, group)) {
                 for (const auto& [k, v] : dictPairs(g, *d)) {
                     if (g[v].kind != ValueKind::None) {
-                        members.push_back({keyName(k), v});
+                        addMember(members, {keyName(k), v});
                     }
                 }
             }
@@ -228,7 +236,7 @@ bool ObjectTreeBuilder::addModuleMembers(ValueId module, std::vector<Member>& me
     if (const auto d = pickle::dictGet(g, state, "_modules")) {
         for (const auto& [k, v] : dictPairs(g, *d)) {
             if (g[v].kind != ValueKind::None) {
-                members.push_back({keyName(k), v});
+                addMember(members, {keyName(k), v});
             }
         }
     }
@@ -238,7 +246,7 @@ bool ObjectTreeBuilder::addModuleMembers(ValueId module, std::vector<Member>& me
             (name.starts_with("_") && isEmptyValue(g, v))) {
             continue;
         }
-        members.push_back({name, v});
+        addMember(members, {name, v});
     }
     return true;
 }
@@ -301,7 +309,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
                 addEntries(id, s.members);
             } else {
                 for (std::size_t i = 0; i < v.items.size(); ++i) {
-                    s.members.push_back({std::to_string(i), v.items[i]});
+                    addMember(s.members, {std::to_string(i), v.items[i]});
                 }
             }
             return s;
@@ -354,7 +362,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         s.archiveName = keras->archive->format == "tar" ? "saved_model.tar" : "model.keras";
         if (const auto* args = sequenceItems(g, v.args)) {  // shown again, as references
             for (std::size_t i = 0; i < args->size(); ++i) {
-                s.members.push_back({"<arg" + std::to_string(i) + ">", (*args)[i]});
+                addMember(s.members, {"<arg" + std::to_string(i) + ">", (*args)[i]});
             }
         }
         return s;
@@ -366,7 +374,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         s.attributes["shape"] = array->shape;
         if (const auto* items = sequenceItems(g, array->data)) {
             for (std::size_t i = 0; i < items->size(); ++i) {
-                s.members.push_back({std::to_string(i), (*items)[i]});
+                addMember(s.members, {std::to_string(i), (*items)[i]});
             }
         }
         return s;
@@ -390,7 +398,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
                 s.attributes["default_factory"] = describeCallable(g, (*args)[0]);
             } else {
                 for (const auto& [k, val] : dictPairs(g, (*args)[0])) {
-                    s.members.push_back({keyName(k), val});
+                    addMember(s.members, {keyName(k), val});
                 }
             }
         }
@@ -400,7 +408,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         s.typeName = *setType;
         if (const auto* items = args && !args->empty() ? sequenceItems(g, (*args)[0]) : nullptr) {
             for (std::size_t i = 0; i < items->size(); ++i) {
-                s.members.push_back({std::to_string(i), (*items)[i]});
+                addMember(s.members, {std::to_string(i), (*items)[i]});
             }
         }
         argsShown = true;
@@ -420,14 +428,14 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
     const bool module = addModuleMembers(id, s.members);
     if (!argsShown && args != nullptr) {
         for (std::size_t i = 0; i < args->size(); ++i) {
-            s.members.push_back({"<arg" + std::to_string(i) + ">", (*args)[i]});
+            addMember(s.members, {"<arg" + std::to_string(i) + ">", (*args)[i]});
         }
     } else if (!argsShown && g.contains(v.args)) {
-        s.members.push_back({"<args>", v.args});
+        addMember(s.members, {"<args>", v.args});
     }
     if (g.contains(v.kwargs)) {
         for (const auto& [k, val] : g[v.kwargs].entries) {
-            s.members.push_back({"<" + keyName(k) + "=>", val});
+            addMember(s.members, {"<" + keyName(k) + "=>", val});
         }
     }
     for (const ValueId state : v.states) {
@@ -444,11 +452,23 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
     if (const auto attrs = m_recognitions.extraAttributes.find(id);
         attrs != m_recognitions.extraAttributes.end()) {
         for (const auto& [k, val] : attrs->second) {
-            s.members.push_back({keyName(k), val});
+            addMember(s.members, {keyName(k), val});
         }
     }
     addEntries(id, s.members);
     return s;
+}
+
+void ObjectTreeBuilder::noteElided(Node& node) {
+    auto& more = node.addChild(NodeKind::Value, "<more>");
+    more.setTypeName("elided");
+    more.setValue("… " + std::to_string(m_elided) + " more members not shown (node limit)");
+    ++m_nodes;
+    if (!m_cutWarned) {
+        m_cutWarned = true;
+        m_warnings.push_back("the object tree was cut at " + std::to_string(m_limits.maxNodes) +
+                             " nodes");
+    }
 }
 
 void ObjectTreeBuilder::buildChild(ValueId root, Node& parent, const std::string& name) {
@@ -483,6 +503,8 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
         return;
     }
     {
+        m_room = m_limits.maxNodes > m_nodes ? m_limits.maxNodes - m_nodes : 0;
+        m_elided = 0;
         Shape s = shapeOf(root);
         if (intoParent && (s.kind == NodeKind::Group || s.kind == NodeKind::Object)) {
             parent.setTypeName(s.typeName);
@@ -495,6 +517,9 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
                 m_seen.emplace(s.archiveValue, &archive);
             }
             m_seen.emplace(root, &parent);
+            if (m_elided > 0) {
+                noteElided(parent);
+            }
             pushMembers(s.members, &parent, 1);
         } else {
             stack.push_back({root, &parent, rootName, 1});
@@ -511,8 +536,11 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
                 auto& more = task.parent->addChild(NodeKind::Value, task.name);
                 more.setTypeName("elided");
                 more.setValue("… the tree was cut here");
-                m_warnings.push_back("the object tree was cut at " +
-                                     std::to_string(m_limits.maxNodes) + " nodes");
+                if (!m_cutWarned) {
+                    m_cutWarned = true;
+                    m_warnings.push_back("the object tree was cut at " +
+                                         std::to_string(m_limits.maxNodes) + " nodes");
+                }
             }
             continue;
         }
@@ -540,6 +568,10 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
                 continue;
             }
         }
+        m_room = m_limits.maxNodes > m_nodes + stack.size()
+                     ? m_limits.maxNodes - m_nodes - stack.size()
+                     : 0;
+        m_elided = 0;
         Shape s = shapeOf(task.id);
         auto& node = task.parent->addChild(s.kind, task.name);
         ++m_nodes;
@@ -561,6 +593,9 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
         }
         if (shared) {
             m_seen.emplace(task.id, &node);
+        }
+        if (m_elided > 0) {
+            noteElided(node);
         }
         pushMembers(s.members, &node, task.depth + 1);
     }
