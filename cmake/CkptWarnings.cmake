@@ -2,5 +2,5 @@
 add_library(ckpt_warnings INTERFACE)
 target_compile_options(ckpt_warnings INTERFACE
     $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-        -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference
+        -Wold-style-cast -Wcast-align -Woverloaded-virtual
         -Wimplicit-fallthrough -Wno-unused-parameter -Wno-missing-field-initializers>)

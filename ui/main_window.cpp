@@ -1,13 +1,283 @@
 #include "ui/main_window.h"
 
-#include <QLabel>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTreeView>
+
+#include "core/model/checkpoint.h"
+#include "ui/controllers/session_controller.h"
+#include "ui/jobs/load_controller.h"
+#include "ui/main_actions.h"
+#include "ui/models/checkpoint_tree_model.h"
+#include "ui/panels/architecture_panel.h"
+#include "ui/panels/findings_panel.h"
+#include "ui/panels/overview_panel.h"
+#include "ui/panels/tensor_panel.h"
+#include "ui/panels/tree_panel.h"
+#include "ui/util/recent_files.h"
+#include "ui/widgets/load_progress.h"
+#include "ui/widgets/node_icons.h"
 
 namespace ckpt::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_session(new SessionController(this)) {
     setWindowTitle(tr("Checkpoint Inspector"));
-    setCentralWidget(new QLabel(tr("Open a checkpoint with File > Open"), this));
+    setWindowIcon(NodeIcons::application());
+    setAcceptDrops(true);
+    m_actions = new MainActions(this, m_session->recentFiles());
+    m_presentError = [this](const QString& title, const QString& message) {
+        auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        box->open();
+    };
+    buildLayout();
+    connectActions();
+    connectSession();
+    resetLayout();
+    restoreState();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildLayout() {
+    m_tree = new TreePanel(m_session->model(), this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_overview = new OverviewPanel(m_tabs);
+    m_architecture = new ArchitecturePanel(m_tabs);
+    m_tensor = new TensorPanel(m_tabs);
+    m_tabs->addTab(m_overview, tr("Overview"));
+    m_tabs->addTab(m_architecture, tr("Architecture"));
+    m_tabs->addTab(m_tensor, tr("Tensor"));
+    m_findings = new FindingsPanel(m_tabs);
+    m_tabs->addTab(m_findings, tr("Findings"));
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(m_tree);
+    m_splitter->addWidget(m_tabs);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    setCentralWidget(m_splitter);
+
+    m_progress = new LoadProgress(this);
+    m_progress->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->showMessage(tr("Ready — open a checkpoint with Ctrl+O or drop one here"));
+}
+
+void MainWindow::connectActions() {
+    connect(m_actions->open, &QAction::triggered, this, &MainWindow::chooseFiles);
+    connect(m_actions->openSamples, &QAction::triggered, this, &MainWindow::openSamples);
+    connect(m_actions->reload, &QAction::triggered, this,
+            [this] { m_session->reload(m_session->currentDocument()); });
+    connect(m_actions->close, &QAction::triggered, this,
+            [this] { m_session->close(m_session->currentDocument()); });
+    connect(m_actions->quit, &QAction::triggered, this, &QWidget::close);
+    connect(m_actions->focusFilter, &QAction::triggered, m_tree, &TreePanel::focusFilter);
+    connect(m_actions->showOverview, &QAction::triggered, this, [this] { showTab(OverviewTab); });
+    connect(m_actions->showArchitecture, &QAction::triggered, this,
+            [this] { showTab(ArchitectureTab); });
+    connect(m_actions->showTensor, &QAction::triggered, this, [this] { showTab(TensorTab); });
+    connect(m_actions->showFindings, &QAction::triggered, this, [this] { showTab(FindingsTab); });
+    connect(m_actions->about, &QAction::triggered, this, &MainWindow::showAbout);
+    connect(m_actions->clearRecent, &QAction::triggered, m_session->recentFiles(),
+            &RecentFiles::clear);
+    connect(m_actions, &MainActions::recentFileChosen, this,
+            [this](const QString& path) { openFiles({path}); });
+    connect(m_progress, &LoadProgress::cancelRequested, m_session->loader(),
+            &LoadController::cancelAll);
+}
+
+void MainWindow::connectSession() {
+    LoadController* loader = m_session->loader();
+    connect(loader, &LoadController::busyChanged, m_progress, &QWidget::setVisible);
+    connect(loader, &LoadController::started, m_progress, &LoadProgress::start);
+    connect(loader, &LoadController::progress, m_progress, &LoadProgress::setProgress);
+    connect(m_session, &SessionController::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 15000); });
+    connect(m_session, &SessionController::loadFailed, this,
+            [this](const QString& path, const QString& message) {
+                m_session->recentFiles()->remove(path);
+                m_presentError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), message);
+            });
+    connect(m_session, &SessionController::documentOpened, this, &MainWindow::onDocumentOpened);
+    connect(m_tree, &TreePanel::currentChanged, m_session, &SessionController::setCurrentIndex);
+    connect(m_tree, &TreePanel::closeDocumentRequested, m_session, &SessionController::close);
+    connect(m_session, &SessionController::currentDocumentChanged, this,
+            [this](std::shared_ptr<const core::Checkpoint> checkpoint, const QString& path) {
+                m_overview->setCheckpoint(checkpoint, path);
+                m_architecture->setCheckpoint(checkpoint);
+                m_findings->setCheckpoint(checkpoint);
+                const auto* shown = m_tensor->selection().checkpoint.get();
+                if (shown != nullptr && !m_session->isOpen(shown)) {
+                    m_tensor->setSelection({});  // its file was closed or reloaded
+                }
+                updateTitle();
+            });
+    connect(m_session, &SessionController::currentTensorChanged, this,
+            [this](const TensorSelection& selection) {
+                // A group or value keeps the last tensor on the Tensor tab.
+                if (!selection.isValid()) {
+                    return;
+                }
+                m_tensor->setSelection(selection);
+                if (!m_selectingProgrammatically) {
+                    showTab(TensorTab);
+                }
+            });
+    connect(m_overview, &OverviewPanel::layerActivated, this,
+            [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    connect(m_findings, &FindingsPanel::nodeRequested, this,
+            [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    connect(m_findings, &FindingsPanel::layerRequested, this, [this](int row) {
+        m_architecture->revealLayer(row);
+        showTab(ArchitectureTab);
+    });
+    connect(m_findings, &FindingsPanel::countChanged, this, [this](int count) {
+        m_tabs->setTabText(FindingsTab,
+                           count > 0 ? tr("Findings (%1)").arg(count) : tr("Findings"));
+    });
+    // Closing a file may leave the view without a current index and without a signal.
+    connect(m_session->model(), &QAbstractItemModel::rowsRemoved, this,
+            [this](const QModelIndex& parent) {
+                if (!parent.isValid()) {
+                    m_session->setCurrentIndex(m_tree->currentIndex());
+                    updateTitle();
+                }
+            });
+}
+
+void MainWindow::openFiles(const QStringList& paths) {
+    m_session->openFiles(paths);
+}
+
+int MainWindow::openSamples() {
+    return m_session->openSamples();
+}
+
+bool MainWindow::selectPath(int row, const QString& path) {
+    const QModelIndex index = m_session->model()->indexForPath(row, path.toStdString());
+    if (!index.isValid()) {
+        statusBar()->showMessage(tr("%1 is not in the tree (is a filter hiding it?)").arg(path),
+                                 8000);
+        return false;
+    }
+    m_tree->select(index);
+    return true;
+}
+
+void MainWindow::resetLayout() {
     resize(1280, 800);
+    m_splitter->setSizes({500, 780});
+}
+
+void MainWindow::showTab(Tab tab) {
+    m_tabs->setCurrentIndex(static_cast<int>(tab));
+}
+
+void MainWindow::onDocumentOpened(int row, const QString& selectPath) {
+    m_tree->revealDocument(row);
+    m_selectingProgrammatically = true;
+    if (selectPath.isEmpty() || !this->selectPath(row, selectPath)) {
+        m_tree->select(m_session->model()->documentIndex(row));
+    }
+    m_selectingProgrammatically = false;
+    m_tree->view()->setFocus(Qt::OtherFocusReason);
+    if (selectPath.isEmpty()) {
+        showTab(OverviewTab);
+    }
+}
+
+void MainWindow::chooseFiles() {
+    const QString dir = QFileInfo(m_session->recentFiles()->files().value(0)).absolutePath();
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open Checkpoints"), dir,
+        tr("Checkpoints (*.h5 *.hdf5 *.keras *.weights.h5 *.pt *.pth *.bin *.ckpt *.pkl "
+           "*.pickle *.joblib *.safetensors *.npy *.npz);;All files (*)"));
+    if (!files.isEmpty()) {
+        openFiles(files);
+    }
+}
+
+void MainWindow::updateTitle() {
+    const int doc = m_session->currentDocument();
+    const QString title = m_session->model()->documentTitle(doc);
+    setWindowTitle(title.isEmpty() ? tr("Checkpoint Inspector")
+                                   : tr("%1 — Checkpoint Inspector").arg(title));
+    m_actions->reload->setEnabled(doc >= 0);
+    m_actions->close->setEnabled(doc >= 0);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About Checkpoint Inspector"),
+        tr("<h3>Checkpoint Inspector %1</h3><p>See inside machine-learning checkpoints "
+           "(Keras .h5 and .keras today) without running them: the tree of tensors, the layer "
+           "summary, the architecture config, and statistics of every tensor.</p>"
+           "<p>Nothing in a checkpoint is ever executed; files are opened read-only.</p>")
+            .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::restoreState() {
+    QSettings s;
+    const QByteArray geometry = s.value(QStringLiteral("window/geometry")).toByteArray();
+    if (!geometry.isEmpty()) {
+        restoreGeometry(geometry);
+    }
+    const QByteArray splitter = s.value(QStringLiteral("window/splitter")).toByteArray();
+    if (!splitter.isEmpty()) {
+        m_splitter->restoreState(splitter);
+    }
+    updateTitle();
+}
+
+void MainWindow::saveState() const {
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveState();
+    m_session->loader()->cancelAll();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl& url : event->mimeData()->urls()) {
+            if (url.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    QStringList files;
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile()) {
+            files << url.toLocalFile();
+        }
+    }
+    if (!files.isEmpty()) {
+        event->acceptProposedAction();
+        openFiles(files);
+    }
 }
 
 }  // namespace ckpt::ui

@@ -2,14 +2,83 @@
 // The main window: wires views, models and background jobs; computes nothing itself.
 
 #include <QMainWindow>
+#include <functional>
+
+class QLabel;
+class QSplitter;
+class QTabWidget;
 
 namespace ckpt::ui {
+
+class ArchitecturePanel;
+class FindingsPanel;
+class LoadProgress;
+class MainActions;
+class OverviewPanel;
+class SessionController;
+class TensorPanel;
+class TreePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
+    /// Shows an error to the user: (title, message). The default opens a non-blocking,
+    /// window-modal message box; tests replace it.
+    using ErrorPresenter = std::function<void(const QString&, const QString&)>;
+    enum Tab { OverviewTab, ArchitectureTab, TensorTab, FindingsTab };
+
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
+
+    void openFiles(const QStringList& paths);
+    /// Opens the bundled samples; returns how many there are.
+    int openSamples();
+    /// Selects the node at `path` in document `row` (making it visible); false if absent.
+    bool selectPath(int row, const QString& path);
+    void showTab(Tab tab);
+    /// Puts the window back to its default size and pane widths (ignoring remembered ones).
+    void resetLayout();
+
+    [[nodiscard]] SessionController* session() const { return m_session; }
+    [[nodiscard]] TreePanel* treePanel() const { return m_tree; }
+    [[nodiscard]] OverviewPanel* overviewPanel() const { return m_overview; }
+    [[nodiscard]] ArchitecturePanel* architecturePanel() const { return m_architecture; }
+    [[nodiscard]] TensorPanel* tensorPanel() const { return m_tensor; }
+    [[nodiscard]] FindingsPanel* findingsPanel() const { return m_findings; }
+    [[nodiscard]] QTabWidget* tabs() const { return m_tabs; }
+    [[nodiscard]] MainActions* actions() const { return m_actions; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildLayout();
+    void connectActions();
+    void connectSession();
+    void chooseFiles();
+    void onDocumentOpened(int row, const QString& selectPath);
+    void updateTitle();
+    void restoreState();
+    void saveState() const;
+    void showAbout();
+
+    SessionController* m_session;
+    MainActions* m_actions;
+    TreePanel* m_tree = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    OverviewPanel* m_overview = nullptr;
+    ArchitecturePanel* m_architecture = nullptr;
+    TensorPanel* m_tensor = nullptr;
+    FindingsPanel* m_findings = nullptr;
+    QSplitter* m_splitter = nullptr;
+    LoadProgress* m_progress = nullptr;
+    ErrorPresenter m_presentError;
+    bool m_selectingProgrammatically = false;
 };
 
 }  // namespace ckpt::ui

@@ -20,7 +20,10 @@ struct Command {
 
 int runInfo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runTensors(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runDiff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runFormats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ckpt::cli

@@ -1,12 +1,98 @@
-#include <QApplication>
+// ckpt-inspector: the desktop app. Parses the command line and hands over to MainWindow, or
+// to ScreenshotSession for --screenshot.
 
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTextStream>
+#include <cstdio>
+
+#include "ui/controllers/screenshot_session.h"
 #include "ui/main_window.h"
+#include "ui/widgets/node_icons.h"
+
+namespace {
+
+int tabFromName(const QString& name) {
+    if (name == QLatin1String("architecture")) {
+        return ckpt::ui::MainWindow::ArchitectureTab;
+    }
+    if (name == QLatin1String("tensor")) {
+        return ckpt::ui::MainWindow::TensorTab;
+    }
+    if (name == QLatin1String("findings")) {
+        return ckpt::ui::MainWindow::FindingsTab;
+    }
+    if (name == QLatin1String("overview")) {
+        return ckpt::ui::MainWindow::OverviewTab;
+    }
+    return -1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("Checkpoint Inspector");
     QApplication::setOrganizationName("ckpt-inspector");
+    QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
+    QApplication::setWindowIcon(ckpt::ui::NodeIcons::application());
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "See inside machine-learning checkpoints without running them."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QApplication::translate("main",
+                                "Open the files, render the window at 1280x800 into "
+                                "<png> and exit (non-zero if a file fails)."),
+        QStringLiteral("png"));
+    const QCommandLineOption tab(
+        QStringLiteral("tab"),
+        QApplication::translate("main",
+                                "Tab shown by --screenshot: overview, architecture, tensor or "
+                                "findings (default: overview)."),
+        QStringLiteral("name"), QStringLiteral("overview"));
+    parser.addOption(screenshot);
+    parser.addOption(tab);
+    parser.addPositionalArgument(
+        QStringLiteral("files"),
+        QApplication::translate("main", "Checkpoints to open (the bundled samples when none)."),
+        QStringLiteral("[FILE...]"));
+    parser.process(app);
+
+    const QStringList files = parser.positionalArguments();
     ckpt::ui::MainWindow window;
+    if (parser.isSet(screenshot)) {
+        const int tabIndex = tabFromName(parser.value(tab));
+        if (tabIndex < 0) {
+            std::fprintf(stderr, "ckpt-inspector: unknown tab '%s'\n",
+                         qPrintable(parser.value(tab)));
+            return 2;
+        }
+        window.resetLayout();  // the same picture whatever layout the user's settings remember
+        window.show();
+        window.resetLayout();
+        ckpt::ui::ScreenshotSession session(&window, parser.value(screenshot),
+                                            static_cast<ckpt::ui::MainWindow::Tab>(tabIndex));
+        int exitCode = 1;
+        QObject::connect(&session, &ckpt::ui::ScreenshotSession::finished, &app,
+                         [&exitCode](int code, const QString& message) {
+                             exitCode = code;
+                             std::fprintf(code == 0 ? stdout : stderr, "ckpt-inspector: %s\n",
+                                          qPrintable(message));
+                             QApplication::exit(code);
+                         });
+        session.start(files);
+        QApplication::exec();
+        return exitCode;
+    }
     window.show();
+    if (files.isEmpty()) {
+        window.openSamples();
+    } else {
+        window.openFiles(files);
+    }
     return QApplication::exec();
 }

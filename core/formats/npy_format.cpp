@@ -1,5 +1,6 @@
 #include "core/formats/npy_format.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -154,15 +155,22 @@ NpyHeader parseNpyHeader(const ByteSource& source) {
     }
     const auto size = dtypeSize(h.dtype);
     if (size != 0) {
-        unsigned __int128 need = size;
+        std::uint64_t need = size;
+        bool tooLarge = false;
         for (const auto d : h.shape) {
+            if (d != 0 && need > (std::uint64_t{1} << 62) / d) {
+                tooLarge = true;
+            }
             need *= d;
         }
+        if (std::find(h.shape.begin(), h.shape.end(), 0) != h.shape.end()) {
+            need = 0;
+            tooLarge = false;
+        }
         const std::uint64_t available = source.size() - h.dataOffset;
-        if (need > available) {
+        if (tooLarge || need > available) {
             throw CorruptDataError("the array needs " +
-                                       std::to_string(static_cast<std::uint64_t>(
-                                           std::min<unsigned __int128>(need, ~0ull))) +
+                                       (tooLarge ? std::string("more") : std::to_string(need)) +
                                        " bytes but the file holds " + std::to_string(available) +
                                        " after the header (truncated?)",
                                    {{}, "npy", {}, h.dataOffset});

@@ -59,6 +59,13 @@ std::unique_ptr<Checkpoint> openPickleData(std::shared_ptr<const ByteSource> dat
         joblib            ? "joblib pickle" + (compression.empty() ? "" : " (" + compression + ")")
         : pickler.empty() ? "Python pickle"
                           : "Python pickle (" + pickler + ")");
+    {
+        PickleStream stream{"", machine.sharedGraph(), {}};
+        for (const auto& p : result.pickles) {
+            stream.roots.push_back(p.root);
+        }
+        checkpoint->addPickleStream(std::move(stream));  // for the validator
+    }
     auto& meta = checkpoint->metadata();
     meta["protocol"] = result.pickles.front().protocol;
     if (!pickler.empty()) {

@@ -129,16 +129,27 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
             throw UnsupportedError("unknown dtype " + entry["dtype"].get<std::string>(), where);
         }
         std::vector<std::uint64_t> shape;
-        unsigned __int128 bits = info->bits;
         for (const auto& d : entry["shape"]) {
             if (!d.is_number_unsigned()) {
                 throw CorruptDataError("shape holds a value that is not a size", where);
             }
             shape.push_back(d.get<std::uint64_t>());
-            bits *= shape.back();
-            if (bits > static_cast<unsigned __int128>(source->size()) * 8) {
+        }
+        // Total bits, refusing shapes that claim more than the whole file (no overflow: each
+        // step is checked against the limit first; a zero dimension makes the tensor empty).
+        const std::uint64_t limit = source->size() * 8;
+        std::uint64_t bits = info->bits;
+        if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {
+            bits = 0;
+        }
+        for (const auto d : shape) {
+            if (bits == 0) {
+                break;
+            }
+            if (bits > limit / d) {
                 throw CorruptDataError("shape claims more bytes than the file holds", where);
             }
+            bits *= d;
         }
         const auto& off = entry["data_offsets"];
         if (!off[0].is_number_unsigned() || !off[1].is_number_unsigned()) {
@@ -149,7 +160,7 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
         if (bits % 8 != 0) {
             throw CorruptDataError("tensor bits are not a whole number of bytes", where);
         }
-        if (end < begin || end - begin != static_cast<std::uint64_t>(bits / 8)) {
+        if (end < begin || end - begin != bits / 8) {
             throw CorruptDataError("data_offsets [" + std::to_string(begin) + ", " +
                                        std::to_string(end) + ") do not match dtype and shape",
                                    where);

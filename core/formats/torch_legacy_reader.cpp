@@ -85,6 +85,8 @@ std::unique_ptr<Checkpoint> TorchLegacyReader::open(ProbeContext& context,
     const auto keys = machine.load(main.end);
 
     auto checkpoint = std::make_unique<Checkpoint>(std::string(id()), std::string(description()));
+    checkpoint->addPickleStream(
+        {"", machine.sharedGraph(), {magic.root, version.root, sysInfo.root, main.root, keys.root}});
     auto& meta = checkpoint->metadata();
     const auto protocolVersion = pickle::asInt(g, version.root);
     if (!protocolVersion) {

@@ -46,6 +46,7 @@ void addPickleMember(const std::shared_ptr<const ZipArchive>& zip, const ZipEntr
         mo.progress = options.progress;
         pickle::Machine machine(zip->member(entry, std::uint64_t{1} << 30), mo);
         const pickle::PickleInfo info = machine.load();
+        checkpoint.addPickleStream({entry.name, machine.sharedGraph(), {info.root}});
         pyobj::ObjectViewOptions vo;
         vo.scan.storageBytes = storageResolver(zip, prefix);
         vo.scan.bigEndian = bigEndian;

@@ -11,6 +11,17 @@
 
 namespace ckpt::core {
 
+namespace pickle {
+class ValueGraph;
+}
+
+/// A pickle stream read by a reader, kept for the validator (which globals, which members).
+struct PickleStream {
+    std::string member;  ///< where it sits: "data.pkl" in a zip, "" for the whole file
+    std::shared_ptr<const pickle::ValueGraph> graph;
+    std::vector<std::uint32_t> roots;  ///< the root value of each pickle in the stream
+};
+
 /// One row of the model summary: a layer, its class and its weights.
 struct Layer {
     std::string name;
@@ -59,6 +70,10 @@ public:
     [[nodiscard]] std::uint64_t trainableParams() const;
     [[nodiscard]] std::uint64_t nonTrainableParams() const;
 
+    /// Pickle streams the reader decoded (empty for HDF5, safetensors, npy).
+    [[nodiscard]] const std::vector<PickleStream>& pickleStreams() const { return m_pickles; }
+    void addPickleStream(PickleStream stream) { m_pickles.push_back(std::move(stream)); }
+
     /// Non-fatal problems met while reading (shown to the user, never silently dropped).
     [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
     void addWarning(std::string w) { m_warnings.push_back(std::move(w)); }
@@ -79,6 +94,7 @@ private:
     std::unique_ptr<Node> m_root;
     std::vector<Layer> m_layers;
     std::vector<std::string> m_warnings;
+    std::vector<PickleStream> m_pickles;
 };
 
 }  // namespace ckpt::core

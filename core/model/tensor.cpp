@@ -92,4 +92,12 @@ std::string ContiguousTensorSource::storageDescription() const {
            std::to_string(m_bytes->fileOffset() + m_offset);
 }
 
+std::optional<TensorSource::FileExtent> ContiguousTensorSource::fileExtent() const {
+    auto file = m_bytes->filePath();
+    if (m_swap || file.empty()) {
+        return std::nullopt;
+    }
+    return FileExtent{std::move(file), m_bytes->fileOffset() + m_offset};
+}
+
 }  // namespace ckpt::core

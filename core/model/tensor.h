@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,15 @@ public:
     /// A short description of where the bytes live ("contiguous at offset 2048", "chunked,
     /// gzip"), for the UI.
     [[nodiscard]] virtual std::string storageDescription() const { return {}; }
+
+    /// Where element 0 sits in a file on disk, when the elements are stored there contiguously
+    /// in native byte order, so a streaming consumer may read them with its own read calls
+    /// (memory then does not grow with the mapped pages it touched). Empty otherwise.
+    struct FileExtent {
+        std::filesystem::path file;
+        std::uint64_t offset = 0;
+    };
+    [[nodiscard]] virtual std::optional<FileExtent> fileExtent() const { return std::nullopt; }
 };
 
 /// Type, shape and data of one tensor. Shape and dtype are known without reading any data.
@@ -80,6 +91,7 @@ public:
                            std::size_t elementSize, std::uint64_t numel, bool swap);
     void read(std::uint64_t first, std::uint64_t count, std::byte* out) const override;
     [[nodiscard]] std::string storageDescription() const override;
+    [[nodiscard]] std::optional<FileExtent> fileExtent() const override;
 
 private:
     std::shared_ptr<const ByteSource> m_bytes;

@@ -1,0 +1,125 @@
+// ckpt export IN -o OUT [--format F] [--no-optimizer] [--tensors GLOB] [--json]
+
+#include <filesystem>
+
+#include "app/cli/args.h"
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/cli/text_format.h"
+#include "core/export/export_common.h"
+#include "core/formats/registry.h"
+#include "core/util/error.h"
+
+namespace ckpt::cli {
+namespace {
+
+constexpr const char* kUsageLine =
+    "Usage: ckpt export IN -o OUT [--format safetensors|keras-h5|weights-h5|keras]\n"
+    "                   [--no-optimizer] [--tensors GLOB] [--json]\n";
+
+core::Json listJson(const std::vector<std::string>& items) {
+    core::Json a = core::Json::array();
+    for (const auto& s : items) {
+        a.push_back(s);
+    }
+    return a;
+}
+
+void printList(std::ostream& out, const char* title, const std::vector<std::string>& items) {
+    if (items.empty()) {
+        return;
+    }
+    out << title << " (" << items.size() << "):\n";
+    std::size_t shown = 0;
+    for (const auto& s : items) {
+        if (++shown > 20) {
+            out << "  ... and " << items.size() - 20 << " more (see --json)\n";
+            break;
+        }
+        out << "  " << s << "\n";
+    }
+}
+
+}  // namespace
+
+int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    Args args;
+    const auto e =
+        args.parse(argv, {"--json", "--no-optimizer"}, {"-o", "--output", "--format", "--tensors"});
+    const auto output = args.option("-o") ? args.option("-o") : args.option("--output");
+    if (!e.empty() || args.positionals().size() != 1 || !output) {
+        err << "ckpt export: "
+            << (!e.empty()                       ? e
+                : args.positionals().size() != 1 ? "expected one input file"
+                                                 : "expected -o OUT")
+            << "\n"
+            << kUsageLine;
+        return kUsage;
+    }
+    const std::string input = args.positionals()[0];
+    core::ExportFormat format{};
+    if (const auto f = args.option("--format")) {
+        if (*f == "pickle" || *f == "bundle") {
+            err << "ckpt export: --format " << *f
+                << " is not available yet (cleaned pickles and the split bundle come in a later "
+                   "version); use safetensors, keras-h5, weights-h5 or keras\n";
+            return kUsage;
+        }
+        if (!core::exportFormatFromName(*f, format)) {
+            err << "ckpt export: unknown --format '" << *f
+                << "' (safetensors, keras-h5, weights-h5, keras)\n";
+            return kUsage;
+        }
+    } else if (!core::exportFormatFromExtension(*output, format)) {
+        err << "ckpt export: cannot tell the format from '" << *output
+            << "': use .safetensors, .weights.h5, .h5/.hdf5 or .keras, or give --format\n";
+        return kUsage;
+    }
+    core::ExportOptions options;
+    options.includeOptimizer = !args.flag("--no-optimizer");
+    options.tensorGlob = args.option("--tensors").value_or("");
+    options.progress = terminalProgress("export");
+
+    core::ExportReport report;
+    try {
+        const auto checkpoint = core::openCheckpoint(input);
+        report = core::exportCheckpoint(*checkpoint, format, *output, options);
+        clearTerminalProgress();
+    } catch (const core::UnsupportedError& ex) {
+        clearTerminalProgress();
+        err << "ckpt: error: " << ex.what() << "\n";
+        return kUsage;
+    } catch (const std::exception& ex) {
+        clearTerminalProgress();
+        err << "ckpt: error: " << ex.what() << "\n";
+        return kUnreadable;
+    }
+    const int code = report.dropped.empty() ? kOk : kDifferent;
+    if (args.flag("--json")) {
+        core::Json j;
+        j["output"] = report.output.string();
+        j["format"] = report.format;
+        j["tensors"] = report.tensors;
+        j["data_bytes"] = report.dataBytes;
+        j["file_bytes"] = report.fileBytes;
+        core::Json written = core::Json::array();
+        for (const auto& [from, to] : report.written) {
+            written.push_back({{"source", from}, {"output", to}});
+        }
+        j["written"] = written;
+        j["excluded"] = listJson(report.excluded);
+        j["dropped"] = listJson(report.dropped);
+        j["warnings"] = listJson(report.warnings);
+        out << j.dump(2) << "\n";
+        return code;
+    }
+    out << "Wrote " << report.output.string() << " (" << report.format
+        << "): " << groupDigits(report.tensors) << " tensors, " << humanBytes(report.dataBytes)
+        << " of data, " << humanBytes(report.fileBytes) << " file\n";
+    printList(out, "Left out as asked", report.excluded);
+    printList(out, "Dropped (no equivalent in the output format)", report.dropped);
+    printList(out, "Warnings", report.warnings);
+    return code;
+}
+
+}  // namespace ckpt::cli

@@ -1,0 +1,132 @@
+// ckpt validate FILE... : unserializable members, non-portable content, code that runs on load.
+
+#include <unistd.h>
+
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "app/cli/args.h"
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/cli/text_format.h"
+#include "core/formats/registry.h"
+#include "core/validate/validator.h"
+
+namespace ckpt::cli {
+namespace {
+
+struct Colors {
+    bool on = false;
+    [[nodiscard]] std::string wrap(const char* code, const std::string& s) const {
+        return on ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
+    }
+};
+
+std::string severityLabel(core::Severity s, const Colors& c) {
+    switch (s) {
+        case core::Severity::Error:
+            return c.wrap("1;31", "error  ");
+        case core::Severity::Warning:
+            return c.wrap("1;33", "warning");
+        case core::Severity::Info:
+            return c.wrap("36", "info   ");
+    }
+    return {};
+}
+
+void printText(const core::ValidationReport& r, const Colors& c, std::ostream& out) {
+    out << c.wrap("1", r.file) << " [" << r.format << "]\n";
+    if (r.findings.empty()) {
+        out << "  no findings: nothing unserializable, nothing that runs on load\n";
+        return;
+    }
+    int category = -1;
+    for (const auto& f : r.findings) {
+        if (static_cast<int>(f.category) != category) {
+            category = static_cast<int>(f.category);
+            out << "  " << c.wrap("1", std::string(core::categoryName(f.category))) << "\n";
+        }
+        out << "    " << severityLabel(f.severity, c) << " " << f.rule << "  " << f.path;
+        if (!f.symbol.empty()) {
+            out << "  (" << f.symbol;
+            if (f.offset) {
+                out << " @" << *f.offset;
+            }
+            if (!f.member.empty()) {
+                out << " in " << f.member;
+            }
+            out << ")";
+        }
+        out << "\n      " << f.message << "\n      " << c.wrap("2", "-> " + f.advice) << "\n";
+    }
+}
+
+}  // namespace
+
+int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    Args args;
+    if (auto e = args.parse(argv, {"--json", "--no-data"}, {"--format", "--fail-on"});
+        !e.empty() || args.positionals().empty()) {
+        err << "ckpt validate: " << (e.empty() ? "expected at least one FILE" : e)
+            << "\nUsage: ckpt validate FILE... [--format text|json|sarif] "
+               "[--fail-on error|warning|info] [--no-data]\n";
+        return kUsage;
+    }
+    std::string format = args.option("--format").value_or(args.flag("--json") ? "json" : "text");
+    if (format != "text" && format != "json" && format != "sarif") {
+        err << "ckpt validate: --format takes text, json or sarif\n";
+        return kUsage;
+    }
+    const auto failOn = core::severityFromName(args.option("--fail-on").value_or("error"));
+    if (!failOn) {
+        err << "ckpt validate: --fail-on takes error, warning or info\n";
+        return kUsage;
+    }
+    core::ValidateOptions options;
+    options.readData = !args.flag("--no-data");
+    options.progress = terminalProgress("checking");
+    std::vector<core::ValidationReport> reports;
+    bool unreadable = false;
+    for (const auto& file : args.positionals()) {
+        try {
+            const auto checkpoint = core::openCheckpoint(file);
+            reports.push_back(core::validateCheckpoint(*checkpoint, options));
+            clearTerminalProgress();
+        } catch (const std::exception& e) {
+            clearTerminalProgress();
+            err << "ckpt: error: " << e.what() << "\n";
+            unreadable = true;
+        }
+    }
+    if (format == "json") {
+        out << core::validationJson(reports).dump(2) << "\n";
+    } else if (format == "sarif") {
+        out << core::validationSarif(reports).dump(2) << "\n";
+    } else {
+        const Colors colors{isatty(STDOUT_FILENO) != 0 && &out == &std::cout};
+        for (const auto& r : reports) {
+            printText(r, colors, out);
+        }
+        std::size_t e = 0, w = 0, i = 0;
+        for (const auto& r : reports) {
+            e += r.count(core::Severity::Error);
+            w += r.count(core::Severity::Warning);
+            i += r.count(core::Severity::Info);
+        }
+        out << "\n"
+            << reports.size() << " file(s): " << e << " error(s), " << w << " warning(s), " << i
+            << " info\n";
+    }
+    if (unreadable) {
+        return kUnreadable;
+    }
+    for (const auto& r : reports) {
+        if (r.reaches(*failOn)) {
+            return kDifferent;
+        }
+    }
+    return kOk;
+}
+
+}  // namespace ckpt::cli

@@ -1,0 +1,215 @@
+#include "core/diff/checkpoint_diff.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+
+#include "core/diff/config_diff.h"
+#include "core/diff/tensor_compare.h"
+#include "core/model/checkpoint.h"
+
+namespace ckpt::core {
+namespace {
+
+bool present(const Json& j) {
+    return !j.is_null() && !(j.is_object() && j.empty());
+}
+
+bool comparable(DType t) {
+    return dtypeIsNumeric(t) || t == DType::Complex64 || t == DType::Complex128;
+}
+
+/// Shape as elements are stored: a Fortran-order tensor is its reversed C-order shape.
+std::vector<std::uint64_t> storageShape(const Tensor& t) {
+    auto s = t.shape();
+    if (t.fortranOrder()) {
+        std::reverse(s.begin(), s.end());
+    }
+    return s;
+}
+
+void addNotes(const Checkpoint& a, const Checkpoint& b, DiffReport& r) {
+    if (a.format() != b.format()) {
+        r.notes.push_back("formats differ: " + a.format() + " vs " + b.format());
+    }
+    const auto side = [](const Checkpoint& c, const char* name, const char* what) {
+        return std::string(name) + " (" + c.format() + ") has no " + what;
+    };
+    if (!r.config.compared && present(a.config()) != present(b.config())) {
+        r.notes.push_back(present(a.config()) ? side(b, "B", "model config")
+                                              : side(a, "A", "model config"));
+        r.notes.back() += "; architectures not compared";
+    }
+    if (!r.config.trainingCompared && present(a.trainingConfig()) != present(b.trainingConfig())) {
+        r.notes.push_back(present(a.trainingConfig()) ? side(b, "B", "training config")
+                                                      : side(a, "A", "training config"));
+        r.notes.back() += "; training configs not compared";
+    }
+}
+
+/// Fills a row from its pair; returns true when its values need comparing.
+bool classify(const TensorPair& p, TensorDiff& row) {
+    row.key = p.key;
+    row.layer = p.layer;
+    row.pairedBy = p.pairedBy;
+    if (p.a != nullptr) {
+        row.aPath = p.a->path();
+        row.aDtype = p.a->tensor()->dtype();
+        row.aShape = p.a->tensor()->shape();
+    }
+    if (p.b != nullptr) {
+        row.bPath = p.b->path();
+        row.bDtype = p.b->tensor()->dtype();
+        row.bShape = p.b->tensor()->shape();
+    }
+    if (p.a == nullptr || p.b == nullptr) {
+        row.status = p.a == nullptr ? TensorDiffStatus::Added : TensorDiffStatus::Removed;
+        return false;
+    }
+    const Tensor& ta = *p.a->tensor();
+    const Tensor& tb = *p.b->tensor();
+    if (storageShape(ta) != storageShape(tb)) {
+        row.status = TensorDiffStatus::ShapeChanged;
+        if (ta.shape() == tb.shape()) {
+            row.note = "storage order differs (C against Fortran); values not compared";
+        }
+        return false;
+    }
+    row.status =
+        ta.dtype() == tb.dtype() ? TensorDiffStatus::Equal : TensorDiffStatus::DtypeChanged;
+    if (!comparable(ta.dtype()) || !comparable(tb.dtype())) {
+        row.note = "values of type " + std::string(dtypeName(ta.dtype())) + " not compared";
+        return false;
+    }
+    if (ta.numel() > 0 && (!ta.readable() || !tb.readable())) {
+        row.note = std::string("no readable data in ") + (ta.readable() ? "B" : "A") +
+                   "; values not compared";
+        return false;
+    }
+    if (ta.dtype() == DType::Complex64 || ta.dtype() == DType::Complex128) {
+        row.note = "complex values: real parts compared";
+    }
+    return true;
+}
+
+double ratio(double num, double den) {
+    if (den > 0.0) {
+        return num / den;
+    }
+    return num > 0.0 ? std::numeric_limits<double>::infinity() : 0.0;
+}
+
+}  // namespace
+
+DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b, const DiffOptions& options,
+                           const ProgressFn& progress) {
+    DiffReport r;
+    r.aFile = a.filePath();
+    r.bFile = b.filePath();
+    r.aFormat = a.format();
+    r.bFormat = b.format();
+    r.tolerance = options.tolerance;
+    r.config = diffConfigs(a, b);
+    addNotes(a, b, r);
+
+    const auto pairs = pairTensors(a, b, options.renames);
+    std::vector<ComparePair> jobs;
+    std::vector<std::size_t> rowOfJob;
+    r.tensors.reserve(pairs.size());
+    for (const auto& p : pairs) {
+        TensorDiff row;
+        if (classify(p, row)) {
+            jobs.push_back(
+                {p.a->tensor().get(), p.b->tensor().get(), r.aFile, row.aPath, r.bFile, row.bPath});
+            rowOfJob.push_back(r.tensors.size());
+        }
+        r.tensors.push_back(std::move(row));
+    }
+    CompareOptions co;
+    co.tolerance = options.tolerance;
+    co.chunkElements = options.chunkElements;
+    co.threads = options.threads;
+    auto metrics = compareTensorPairs(jobs, co, progress);
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+        TensorDiff& row = r.tensors[rowOfJob[k]];
+        if (row.status == TensorDiffStatus::Equal && metrics[k].mismatched > 0) {
+            row.status = TensorDiffStatus::Changed;
+        }
+        row.metrics = std::move(metrics[k]);
+    }
+    summarizeDiff(r);
+    return r;
+}
+
+void summarizeDiff(DiffReport& report) {
+    DiffSummary s;
+    std::vector<LayerDiffSummary> layers;
+    std::map<std::string, std::size_t> layerIndex;
+    std::vector<std::pair<double, double>> layerSums;  // sum ||a-b||^2, sum ||a||^2
+    for (const auto& t : report.tensors) {
+        ++s.tensors;
+        switch (t.status) {
+            case TensorDiffStatus::Equal:
+                ++s.equal;
+                break;
+            case TensorDiffStatus::Changed:
+                ++s.changed;
+                break;
+            case TensorDiffStatus::ShapeChanged:
+                ++s.shapeChanged;
+                break;
+            case TensorDiffStatus::DtypeChanged:
+                ++s.dtypeChanged;
+                break;
+            case TensorDiffStatus::Added:
+                ++s.added;
+                break;
+            case TensorDiffStatus::Removed:
+                ++s.removed;
+                break;
+        }
+        const auto [it, fresh] = layerIndex.try_emplace(t.layer, layers.size());
+        if (fresh) {
+            layers.push_back({t.layer});
+            layerSums.emplace_back(0.0, 0.0);
+        }
+        LayerDiffSummary& l = layers[it->second];
+        ++l.tensors;
+        l.different += t.status != TensorDiffStatus::Equal ? 1 : 0;
+        if (!t.metrics) {
+            continue;
+        }
+        const TensorMetrics& m = *t.metrics;
+        s.identical += m.identical ? 1 : 0;
+        s.numelCompared += m.numel;
+        s.mismatched += m.mismatched;
+        l.numel += m.numel;
+        l.mismatched += m.mismatched;
+        layerSums[it->second].first += m.sumSqDiff;
+        layerSums[it->second].second += m.sumSqA;
+        if (!std::isnan(m.maxAbsDiff)) {
+            l.maxAbsDiff = std::max(l.maxAbsDiff, m.maxAbsDiff);
+            if (std::isnan(s.maxAbsDiff) || m.maxAbsDiff > s.maxAbsDiff) {
+                s.maxAbsDiff = m.maxAbsDiff;
+                s.maxAbsDiffKey = t.key;
+            }
+        }
+        if (!std::isnan(m.relL2) && (std::isnan(s.maxRelL2) || m.relL2 > s.maxRelL2)) {
+            s.maxRelL2 = m.relL2;
+            s.maxRelL2Key = t.key;
+        }
+    }
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i].numel > 0) {
+            layers[i].relL2 = std::sqrt(ratio(layerSums[i].first, layerSums[i].second));
+        }
+    }
+    s.configChanges = report.config.changes.size();
+    s.different = s.equal != s.tensors || s.configChanges > 0;
+    report.summary = s;
+    report.layers = std::move(layers);
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,45 @@
+#pragma once
+/// Compares two opened checkpoints: configuration, then every tensor pair, streamed.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/diff/diff_report.h"
+#include "core/diff/tensor_pairing.h"
+#include "core/util/progress.h"
+
+namespace ckpt::core {
+
+class Checkpoint;
+
+struct DiffOptions {
+    DiffTolerance tolerance;
+    std::vector<RenameRule> renames;  ///< applied to A's names before the automatic pairing
+    /// Elements read per chunk and side (256 Ki: 1 MiB of float32); memory is two chunks per
+    /// thread. Larger chunks cost memory and gain nothing measurable.
+    std::uint64_t chunkElements = std::uint64_t{1} << 18;
+    /// Worker threads: 0 = one per core for 8 MiB or more of data, 1 = the calling thread.
+    int threads = 0;
+};
+
+/// Compares checkpoint `a` (the reference, "old") with `b` ("new"), of any readable formats.
+///
+/// Pairs the tensors (pairTensors), compares configs (diffConfigs), then streams every pair of
+/// the same shape and numeric dtypes through compareTensorPairs: bitwise-equal chunks are
+/// recognised from their bytes, the rest is reduced in double. Pairs of different shapes are
+/// ShapeChanged, pairs of different dtypes DtypeChanged (their values are still compared), and
+/// pairs of strings or other non-numeric types are Equal when shape and dtype agree (their
+/// values are not read; the note says so). Fills the per-layer and overall summaries.
+///
+/// Progress is in bytes of tensor data read (both sides), on the calling thread. Throws
+/// CancelledError when the callback returns false, and read errors with the file and tensor
+/// path named. Both checkpoints must outlive the call only.
+[[nodiscard]] DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b,
+                                         const DiffOptions& options = {},
+                                         const ProgressFn& progress = {});
+
+/// Recomputes `report.layers` and `report.summary` from its tensors and config changes (after
+/// a caller filtered or edited them).
+void summarizeDiff(DiffReport& report);
+
+}  // namespace ckpt::core

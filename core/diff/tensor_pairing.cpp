@@ -1,0 +1,404 @@
+#include "core/diff/tensor_pairing.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/diff/sequence_align.h"
+#include "core/model/checkpoint.h"
+
+namespace ckpt::core {
+namespace {
+
+constexpr std::string_view kWrappers[] = {"model_weights", "state_dict", "model_state_dict",
+                                          "model_state",   "model",      "module",
+                                          "net",           "network"};
+constexpr std::string_view kOptimizerGroups[] = {
+    "optimizer_weights", "optimizer", "optimizer_state_dict", "optimizer_state", "optim"};
+
+/// One tensor of one side, with everything the pairing stages look at.
+struct Entry {
+    const Node* node = nullptr;
+    std::string path;
+    std::string pathKey;
+    std::string layer;     // layer name after alignment (B side: A's name when aligned)
+    std::string layerKey;  // "<layer>/<index>", or "" for tensors outside the layer summary
+    bool optimizer = false;
+    bool paired = false;
+};
+
+std::vector<std::string> splitPath(std::string_view path) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto slash = path.find('/', start);
+        out.emplace_back(path.substr(start, slash - start));
+        if (slash == std::string_view::npos) {
+            return out;
+        }
+        start = slash + 1;
+    }
+}
+
+/// The path of `node` below its innermost enclosing archive member (".keras" weights file).
+std::string pathInsideArchive(const Node& node) {
+    std::string path = node.path();
+    for (const Node* p = node.parent(); p != nullptr; p = p->parent()) {
+        if (p->kind() == NodeKind::Archive) {
+            const std::string prefix = p->path() + "/";
+            if (path.rfind(prefix, 0) == 0) {
+                path.erase(0, prefix.size());
+            }
+            break;
+        }
+    }
+    return path;
+}
+
+/// Natural order: runs of digits compare as numbers ("vars/2" < "vars/10").
+bool naturalLess(const std::string& x, const std::string& y) {
+    std::size_t i = 0, j = 0;
+    while (i < x.size() && j < y.size()) {
+        const auto cx = static_cast<unsigned char>(x[i]);
+        const auto cy = static_cast<unsigned char>(y[j]);
+        if (std::isdigit(cx) && std::isdigit(cy)) {
+            std::size_t ei = i, ej = j;
+            while (ei < x.size() && std::isdigit(static_cast<unsigned char>(x[ei]))) {
+                ++ei;
+            }
+            while (ej < y.size() && std::isdigit(static_cast<unsigned char>(y[ej]))) {
+                ++ej;
+            }
+            std::string_view nx(x.data() + i, ei - i), ny(y.data() + j, ej - j);
+            while (nx.size() > 1 && nx[0] == '0') {
+                nx.remove_prefix(1);
+            }
+            while (ny.size() > 1 && ny[0] == '0') {
+                ny.remove_prefix(1);
+            }
+            if (nx.size() != ny.size()) {
+                return nx.size() < ny.size();
+            }
+            if (nx != ny) {
+                return nx < ny;
+            }
+            i = ei;
+            j = ej;
+        } else {
+            if (cx != cy) {
+                return cx < cy;
+            }
+            ++i;
+            ++j;
+        }
+    }
+    return x.size() - i < y.size() - j;
+}
+
+/// "dense/dense/kernel" -> "dense/dense"; "fc1.weight" -> "fc1"; "arr_0" -> "arr_0".
+std::string groupOfKey(const std::string& key) {
+    if (const auto slash = key.rfind('/'); slash != std::string::npos) {
+        return key.substr(0, slash);
+    }
+    if (const auto dot = key.rfind('.'); dot != std::string::npos && dot > 0) {
+        return key.substr(0, dot);
+    }
+    return key;
+}
+
+/// The rewrite of `s` by the rule with the longest matching `from`, if any.
+std::optional<std::string> applyRules(const std::vector<RenameRule>& rules, const std::string& s) {
+    const RenameRule* best = nullptr;
+    for (const auto& r : rules) {
+        if (s.rfind(r.from, 0) == 0 && (best == nullptr || r.from.size() > best->from.size())) {
+            best = &r;
+        }
+    }
+    if (best == nullptr) {
+        return std::nullopt;
+    }
+    return best->to + s.substr(best->from.size());
+}
+
+struct Side {
+    std::vector<Entry> entries;                          // in this side's order
+    std::vector<const Layer*> layers;                    // layers with weights, in order
+    std::vector<std::vector<std::size_t>> layerEntries;  // entry indices of each layer's weights
+};
+
+Side collect(const Checkpoint& c) {
+    Side side;
+    std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> weightOf;
+    // Keras names weights differently in each layout (legacy model_weights/.../kernel:0, Keras
+    // 3 vars/0), so there the layer summary gives the key. Other formats name tensors the same
+    // way everywhere (a state_dict key), and their paths are the better key.
+    const bool keras = c.format().rfind("keras", 0) == 0;
+    for (const auto& layer : c.layers()) {
+        if (!keras || layer.weightPaths.empty()) {
+            continue;
+        }
+        const std::size_t li = side.layers.size();
+        side.layers.push_back(&layer);
+        for (std::size_t w = 0; w < layer.weightPaths.size(); ++w) {
+            weightOf.try_emplace(layer.weightPaths[w], li, w);
+        }
+    }
+    side.layerEntries.resize(side.layers.size());
+    std::vector<Entry> loose;
+    std::vector<std::pair<std::pair<std::size_t, std::size_t>, Entry>> inLayers;
+    for (const Node* n : c.tensorNodes()) {
+        Entry e;
+        e.node = n;
+        e.path = n->path();
+        e.pathKey = canonicalTensorKey(pathInsideArchive(*n));
+        const auto first = e.pathKey.substr(0, e.pathKey.find('/'));
+        e.optimizer = e.pathKey.find('/') != std::string::npos &&
+                      std::find(std::begin(kOptimizerGroups), std::end(kOptimizerGroups), first) !=
+                          std::end(kOptimizerGroups);
+        if (const auto it = weightOf.find(e.path); it != weightOf.end()) {
+            inLayers.emplace_back(it->second, std::move(e));
+        } else {
+            loose.push_back(std::move(e));
+        }
+    }
+    std::stable_sort(inLayers.begin(), inLayers.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::stable_sort(loose.begin(), loose.end(),
+                     [](const Entry& x, const Entry& y) { return naturalLess(x.path, y.path); });
+    for (auto& [where, e] : inLayers) {
+        side.layerEntries[where.first].push_back(side.entries.size());
+        side.entries.push_back(std::move(e));
+    }
+    for (auto& e : loose) {
+        side.entries.push_back(std::move(e));
+    }
+    return side;
+}
+
+using Shape = std::vector<std::uint64_t>;
+
+/// Shapes of a layer's weights, in order.
+std::vector<Shape> signature(const Side& s, std::size_t layer) {
+    std::vector<Shape> out;
+    for (const auto i : s.layerEntries[layer]) {
+        out.push_back(s.entries[i].node->tensor()->shape());
+    }
+    return out;
+}
+
+/// Gives every layer weight its layer key; B's layers aligned with A's take A's names.
+void alignLayers(Side& a, Side& b, const std::vector<RenameRule>& rules) {
+    std::vector<std::string> nameA(a.layers.size()), nameB(b.layers.size());
+    std::vector<char> doneA(a.layers.size(), 0), doneB(b.layers.size(), 0);
+    std::map<std::string, std::size_t> indexB;
+    for (std::size_t j = 0; j < b.layers.size(); ++j) {
+        nameB[j] = b.layers[j]->name;
+        indexB.try_emplace(nameB[j], j);
+    }
+    const auto link = [&](std::size_t i, std::size_t j) {
+        doneA[i] = doneB[j] = 1;
+        nameB[j] = a.layers[i]->name;
+    };
+    for (std::size_t i = 0; i < a.layers.size(); ++i) {  // user rules, then equal names
+        nameA[i] = a.layers[i]->name;
+        const auto mapped = applyRules(rules, nameA[i]);
+        for (const auto& want : {mapped.value_or(std::string()), nameA[i]}) {
+            const auto it = want.empty() ? indexB.end() : indexB.find(want);
+            if (!doneA[i] && it != indexB.end() && !doneB[it->second]) {
+                link(i, it->second);
+            }
+        }
+    }
+    std::vector<std::size_t> restA, restB;
+    for (std::size_t i = 0; i < a.layers.size(); ++i) {
+        if (!doneA[i]) {
+            restA.push_back(i);
+        }
+    }
+    for (std::size_t j = 0; j < b.layers.size(); ++j) {
+        if (!doneB[j]) {
+            restB.push_back(j);
+        }
+    }
+    std::vector<std::vector<Shape>> sigA, sigB;
+    for (const auto i : restA) {
+        sigA.push_back(signature(a, i));
+    }
+    for (const auto j : restB) {
+        sigB.push_back(signature(b, j));
+    }
+    const auto same = [&](std::size_t x, std::size_t y) {
+        const Layer& la = *a.layers[restA[x]];
+        const Layer& lb = *b.layers[restB[y]];
+        if (!la.className.empty() && !lb.className.empty() && la.className != lb.className) {
+            return false;
+        }
+        return sigA[x] == sigB[y];
+    };
+    for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), same)) {
+        link(restA[x], restB[y]);
+    }
+    // An unmatched B layer named like an A layer that a rule matched elsewhere keeps its name,
+    // but no layer key: it must not pair with that A layer's weights.
+    std::set<std::string> namesOfA(nameA.begin(), nameA.end());
+    const auto label = [&](Side& s, const std::vector<std::string>& names,
+                           const std::vector<char>& matched, bool sideB) {
+        for (std::size_t l = 0; l < s.layers.size(); ++l) {
+            const bool keyed = !sideB || matched[l] || namesOfA.count(names[l]) == 0;
+            for (std::size_t w = 0; w < s.layerEntries[l].size(); ++w) {
+                Entry& e = s.entries[s.layerEntries[l][w]];
+                e.layer = names[l];
+                e.layerKey = keyed ? names[l] + "/" + std::to_string(w) : std::string();
+            }
+        }
+    };
+    label(a, nameA, doneA, false);
+    label(b, nameB, doneB, true);
+}
+
+}  // namespace
+
+std::optional<RenameRule> parseRenameRule(std::string_view text) {
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+        return std::nullopt;
+    }
+    return RenameRule{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+}
+
+std::string canonicalTensorKey(std::string_view path) {
+    std::string p(path);
+    std::replace(p.begin(), p.end(), '\\', '/');
+    auto parts = splitPath(p);
+    for (auto& s : parts) {
+        const auto colon = s.rfind(':');
+        if (colon != std::string::npos && colon + 1 < s.size() &&
+            std::all_of(s.begin() + static_cast<std::ptrdiff_t>(colon) + 1, s.end(),
+                        [](unsigned char c) { return std::isdigit(c) != 0; })) {
+            s.erase(colon);
+        }
+        for (bool again = true; again;) {
+            again = false;
+            for (const std::string_view prefix : {"module.", "_orig_mod."}) {
+                if (s.size() > prefix.size() && s.rfind(prefix, 0) == 0) {
+                    s.erase(0, prefix.size());
+                    again = true;
+                }
+            }
+        }
+    }
+    std::size_t skip = 0;
+    while (parts.size() - skip > 1 && std::find(std::begin(kWrappers), std::end(kWrappers),
+                                                parts[skip]) != std::end(kWrappers)) {
+        ++skip;
+    }
+    std::string out;
+    for (std::size_t i = skip; i < parts.size(); ++i) {
+        out += (i > skip ? "/" : "") + parts[i];
+    }
+    return out;
+}
+
+std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
+                                    const std::vector<RenameRule>& rules) {
+    Side sa = collect(a);
+    Side sb = collect(b);
+    alignLayers(sa, sb, rules);
+    std::vector<std::size_t> partner(sa.entries.size(), SIZE_MAX);
+    std::vector<std::string> how(sa.entries.size());
+    const auto pair = [&](std::size_t i, std::size_t j, const char* by) {
+        partner[i] = j;
+        how[i] = by;
+        sa.entries[i].paired = sb.entries[j].paired = true;
+    };
+    // Stage 1: user rules on full paths and keys.
+    std::unordered_map<std::string, std::size_t> anyB;
+    for (std::size_t j = sb.entries.size(); j-- > 0;) {
+        for (const auto* s :
+             {&sb.entries[j].layerKey, &sb.entries[j].pathKey, &sb.entries[j].path}) {
+            if (!s->empty()) {
+                anyB[*s] = j;
+            }
+        }
+    }
+    if (!rules.empty()) {
+        for (std::size_t i = 0; i < sa.entries.size(); ++i) {
+            const Entry& e = sa.entries[i];
+            for (const auto* s : {&e.path, &e.pathKey}) {
+                const auto target = applyRules(rules, *s);
+                const auto it = target ? anyB.find(*target) : anyB.end();
+                if (!e.paired && it != anyB.end() && !sb.entries[it->second].paired) {
+                    pair(i, it->second, "map");
+                }
+            }
+        }
+    }
+    // Stages 2 and 3: layer keys, then path keys.
+    for (const auto& [field, by] :
+         {std::pair{&Entry::layerKey, "layer"}, std::pair{&Entry::pathKey, "path"}}) {
+        std::unordered_map<std::string, std::size_t> index;
+        for (std::size_t j = 0; j < sb.entries.size(); ++j) {
+            if (!sb.entries[j].paired && !(sb.entries[j].*field).empty()) {
+                index.try_emplace(sb.entries[j].*field, j);
+            }
+        }
+        for (std::size_t i = 0; i < sa.entries.size(); ++i) {
+            const Entry& e = sa.entries[i];
+            const auto it = (e.*field).empty() ? index.end() : index.find(e.*field);
+            if (!e.paired && it != index.end() && !sb.entries[it->second].paired) {
+                pair(i, it->second, by);
+            }
+        }
+    }
+    // Stage 4: order and shape, model and optimizer tensors apart. When both sides have layer
+    // summaries, the layer alignment already tried everything sensible for layer weights: what
+    // is left of them was removed or added, not moved.
+    const auto keyed = [](const Side& s) {
+        return std::any_of(s.entries.begin(), s.entries.end(),
+                           [](const Entry& e) { return !e.layerKey.empty(); });
+    };
+    const bool layersOnBothSides = keyed(sa) && keyed(sb);
+    const auto open = [&](const Entry& e, bool optimizer) {
+        return !e.paired && e.optimizer == optimizer && !(layersOnBothSides && !e.layerKey.empty());
+    };
+    for (const bool optimizer : {false, true}) {
+        std::vector<std::size_t> restA, restB;
+        for (std::size_t i = 0; i < sa.entries.size(); ++i) {
+            if (open(sa.entries[i], optimizer)) {
+                restA.push_back(i);
+            }
+        }
+        for (std::size_t j = 0; j < sb.entries.size(); ++j) {
+            if (open(sb.entries[j], optimizer)) {
+                restB.push_back(j);
+            }
+        }
+        const auto sameShape = [&](std::size_t x, std::size_t y) {
+            return sa.entries[restA[x]].node->tensor()->shape() ==
+                   sb.entries[restB[y]].node->tensor()->shape();
+        };
+        for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), sameShape)) {
+            pair(restA[x], restB[y], "order");
+        }
+    }
+    std::vector<TensorPair> out;
+    const auto keyOf = [](const Entry& e) { return e.layerKey.empty() ? e.pathKey : e.layerKey; };
+    const auto layerOf = [](const Entry& e) {
+        return e.layer.empty() ? groupOfKey(e.pathKey) : e.layer;
+    };
+    for (std::size_t i = 0; i < sa.entries.size(); ++i) {
+        const Entry& e = sa.entries[i];
+        const Node* other = partner[i] == SIZE_MAX ? nullptr : sb.entries[partner[i]].node;
+        out.push_back({e.node, other, keyOf(e), layerOf(e), how[i]});
+    }
+    for (const Entry& e : sb.entries) {
+        if (!e.paired) {
+            out.push_back({nullptr, e.node, keyOf(e), layerOf(e), ""});
+        }
+    }
+    return out;
+}
+
+}  // namespace ckpt::core

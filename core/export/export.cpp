@@ -1,0 +1,21 @@
+#include "core/export/export_common.h"
+#include "core/export/keras_export.h"
+#include "core/export/safetensors_export.h"
+#include "core/util/error.h"
+
+namespace ckpt::core {
+
+ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
+                              const std::filesystem::path& out, const ExportOptions& options) {
+    switch (format) {
+        case ExportFormat::Safetensors:
+            return exportSafetensors(checkpoint, out, options);
+        case ExportFormat::KerasH5:
+        case ExportFormat::WeightsH5:
+        case ExportFormat::Keras:
+            return exportKeras(checkpoint, format, out, options);
+    }
+    throw UnsupportedError("unknown export format");
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,131 @@
+#include "core/export/export_common.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/util/error.h"
+
+namespace ckpt::core {
+
+std::string exportFormatName(ExportFormat f) {
+    switch (f) {
+        case ExportFormat::Safetensors:
+            return "safetensors";
+        case ExportFormat::KerasH5:
+            return "keras-h5";
+        case ExportFormat::WeightsH5:
+            return "weights-h5";
+        case ExportFormat::Keras:
+            return "keras";
+    }
+    return "?";
+}
+
+bool exportFormatFromName(const std::string& name, ExportFormat& out) {
+    for (auto f : {ExportFormat::Safetensors, ExportFormat::KerasH5, ExportFormat::WeightsH5,
+                   ExportFormat::Keras}) {
+        if (exportFormatName(f) == name) {
+            out = f;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f) {
+    std::string name = out.filename().string();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto ends = [&](const std::string& s) {
+        return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends(".safetensors")) {
+        f = ExportFormat::Safetensors;
+    } else if (ends(".weights.h5")) {
+        f = ExportFormat::WeightsH5;
+    } else if (ends(".h5") || ends(".hdf5")) {
+        f = ExportFormat::KerasH5;
+    } else if (ends(".keras")) {
+        f = ExportFormat::Keras;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool tensorGlobMatches(const std::string& glob, const std::string& path) {
+    return glob.empty() || ::fnmatch(glob.c_str(), path.c_str(), 0) == 0;
+}
+
+namespace {
+
+/// Reads a Fortran-order tensor whole and writes it out in C order.
+void streamTransposed(const Tensor& tensor, std::size_t chunkBytes,
+                      const std::function<void(const std::byte*, std::size_t)>& sink) {
+    const std::size_t es = dtypeSize(tensor.dtype());
+    if (tensor.nbytes() > kMaxTransposeBytes) {
+        throw UnsupportedError("a Fortran-order tensor of " + std::to_string(tensor.nbytes()) +
+                               " bytes is larger than the transpose limit (" +
+                               std::to_string(kMaxTransposeBytes >> 20) + " MiB)");
+    }
+    const auto& shape = tensor.shape();
+    const std::size_t n = static_cast<std::size_t>(tensor.numel());
+    std::vector<std::byte> src(n * es);
+    tensor.readRaw(0, n, src.data());
+    // Fortran strides (in elements): stride[0] = 1, stride[k] = stride[k-1] * shape[k-1].
+    const std::size_t rank = shape.size();
+    std::vector<std::uint64_t> fstride(rank, 1);
+    for (std::size_t k = 1; k < rank; ++k) {
+        fstride[k] = fstride[k - 1] * shape[k - 1];
+    }
+    std::vector<std::uint64_t> index(rank, 0);
+    std::vector<std::byte> out;
+    out.reserve(std::min<std::size_t>(chunkBytes, n * es));
+    std::uint64_t offset = 0;  // Fortran element offset of `index`
+    for (std::size_t i = 0; i < n; ++i) {
+        out.insert(out.end(), src.begin() + static_cast<std::ptrdiff_t>(offset * es),
+                   src.begin() + static_cast<std::ptrdiff_t>((offset + 1) * es));
+        if (out.size() + es > chunkBytes) {
+            sink(out.data(), out.size());
+            out.clear();
+        }
+        for (std::size_t k = rank; k-- > 0;) {  // C-order increment of the index
+            if (++index[k] < shape[k]) {
+                offset += fstride[k];
+                break;
+            }
+            offset -= fstride[k] * (shape[k] - 1);
+            index[k] = 0;
+        }
+    }
+    if (!out.empty()) {
+        sink(out.data(), out.size());
+    }
+}
+
+}  // namespace
+
+void streamTensorBytes(const Tensor& tensor, std::size_t chunkBytes,
+                       const std::function<void(const std::byte*, std::size_t)>& sink) {
+    const std::size_t es = dtypeSize(tensor.dtype());
+    if (es == 0 || !tensor.readable()) {
+        throw UnsupportedError("tensor of type " + std::string(dtypeName(tensor.dtype())) +
+                               " has no readable element data");
+    }
+    if (tensor.fortranOrder() && tensor.shape().size() > 1) {
+        streamTransposed(tensor, chunkBytes, sink);
+        return;
+    }
+    const std::uint64_t n = tensor.numel();
+    const std::uint64_t perChunk = std::max<std::uint64_t>(1, chunkBytes / es);
+    std::vector<std::byte> buf(static_cast<std::size_t>(std::min(n, perChunk) * es));
+    for (std::uint64_t first = 0; first < n; first += perChunk) {
+        const std::uint64_t count = std::min(perChunk, n - first);
+        tensor.readRaw(first, count, buf.data());
+        sink(buf.data(), static_cast<std::size_t>(count * es));
+    }
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,90 @@
+#pragma once
+/// What every exporter takes and returns, and the helpers they share: tensor selection by glob,
+/// chunked streaming of a tensor's bytes.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/model/checkpoint.h"
+#include "core/util/progress.h"
+
+namespace ckpt::core {
+
+/// Options shared by the exporters.
+struct ExportOptions {
+    /// fnmatch-style pattern on tensor paths ("*" also matches "/"); empty = every tensor.
+    /// Only the safetensors export honours it.
+    std::string tensorGlob;
+    /// Leave out the optimizer state (Keras: optimizer weights and training_config).
+    bool includeOptimizer = true;
+    /// Bytes per read/write step; memory use is about twice this, whatever the file size.
+    std::size_t chunkBytes = std::size_t{8} << 20;
+    /// Bytes written so far out of the total; returning false cancels (CancelledError, no
+    /// output left behind).
+    ProgressFn progress;
+};
+
+/// What an export wrote and what it left out.
+struct ExportReport {
+    std::string format;  ///< "safetensors", "keras-h5", "weights-h5", "keras"
+    std::filesystem::path output;
+    std::uint64_t tensors = 0;    ///< tensors written
+    std::uint64_t dataBytes = 0;  ///< element bytes written
+    std::uint64_t fileBytes = 0;  ///< size of the output file
+    /// (source tensor path, output tensor path) of every tensor written, in output order.
+    std::vector<std::pair<std::string, std::string>> written;
+    /// Left out because the user asked (--tensors, --no-optimizer): "path: reason".
+    std::vector<std::string> excluded;
+    /// Left out although asked for (no equivalent in the target format): "path: reason".
+    std::vector<std::string> dropped;
+    /// Things the user should know about the result (approximations, formats not converted).
+    std::vector<std::string> warnings;
+};
+
+/// The output formats; `fromExtension` maps .safetensors, .weights.h5, .h5/.hdf5, .keras.
+enum class ExportFormat { Safetensors, KerasH5, WeightsH5, Keras };
+
+[[nodiscard]] std::string exportFormatName(ExportFormat f);
+/// Parses "safetensors", "keras-h5", "weights-h5", "keras"; false for anything else.
+[[nodiscard]] bool exportFormatFromName(const std::string& name, ExportFormat& out);
+/// The format an output file name implies; false when the extension says nothing.
+[[nodiscard]] bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f);
+
+/// Exports `checkpoint` (opened from `checkpoint.filePath()`) to `out` in `format`, atomically.
+[[nodiscard]] ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
+                                            const std::filesystem::path& out,
+                                            const ExportOptions& options = {});
+
+/// True when `path` matches the fnmatch-style `glob` (empty glob matches everything).
+[[nodiscard]] bool tensorGlobMatches(const std::string& glob, const std::string& path);
+
+/// Streams the elements of `tensor` in C order, in blocks of at most `chunkBytes`, to `sink`
+/// (pointer, byte count). Fortran-order tensors are transposed on the fly (a bounded buffer of
+/// whole columns is not possible in general, so they are read in full when at most
+/// kMaxTransposeBytes, else UnsupportedError). `onChunk` is called after each block with its
+/// byte count (for progress; it may throw CancelledError).
+void streamTensorBytes(const Tensor& tensor, std::size_t chunkBytes,
+                       const std::function<void(const std::byte*, std::size_t)>& sink);
+
+inline constexpr std::uint64_t kMaxTransposeBytes = std::uint64_t{256} << 20;
+
+/// Counts bytes done and reports progress; throws CancelledError when asked to stop.
+class ProgressCounter {
+public:
+    ProgressCounter(const ProgressFn& fn, std::uint64_t total) : m_fn(fn), m_total(total) {}
+    void add(std::uint64_t bytes) {
+        m_done += bytes;
+        reportProgress(m_fn, m_done, m_total);
+    }
+
+private:
+    const ProgressFn& m_fn;
+    std::uint64_t m_total;
+    std::uint64_t m_done = 0;
+};
+
+}  // namespace ckpt::core

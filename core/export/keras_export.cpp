@@ -1,0 +1,320 @@
+#include "core/export/keras_export.h"
+
+#include <zip.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "core/export/atomic_file.h"
+#include "core/export/hdf5_writer.h"
+#include "core/export/keras_plan.h"
+#include "core/util/error.h"
+
+namespace ckpt::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Shared state of one export: options, progress and the report.
+struct Job {
+    const ExportOptions& options;
+    ExportReport& report;
+    ProgressCounter progress;
+    std::string outPrefix;  ///< prefix of output paths ("model.weights.h5/" in a .keras)
+};
+
+void writeWeight(Hdf5Writer& w, Job& job, const std::string& path, const KerasPlanWeight& weight) {
+    try {
+        w.writeDataset(path, *weight.tensor, job.options.chunkBytes,
+                       [&](std::uint64_t n) { job.progress.add(n); });
+    } catch (Error& e) {
+        e.fillContext({{}, {}, weight.sourcePath, {}});
+        throw;
+    }
+    job.report.written.emplace_back(weight.sourcePath, job.outPrefix + path);
+    job.report.dataBytes += weight.tensor->nbytes();
+    ++job.report.tensors;
+}
+
+std::uint64_t planBytes(const KerasPlan& plan, bool optimizer) {
+    std::uint64_t n = 0;
+    for (const auto& l : plan.layers) {
+        for (const auto& w : l.weights) {
+            n += w.tensor->nbytes();
+        }
+    }
+    if (optimizer) {
+        for (const auto& w : plan.optimizer) {
+            n += w.tensor->nbytes();
+        }
+    }
+    return n;
+}
+
+std::string versionOrDefault(const KerasPlan& plan, Job& job, const char* fallback) {
+    if (!plan.kerasVersion.empty()) {
+        return plan.kerasVersion;
+    }
+    job.report.warnings.push_back(std::string("the source names no Keras version; wrote ") +
+                                  fallback);
+    return fallback;
+}
+
+/// Legacy layout (§1): full model when the plan has a config, else save_weights layout.
+void writeLegacy(const KerasPlan& plan, const fs::path& path, Job& job) {
+    Hdf5Writer w(path);
+    const bool full = !plan.config.is_null();
+    const std::string version = versionOrDefault(plan, job, plan.varsSource ? "3.0.0" : "2.15.0");
+    const std::string backend = plan.backend.empty() ? "tensorflow" : plan.backend;
+    H5Id root = w.group("/");
+    Hdf5Writer::writeString(root.get(), "keras_version", version, true);
+    Hdf5Writer::writeString(root.get(), "backend", backend, true);
+    std::string weightsGroup;
+    if (full) {
+        const std::string config =
+            plan.modelConfigText.empty() ? plan.config.dump() : plan.modelConfigText;
+        if (!plan.legacyConfig) {
+            job.report.warnings.push_back(
+                "model_config holds the Keras 3 config as it is (not converted to a Keras 2 "
+                "config); Keras 3 loads it, Keras 2 may not");
+        }
+        Hdf5Writer::writeString(root.get(), "model_config", config, false);
+        if (!plan.trainingConfigText.empty()) {
+            if (job.options.includeOptimizer) {
+                Hdf5Writer::writeString(root.get(), "training_config", plan.trainingConfigText,
+                                        false);
+            } else {
+                job.report.excluded.push_back("training_config: --no-optimizer");
+            }
+        }
+        weightsGroup = "model_weights";
+    } else {
+        job.report.warnings.push_back(
+            "the source has no model config: wrote the weights-only layout (save_weights)");
+    }
+    H5Id weights = weightsGroup.empty() ? w.group("/") : w.group(weightsGroup);
+    std::vector<std::string> layerNames;
+    for (const auto& l : plan.layers) {
+        layerNames.push_back(l.name);
+    }
+    Hdf5Writer::writeKerasNameList(weights.get(), "layer_names", layerNames);
+    if (full) {
+        Hdf5Writer::writeString(weights.get(), "backend", backend, false);
+        Hdf5Writer::writeString(weights.get(), "keras_version", version, false);
+    }
+    const std::string base = weightsGroup.empty() ? "" : weightsGroup + "/";
+    for (const auto& l : plan.layers) {
+        H5Id g = w.group(base + l.name);
+        std::vector<std::string> names;
+        for (const auto& wt : l.weights) {
+            names.push_back(wt.legacyName);
+        }
+        Hdf5Writer::writeKerasNameList(g.get(), "weight_names", names);
+        for (const auto& wt : l.weights) {
+            writeWeight(w, job, base + l.name + "/" + wt.legacyName, wt);
+        }
+    }
+    if (!plan.optimizer.empty() && job.options.includeOptimizer && full) {
+        if (plan.varsSource) {
+            job.report.warnings.push_back(
+                "optimizer variables copied in Keras 3 order under optimizer_weights; a Keras 2 "
+                "optimizer may expect another order");
+        }
+        H5Id g = w.group("optimizer_weights");
+        std::vector<std::string> names;
+        for (const auto& wt : plan.optimizer) {
+            names.push_back(wt.legacyName);
+        }
+        Hdf5Writer::writeKerasNameList(g.get(), "weight_names", names);
+        for (const auto& wt : plan.optimizer) {
+            writeWeight(w, job, "optimizer_weights/" + wt.legacyName, wt);
+        }
+    } else if (!plan.optimizer.empty()) {
+        for (const auto& wt : plan.optimizer) {
+            if (job.options.includeOptimizer) {
+                job.report.dropped.push_back(wt.sourcePath +
+                                             ": a weights-only file has no optimizer_weights");
+            } else {
+                job.report.excluded.push_back(wt.sourcePath + ": --no-optimizer");
+            }
+        }
+    }
+    w.close();
+}
+
+/// Keras 3 vars layout (§2.3).
+void writeVars(const KerasPlan& plan, const fs::path& path, Job& job) {
+    Hdf5Writer w(path);
+    const auto groups = kerasVarsGroupNames(plan);
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+        const auto& l = plan.layers[i];
+        const std::string base = "layers/" + groups[i] + "/";
+        H5Id vars = w.group(base + "vars");
+        Hdf5Writer::writeString(vars.get(), "name", l.name, true);
+        for (std::size_t k = 0; k < l.weights.size(); ++k) {
+            const auto& wt = l.weights[k];
+            writeWeight(w, job,
+                        base + (plan.varsSource ? wt.varsPath : "vars/" + std::to_string(k)), wt);
+        }
+    }
+    H5Id modelVars = w.group("vars");
+    if (!plan.modelName.empty()) {
+        Hdf5Writer::writeString(modelVars.get(), "name", plan.modelName, true);
+    }
+    if (!plan.optimizer.empty() && job.options.includeOptimizer) {
+        if (!plan.varsSource) {
+            job.report.warnings.push_back(
+                "optimizer weights copied in the legacy order to optimizer/vars; Keras 3 "
+                "expects iteration, learning_rate, then interleaved slots");
+        }
+        const H5Id optVars = w.group("optimizer/vars");
+        for (std::size_t k = 0; k < plan.optimizer.size(); ++k) {
+            writeWeight(w, job, "optimizer/vars/" + std::to_string(k), plan.optimizer[k]);
+        }
+    } else {
+        for (const auto& wt : plan.optimizer) {
+            job.report.excluded.push_back(wt.sourcePath + ": --no-optimizer");
+        }
+    }
+    w.close();
+}
+
+std::string nowKerasDate() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d@%H:%M:%S", &tm);
+    return buf;
+}
+
+[[noreturn]] void throwZip(zip_t* z, const std::string& what, const fs::path& out) {
+    const std::string msg = z != nullptr ? zip_strerror(z) : "";
+    throw IoError(what + (msg.empty() ? "" : ": " + msg), {out.string(), "zip", {}, {}});
+}
+
+/// .keras (§2.1): metadata.json, config.json, model.weights.h5, all stored.
+void writeArchive(const KerasPlan& plan, AtomicFile& file, Job& job) {
+    if (plan.config.is_null()) {
+        throw UnsupportedError(
+            "a .keras archive needs a model config, and the source is "
+            "weights-only: export to .weights.h5 instead");
+    }
+    Json config = plan.config;
+    if (plan.legacyConfig) {
+        job.report.warnings.push_back(
+            "config.json holds the legacy (Keras 1/2) model_config as it is: converting it to a "
+            "Keras 3 config is not done; the weights are exact");
+    }
+    if (!job.options.includeOptimizer && config.is_object() && config.contains("compile_config")) {
+        config.erase("compile_config");
+        job.report.excluded.push_back("config.json compile_config: --no-optimizer");
+    }
+    Json metadata = plan.archiveMetadata.is_object() ? plan.archiveMetadata : Json::object();
+    if (!metadata.contains("keras_version")) {
+        metadata["keras_version"] = plan.kerasVersion.empty() ? "3.0.0" : plan.kerasVersion;
+    }
+    metadata["date_saved"] = nowKerasDate();
+    const std::string metaText = metadata.dump();
+    const std::string configText = config.dump();
+
+    const fs::path weightsPath = AtomicFile::siblingTempPath(file.target(), "-weights.h5");
+    TempFileGuard weightsGuard(weightsPath);
+    job.outPrefix = "model.weights.h5/";
+    writeVars(plan, weightsPath, job);
+
+    file.closeHandle();
+    int err = 0;
+    zip_t* z = zip_open(file.tempPath().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+    if (z == nullptr) {
+        throw IoError("cannot create the zip archive (libzip error " + std::to_string(err) + ")",
+                      {file.target().string(), "zip", {}, {}});
+    }
+    const auto add = [&](const char* name, zip_source_t* src) {
+        if (src == nullptr) {
+            throwZip(z, std::string("cannot read data for ") + name, file.target());
+        }
+        const zip_int64_t idx = zip_file_add(z, name, src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
+        if (idx < 0) {
+            zip_source_free(src);
+            throwZip(z, std::string("cannot add ") + name, file.target());
+        }
+        if (zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0) != 0) {
+            throwZip(z, std::string("cannot store ") + name, file.target());
+        }
+    };
+    try {
+        add("metadata.json", zip_source_buffer(z, metaText.data(), metaText.size(), 0));
+        add("config.json", zip_source_buffer(z, configText.data(), configText.size(), 0));
+        add("model.weights.h5", zip_source_file(z, weightsPath.c_str(), 0, -1));
+        bool cancelled = false;
+        struct CancelState {
+            const ExportOptions* options;
+            bool* cancelled;
+        } state{&job.options, &cancelled};
+        zip_register_cancel_callback_with_state(
+            z,
+            [](zip_t*, void* ud) -> int {
+                auto* s = static_cast<CancelState*>(ud);
+                if (s->options->progress && !s->options->progress(0, 0)) {
+                    *s->cancelled = true;
+                    return 1;
+                }
+                return 0;
+            },
+            nullptr, &state);
+        if (zip_close(z) != 0) {
+            if (cancelled) {
+                zip_discard(z);
+                throw CancelledError();
+            }
+            throwZip(z, "cannot write the zip archive", file.target());
+        }
+    } catch (...) {
+        zip_discard(z);
+        throw;
+    }
+}
+
+}  // namespace
+
+ExportReport exportKeras(const Checkpoint& checkpoint, ExportFormat format, const fs::path& out,
+                         const ExportOptions& options) {
+    const KerasPlan plan = makeKerasPlan(checkpoint);
+    ExportReport report;
+    report.format = exportFormatName(format);
+    report.output = out;
+    for (const auto& u : plan.uncovered) {
+        report.dropped.push_back(u);
+    }
+    if (!options.tensorGlob.empty()) {
+        report.warnings.push_back(
+            "--tensors applies to safetensors only; every weight is kept "
+            "so that the model stays loadable");
+    }
+    const bool optimizer =
+        options.includeOptimizer && (format != ExportFormat::KerasH5 || !plan.config.is_null());
+    Job job{options, report, ProgressCounter(options.progress, planBytes(plan, optimizer)), {}};
+    AtomicFile file(out, {checkpoint.filePath()});
+    switch (format) {
+        case ExportFormat::KerasH5:
+            file.closeHandle();
+            writeLegacy(plan, file.tempPath(), job);
+            break;
+        case ExportFormat::WeightsH5:
+            file.closeHandle();
+            writeVars(plan, file.tempPath(), job);
+            break;
+        case ExportFormat::Keras:
+            writeArchive(plan, file, job);
+            break;
+        default:
+            throw UnsupportedError("not a Keras export format");
+    }
+    file.commit();
+    std::error_code ec;
+    report.fileBytes = fs::file_size(out, ec);
+    return report;
+}
+
+}  // namespace ckpt::core

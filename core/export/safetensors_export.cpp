@@ -1,0 +1,175 @@
+#include "core/export/safetensors_export.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/export/atomic_file.h"
+#include "core/util/error.h"
+
+namespace ckpt::core {
+namespace {
+
+/// Position of the dtype in the crate's `enum Dtype` (the writer sorts by it, descending).
+int safetensorsRank(DType t) {
+    switch (t) {
+        case DType::Bool:
+            return 0;
+        case DType::UInt8:
+            return 4;
+        case DType::Int8:
+            return 5;
+        case DType::Int16:
+            return 11;
+        case DType::UInt16:
+            return 12;
+        case DType::Float16:
+            return 13;
+        case DType::BFloat16:
+            return 14;
+        case DType::Int32:
+            return 15;
+        case DType::UInt32:
+            return 16;
+        case DType::Float32:
+            return 17;
+        case DType::Complex64:
+            return 18;
+        case DType::Float64:
+            return 19;
+        case DType::Int64:
+            return 20;
+        case DType::UInt64:
+            return 21;
+        default:
+            return -1;
+    }
+}
+
+struct Entry {
+    std::string name;
+    const Tensor* tensor;
+};
+
+}  // namespace
+
+std::optional<std::string> safetensorsDtype(DType t) {
+    switch (t) {
+        case DType::Bool:
+            return "BOOL";
+        case DType::UInt8:
+            return "U8";
+        case DType::Int8:
+            return "I8";
+        case DType::Int16:
+            return "I16";
+        case DType::UInt16:
+            return "U16";
+        case DType::Float16:
+            return "F16";
+        case DType::BFloat16:
+            return "BF16";
+        case DType::Int32:
+            return "I32";
+        case DType::UInt32:
+            return "U32";
+        case DType::Float32:
+            return "F32";
+        case DType::Complex64:
+            return "C64";
+        case DType::Float64:
+            return "F64";
+        case DType::Int64:
+            return "I64";
+        case DType::UInt64:
+            return "U64";
+        default:
+            return std::nullopt;
+    }
+}
+
+ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesystem::path& out,
+                               const ExportOptions& options) {
+    ExportReport report;
+    report.format = "safetensors";
+    report.output = out;
+
+    std::vector<Entry> entries;
+    for (const Node* node : checkpoint.tensorNodes()) {
+        const std::string path = node->path();
+        const Tensor& t = *node->tensor();
+        if (!tensorGlobMatches(options.tensorGlob, path)) {
+            report.excluded.push_back(path + ": does not match --tensors " + options.tensorGlob);
+            continue;
+        }
+        if (!safetensorsDtype(t.dtype()) || !t.readable()) {
+            const std::string type =
+                t.dtypeDetail().empty() ? std::string(dtypeName(t.dtype())) : t.dtypeDetail();
+            report.dropped.push_back(path + ": " + type +
+                                     " tensors have no safetensors dtype (numeric data only)");
+            continue;
+        }
+        if (t.fortranOrder() && t.shape().size() > 1 && t.nbytes() > kMaxTransposeBytes) {
+            report.dropped.push_back(path +
+                                     ": Fortran-order tensor too large to transpose to C order");
+            continue;
+        }
+        entries.push_back({path, &t});
+    }
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        const int ra = safetensorsRank(a.tensor->dtype());
+        const int rb = safetensorsRank(b.tensor->dtype());
+        return ra != rb ? ra > rb : a.name < b.name;
+    });
+
+    Json header = Json::object();
+    Json meta = Json::object();
+    meta["source_format"] = checkpoint.format();
+    meta["source_file"] = std::filesystem::path(checkpoint.filePath()).filename().string();
+    header["__metadata__"] = meta;
+    std::uint64_t offset = 0;
+    for (const auto& e : entries) {
+        if (header.contains(e.name)) {
+            throw UnsupportedError("two tensors share the name '" + e.name + "'");
+        }
+        const std::uint64_t n = e.tensor->nbytes();
+        header[e.name] = {{"dtype", *safetensorsDtype(e.tensor->dtype())},
+                          {"shape", e.tensor->shape()},
+                          {"data_offsets", {offset, offset + n}}};
+        offset += n;
+    }
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    if (text.size() > 100'000'000) {
+        throw UnsupportedError("the safetensors header would exceed 100 MB (too many tensors)");
+    }
+
+    AtomicFile file(out, {checkpoint.filePath()});
+    std::uint8_t len[8];
+    for (int i = 0; i < 8; ++i) {
+        len[i] = static_cast<std::uint8_t>((static_cast<std::uint64_t>(text.size()) >> (8 * i)));
+    }
+    file.write(len, 8);
+    file.write(text.data(), text.size());
+    ProgressCounter progress(options.progress, offset);
+    reportProgress(options.progress, 0, offset);
+    for (const auto& e : entries) {
+        try {
+            streamTensorBytes(*e.tensor, options.chunkBytes,
+                              [&](const std::byte* p, std::size_t n) {
+                                  file.write(p, n);
+                                  progress.add(n);
+                              });
+        } catch (Error& err) {
+            err.fillContext({checkpoint.filePath(), checkpoint.format(), e.name, {}});
+            throw;
+        }
+        report.written.emplace_back(e.name, e.name);
+    }
+    file.commit();
+    report.tensors = entries.size();
+    report.dataBytes = offset;
+    report.fileBytes = 8 + text.size() + offset;
+    return report;
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,208 @@
+#include "core/validate/validator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/analysis/tensor_stats.h"
+#include "core/model/checkpoint.h"
+#include "core/validate/keras_rules.h"
+#include "core/validate/pickle_scan.h"
+
+namespace ckpt::core {
+namespace {
+
+const std::map<std::string, std::string>& ruleTitles() {
+    static const std::map<std::string, std::string> titles{
+        {"CKPT-S001", "calls code that runs commands or code on load"},
+        {"CKPT-S002", "loads another pickle or model on load"},
+        {"CKPT-S003", "imports a module by name on load"},
+        {"CKPT-S004", "reaches code through attribute lookup on load"},
+        {"CKPT-S005", "calls a function rebuilt from bytecode on load"},
+        {"CKPT-U001", "member that plain pickle cannot serialize"},
+        {"CKPT-P001", "function, code or class rebuilt from bytecode"},
+        {"CKPT-P002", "class or function from __main__"},
+        {"CKPT-P003", "module the loader must import"},
+        {"CKPT-P004", "Keras Lambda layer"},
+        {"CKPT-P005", "pickled Keras model"},
+        {"CKPT-P006", "custom Keras layer"},
+        {"CKPT-I001", "NaN or Inf in weights"},
+        {"CKPT-I002", "weights disagree with the config"},
+    };
+    return titles;
+}
+
+void nanInfFindings(const Checkpoint& c, const ValidateOptions& options,
+                    std::vector<Finding>& out) {
+    std::uint64_t total = 0;
+    for (const Node* n : c.tensorNodes()) {
+        if (n->tensor()->readable() && dtypeIsFloat(n->tensor()->dtype())) {
+            total += n->tensor()->nbytes();
+        }
+    }
+    std::uint64_t done = 0;
+    for (const Node* n : c.tensorNodes()) {
+        const Tensor& t = *n->tensor();
+        if (!t.readable() || !dtypeIsFloat(t.dtype()) || t.numel() == 0) {
+            continue;
+        }
+        ProgressFn inner;
+        if (options.progress) {
+            const std::uint64_t base = done;
+            const std::size_t size = dtypeSize(t.dtype());
+            inner = [&, base, size](std::uint64_t elements, std::uint64_t) {
+                return options.progress(base + elements * size, total);
+            };
+        }
+        const TensorStats s = computeStats(t, inner);
+        done += t.nbytes();
+        const std::uint64_t bad = s.nans + s.posInf + s.negInf;
+        if (bad == 0) {
+            continue;
+        }
+        Finding f;
+        f.rule = "CKPT-I001";
+        f.category = FindingCategory::Integrity;
+        f.severity = Severity::Warning;
+        f.path = n->path();
+        f.symbol = std::string(dtypeName(t.dtype()));
+        f.message = n->path() + " holds " + std::to_string(s.nans) + " NaN, " +
+                    std::to_string(s.posInf) + " +Inf and " + std::to_string(s.negInf) +
+                    " -Inf of " + std::to_string(s.count) +
+                    " values: training diverged or "
+                    "the file is damaged";
+        f.advice =
+            "Go back to an earlier checkpoint, or find the layer where the values first "
+            "went non-finite with `ckpt stats`.";
+        out.push_back(std::move(f));
+    }
+}
+
+}  // namespace
+
+std::size_t ValidationReport::count(Severity s) const {
+    return static_cast<std::size_t>(std::count_if(
+        findings.begin(), findings.end(), [s](const Finding& f) { return f.severity == s; }));
+}
+
+bool ValidationReport::reaches(Severity threshold) const {
+    return std::any_of(findings.begin(), findings.end(), [threshold](const Finding& f) {
+        return static_cast<int>(f.severity) <= static_cast<int>(threshold);
+    });
+}
+
+std::string ruleTitle(const std::string& rule) {
+    const auto it = ruleTitles().find(rule);
+    return it == ruleTitles().end() ? rule : it->second;
+}
+
+ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const ValidateOptions& options) {
+    ValidationReport report;
+    report.file = checkpoint.filePath();
+    report.format = checkpoint.format();
+    for (const auto& stream : checkpoint.pickleStreams()) {
+        if (!stream.graph) {
+            continue;
+        }
+        auto fs = scanPickleGraph(*stream.graph, stream.roots, stream.member);
+        report.findings.insert(report.findings.end(), fs.begin(), fs.end());
+    }
+    const std::string label =
+        checkpoint.format() == "keras-archive" ? "config.json" : "model_config";
+    auto keras = kerasConfigFindings(checkpoint, label);
+    report.findings.insert(report.findings.end(), keras.begin(), keras.end());
+    if (options.readData) {
+        nanInfFindings(checkpoint, options, report.findings);
+    }
+    std::stable_sort(report.findings.begin(), report.findings.end(),
+                     [](const Finding& a, const Finding& b) {
+                         if (a.category != b.category) {
+                             return a.category < b.category;
+                         }
+                         return a.severity < b.severity;
+                     });
+    return report;
+}
+
+Json validationJson(const std::vector<ValidationReport>& reports) {
+    Json findings = Json::array();
+    std::map<std::string, std::size_t> byCategory;
+    std::size_t errors = 0, warnings = 0, infos = 0;
+    for (const auto& r : reports) {
+        for (const auto& f : r.findings) {
+            Json j = {{"file", r.file},
+                      {"rule", f.rule},
+                      {"category", std::string(categoryName(f.category))},
+                      {"severity", std::string(severityName(f.severity))},
+                      {"path", f.path},
+                      {"symbol", f.symbol},
+                      {"offset", f.offset ? Json(*f.offset) : Json(nullptr)},
+                      {"member", f.member},
+                      {"message", f.message},
+                      {"advice", f.advice}};
+            findings.push_back(std::move(j));
+            ++byCategory[std::string(categoryName(f.category))];
+        }
+        errors += r.count(Severity::Error);
+        warnings += r.count(Severity::Warning);
+        infos += r.count(Severity::Info);
+    }
+    Json cats = Json::object();
+    for (const auto& [k, v] : byCategory) {
+        cats[k] = v;
+    }
+    return {{"findings", std::move(findings)},
+            {"summary",
+             {{"files", reports.size()},
+              {"errors", errors},
+              {"warnings", warnings},
+              {"infos", infos},
+              {"by_category", std::move(cats)}}}};
+}
+
+Json validationSarif(const std::vector<ValidationReport>& reports) {
+    std::map<std::string, std::size_t> ruleIndex;
+    Json rules = Json::array();
+    Json results = Json::array();
+    for (const auto& r : reports) {
+        for (const auto& f : r.findings) {
+            if (ruleIndex.count(f.rule) == 0) {
+                ruleIndex[f.rule] = rules.size();
+                rules.push_back(
+                    {{"id", f.rule},
+                     {"name", ruleTitle(f.rule)},
+                     {"shortDescription", {{"text", ruleTitle(f.rule)}}},
+                     {"help",
+                      {{"text", "See docs/rules.md#" + f.rule + " in Checkpoint Inspector."}}},
+                     {"properties", {{"category", std::string(categoryName(f.category))}}}});
+            }
+            const char* level = f.severity == Severity::Error     ? "error"
+                                : f.severity == Severity::Warning ? "warning"
+                                                                  : "note";
+            Json physical = {{"artifactLocation", {{"uri", r.file}}}};
+            if (f.offset) {
+                physical["region"] = {{"byteOffset", *f.offset}};
+            }
+            Json location = {{"physicalLocation", physical},
+                             {"logicalLocations",
+                              Json::array({{{"fullyQualifiedName", f.path}, {"kind", "member"}}})}};
+            results.push_back(
+                {{"ruleId", f.rule},
+                 {"ruleIndex", ruleIndex[f.rule]},
+                 {"level", level},
+                 {"message", {{"text", f.message + " " + f.advice}}},
+                 {"locations", Json::array({location})},
+                 {"properties",
+                  {{"symbol", f.symbol}, {"category", std::string(categoryName(f.category))}}}});
+        }
+    }
+    return {
+        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+        {"version", "2.1.0"},
+        {"runs",
+         Json::array(
+             {{{"tool", {{"driver", {{"name", "ckpt"}, {"version", "0.1.0"}, {"rules", rules}}}}},
+               {"results", results}}})}};
+}
+
+}  // namespace ckpt::core

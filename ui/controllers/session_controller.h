@@ -1,0 +1,81 @@
+#pragma once
+// The open documents and what is selected in them: opens files (through LoadController),
+// reloads and closes them, remembers recent files, and turns the tree's current index into
+// "current document" and "current tensor" signals for the panels.
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QModelIndex>
+#include <QObject>
+#include <memory>
+
+#include "ui/models/tensor_selection.h"
+
+namespace ckpt::core {
+class Checkpoint;
+}
+
+namespace ckpt::ui {
+
+class CheckpointTreeModel;
+class LoadController;
+class RecentFiles;
+struct LoadOutcome;
+
+class SessionController : public QObject {
+    Q_OBJECT
+
+public:
+    explicit SessionController(QObject* parent = nullptr);
+    ~SessionController() override;
+
+    [[nodiscard]] CheckpointTreeModel* model() const { return m_model; }
+    [[nodiscard]] LoadController* loader() const { return m_loader; }
+    [[nodiscard]] RecentFiles* recentFiles() const { return m_recent; }
+
+    /// Opens each file in the background; one already open is reloaded.
+    void openFiles(const QStringList& paths);
+    /// Opens the bundled samples; returns how many there are.
+    int openSamples();
+    void reload(int row);
+    void close(int row);
+    [[nodiscard]] int currentDocument() const { return m_currentDoc; }
+    /// True while `checkpoint` is one of the open documents.
+    [[nodiscard]] bool isOpen(const core::Checkpoint* checkpoint) const;
+
+    /// Tells the controller which tree index is current (from the tree view).
+    void setCurrentIndex(const QModelIndex& index);
+    /// The tensor behind `index`, or an invalid selection.
+    [[nodiscard]] TensorSelection selectionFor(const QModelIndex& index) const;
+    /// The path of the tensor to show first in document `row`: the first layer's kernel (or
+    /// its first weight), else the first tensor of 2+ dimensions, else the first tensor.
+    [[nodiscard]] QString defaultTensorPath(int row) const;
+    /// GUI-thread milliseconds spent handling the last load result (model insert and the
+    /// synchronous work of everything connected to documentOpened).
+    [[nodiscard]] double lastOpenGuiMs() const { return m_lastOpenGuiMs; }
+
+signals:
+    /// Document `row` was added or replaced; `selectPath` is the node to select (empty: the
+    /// document itself).
+    void documentOpened(int row, const QString& selectPath);
+    void currentDocumentChanged(std::shared_ptr<const ckpt::core::Checkpoint> checkpoint,
+                                const QString& displayPath);
+    void currentTensorChanged(const ckpt::ui::TensorSelection& selection);
+    void loadFailed(const QString& path, const QString& message);
+    void statusMessage(const QString& message);
+
+private:
+    void onLoaded(const LoadOutcome& outcome);
+    void onFailed(const LoadOutcome& outcome);
+
+    CheckpointTreeModel* m_model;
+    LoadController* m_loader;
+    RecentFiles* m_recent;
+    int m_currentDoc = -1;
+    const core::Checkpoint* m_currentCheckpoint = nullptr;
+    QHash<QString, QString> m_restorePath;  ///< document path -> node to select after reload
+    QHash<QString, QByteArray> m_sampleBytes;
+    double m_lastOpenGuiMs = 0.0;
+};
+
+}  // namespace ckpt::ui

@@ -1,0 +1,178 @@
+#include "ui/jobs/load_controller.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QPromise>
+#include <QTemporaryDir>
+#include <QtConcurrent>
+#include <cstring>
+#include <new>
+
+#include "core/formats/registry.h"
+#include "core/io/byte_source.h"
+#include "core/model/checkpoint.h"
+#include "core/util/error.h"
+
+namespace ckpt::ui {
+
+namespace {
+
+void runLoad(QPromise<LoadOutcome>& promise, const LoadController::OpenFn& open,
+             const LoadRequest& request) {
+    QElapsedTimer timer;
+    timer.start();
+    LoadOutcome outcome;
+    outcome.request = request;
+    promise.setProgressRange(0, 1000);
+    const core::ProgressFn progress = [&promise](std::uint64_t done, std::uint64_t total) {
+        if (promise.isCanceled()) {
+            return false;
+        }
+        if (total > 0) {
+            promise.setProgressValue(
+                static_cast<int>(std::min<std::uint64_t>(1000, done * 1000 / total)));
+        }
+        return true;
+    };
+    try {
+        if (promise.isCanceled()) {
+            throw core::CancelledError();
+        }
+        outcome.checkpoint = std::shared_ptr<core::Checkpoint>(open(request, progress));
+        if (!outcome.checkpoint) {
+            outcome.error = QObject::tr("%1: the reader returned nothing").arg(request.path);
+        }
+    } catch (const core::CancelledError&) {
+        outcome.cancelled = true;
+    } catch (const core::Error& e) {
+        outcome.error = QString::fromUtf8(e.what());
+    } catch (const std::bad_alloc&) {
+        outcome.error = QObject::tr("%1: not enough memory to open the file").arg(request.path);
+    } catch (const std::exception& e) {
+        outcome.error =
+            QObject::tr("%1: unexpected error: %2").arg(request.path, QString::fromUtf8(e.what()));
+    } catch (...) {
+        outcome.error = QObject::tr("%1: unexpected error").arg(request.path);
+    }
+    outcome.workerMs = timer.elapsed();
+    promise.addResult(std::move(outcome));
+}
+
+}  // namespace
+
+LoadController::LoadController(QObject* parent)
+    : QObject(parent), m_open(&LoadController::openWithCore) {
+    qRegisterMetaType<LoadOutcome>();
+    connect(&m_watcher, &QFutureWatcher<LoadOutcome>::finished, this, &LoadController::onFinished);
+    connect(&m_watcher, &QFutureWatcher<LoadOutcome>::progressValueChanged, this,
+            [this](int value) { emit progress(value); });
+}
+
+LoadController::~LoadController() {
+    m_watcher.disconnect(this);
+    m_watcher.cancel();
+    m_watcher.waitForFinished();
+}
+
+std::unique_ptr<core::Checkpoint> LoadController::openWithCore(const LoadRequest& request,
+                                                               const core::ProgressFn& progress) {
+    core::OpenOptions options;
+    options.progress = progress;
+    if (request.bytes.isEmpty()) {
+        return core::openCheckpoint(std::filesystem::path(request.path.toStdString()), options);
+    }
+    std::vector<std::byte> bytes(static_cast<std::size_t>(request.bytes.size()));
+    std::memcpy(bytes.data(), request.bytes.constData(), bytes.size());
+    const std::string name =
+        request.title.isEmpty() ? request.path.toStdString() : request.title.toStdString();
+    try {
+        auto source = std::make_shared<core::MemorySource>(std::move(bytes), name);
+        return core::openCheckpoint(source, name, options);
+    } catch (const core::CancelledError&) {
+        throw;
+    } catch (const core::Error&) {
+        // Some readers need a real file (an HDF5 library without file images): retry from a
+        // temporary copy, which is removed again once the checkpoint is open.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QFileInfo(request.path).fileName());
+        QFile file(path);
+        if (!dir.isValid() || !file.open(QIODevice::WriteOnly) ||
+            file.write(request.bytes) != request.bytes.size()) {
+            throw;
+        }
+        file.close();
+        auto checkpoint = core::openCheckpoint(std::filesystem::path(path.toStdString()), options);
+        checkpoint->setFile(request.path.toStdString(),
+                            static_cast<std::uint64_t>(request.bytes.size()));
+        return checkpoint;
+    }
+}
+
+void LoadController::open(LoadRequest request) {
+    if (request.title.isEmpty()) {
+        request.title = QFileInfo(request.path).fileName();
+    }
+    std::erase_if(m_queue, [&](const LoadRequest& r) { return r.path == request.path; });
+    if (m_running && m_running->path == request.path) {
+        m_liveToken = 0;
+        m_watcher.cancel();
+    }
+    request.token = m_nextToken++;
+    const bool wasBusy = isBusy();
+    m_queue.push_back(std::move(request));
+    if (!wasBusy) {
+        emit busyChanged(true);
+    }
+    if (!m_running) {
+        startNext();
+    }
+}
+
+void LoadController::cancelAll() {
+    const bool wasBusy = isBusy();
+    m_queue.clear();
+    if (m_running) {
+        const QString path = m_running->path;
+        m_liveToken = 0;
+        m_watcher.cancel();
+        emit cancelled(path);
+    } else if (wasBusy) {
+        emit busyChanged(false);
+    }
+}
+
+void LoadController::startNext() {
+    if (m_queue.empty()) {
+        return;
+    }
+    m_running = std::move(m_queue.front());
+    m_queue.pop_front();
+    m_liveToken = m_running->token;
+    emit started(m_running->title);
+    emit progress(-1);
+    m_watcher.setFuture(QtConcurrent::run(runLoad, m_open, *m_running));
+}
+
+void LoadController::onFinished() {
+    const QFuture<LoadOutcome> future = m_watcher.future();
+    const bool wanted = m_running && m_liveToken == m_running->token;
+    m_running.reset();
+    if (wanted && future.resultCount() > 0) {
+        LoadOutcome outcome = future.result();
+        if (outcome.cancelled) {
+            emit cancelled(outcome.request.path);
+        } else if (outcome.checkpoint) {
+            emit loaded(outcome);
+        } else {
+            emit failed(outcome);
+        }
+    }
+    if (m_queue.empty()) {
+        emit busyChanged(false);
+    } else {
+        startNext();
+    }
+}
+
+}  // namespace ckpt::ui

@@ -1,0 +1,66 @@
+#pragma once
+// Opens checkpoints off the GUI thread, one at a time in request order, with progress and
+// cancel. Results arrive on the GUI thread as signals; a result whose request was cancelled or
+// superseded (same path asked again) is dropped by its token.
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QStringList>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "core/util/progress.h"
+#include "ui/jobs/load_request.h"
+
+namespace ckpt::ui {
+
+class LoadController : public QObject {
+    Q_OBJECT
+
+public:
+    /// Opens a request in a worker thread; throws core errors. The default calls
+    /// core::openCheckpoint on the file or on the in-memory bytes.
+    using OpenFn = std::function<std::unique_ptr<core::Checkpoint>(const LoadRequest&,
+                                                                   const core::ProgressFn&)>;
+
+    explicit LoadController(QObject* parent = nullptr);
+    ~LoadController() override;
+
+    /// Replaces the function that opens files (tests inject in-code checkpoints).
+    void setOpenFunction(OpenFn fn) { m_open = std::move(fn); }
+
+    /// Queues `request`; a queued or running request for the same path is superseded.
+    void open(LoadRequest request);
+    /// Cancels the running load and drops the queue.
+    void cancelAll();
+    [[nodiscard]] bool isBusy() const { return m_running.has_value() || !m_queue.empty(); }
+
+    /// The default OpenFn.
+    [[nodiscard]] static std::unique_ptr<core::Checkpoint> openWithCore(
+        const LoadRequest& request, const core::ProgressFn& progress);
+
+signals:
+    void busyChanged(bool busy);
+    /// A load started; `title` names it for the status bar.
+    void started(const QString& title);
+    /// Progress of the running load in per mille, or -1 while the total is unknown.
+    void progress(int permille);
+    void loaded(const ckpt::ui::LoadOutcome& outcome);
+    void failed(const ckpt::ui::LoadOutcome& outcome);
+    void cancelled(const QString& path);
+
+private:
+    void startNext();
+    void onFinished();
+
+    OpenFn m_open;
+    std::deque<LoadRequest> m_queue;
+    std::optional<LoadRequest> m_running;
+    quint64 m_nextToken = 1;
+    quint64 m_liveToken = 0;  ///< token of the running request whose result is still wanted
+    QFutureWatcher<LoadOutcome> m_watcher;
+};
+
+}  // namespace ckpt::ui

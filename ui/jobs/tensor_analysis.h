@@ -1,0 +1,88 @@
+#pragma once
+// Statistics and heatmap of the selected tensor, computed in the background. A newer
+// selection cancels the older jobs; results of a cancelled job never reach the UI.
+// Two passes over the values: the statistics, then (when there is something to draw) one scan
+// that builds the heatmap and, if outliers squeeze the histogram, a focused histogram.
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QThreadPool>
+#include <functional>
+#include <memory>
+
+#include "core/analysis/tensor_stats.h"
+#include "ui/jobs/focus_histogram.h"
+#include "ui/jobs/heatmap_data.h"
+
+namespace ckpt::core {
+class Tensor;
+}
+
+namespace ckpt::ui {
+
+class TensorAnalysis : public QObject {
+    Q_OBJECT
+
+public:
+    using StatsFn = std::function<core::TensorStats(const core::Tensor&, const core::ProgressFn&)>;
+    /// Largest side of the heatmap grid.
+    static constexpr int kHeatmapSide = 256;
+
+    explicit TensorAnalysis(QObject* parent = nullptr);
+    ~TensorAnalysis() override;
+
+    /// Replaces the statistics function (the default is core::computeStats).
+    void setStatsFunction(StatsFn fn) { m_stats = std::move(fn); }
+
+    /// Starts statistics (and a heatmap for tensors of 2 or more dimensions) for `tensor`,
+    /// cancelling the jobs of the previous one. Null just cancels.
+    void analyse(std::shared_ptr<const core::Tensor> tensor, std::shared_ptr<const void> keepAlive);
+    void cancel();
+    [[nodiscard]] bool isRunning() const;
+
+signals:
+    /// Per mille of the statistics pass.
+    void statsProgress(int permille);
+    void statsReady(const ckpt::core::TensorStats& stats);
+    void statsFailed(const QString& message);
+    void heatmapProgress(int permille);
+    void heatmapReady(const ckpt::ui::HeatmapData& heatmap);
+    void heatmapFailed(const QString& message);
+    /// The central values in finer bins (only when the full histogram is dominated by outliers).
+    void focusHistogramReady(const ckpt::ui::FocusHistogram& histogram);
+    /// Both jobs of the current tensor are done (successfully or not).
+    void finished();
+
+private:
+    struct StatsOutcome {
+        core::TensorStats stats;
+        QString error;
+        bool cancelled = false;
+    };
+    struct HeatmapOutcome {
+        HeatmapData heatmap;
+        FocusHistogram focus;
+        QString error;
+        bool cancelled = false;
+    };
+
+    void onStatsFinished();
+    void startScan(const FocusHistogram& focusPlan);
+    void onHeatmapFinished();
+    void checkFinished();
+
+    StatsFn m_stats;
+    QThreadPool m_pool;
+    QFutureWatcher<StatsOutcome> m_statsWatcher;
+    QFutureWatcher<HeatmapOutcome> m_heatmapWatcher;
+    quint64 m_token = 0;
+    quint64 m_statsToken = 0;
+    quint64 m_heatmapToken = 0;
+    bool m_statsPending = false;
+    bool m_heatmapPending = false;
+    bool m_wantGrid = false;  ///< the current tensor gets a heatmap
+    std::shared_ptr<const core::Tensor> m_tensor;
+    std::shared_ptr<const void> m_keepAlive;
+};
+
+}  // namespace ckpt::ui

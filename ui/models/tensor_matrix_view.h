@@ -1,0 +1,54 @@
+#pragma once
+// A tensor seen as a matrix for tables and heatmaps: a 2-D tensor as itself, an n-D tensor as
+// (product of the leading dims) x (last dim) (a conv kernel (kh, kw, in, out) becomes
+// (kh*kw*in, out)), and a 1-D tensor wrapped into rows of a fixed width. Element reads go
+// through Tensor::readAsDouble in the fewest contiguous runs, honouring Fortran order.
+
+#include <QString>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace ckpt::core {
+class Tensor;
+}
+
+namespace ckpt::ui {
+
+class TensorMatrixView {
+public:
+    /// `wrapWidth`: columns used for 1-D tensors (at most that many).
+    explicit TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, int wrapWidth = 8);
+
+    [[nodiscard]] std::uint64_t rows() const { return m_rows; }
+    [[nodiscard]] std::uint64_t cols() const { return m_cols; }
+    /// True when a 1-D tensor is wrapped into rows (the last row may be partly empty).
+    [[nodiscard]] bool wrapped() const { return m_wrapped; }
+    /// False for the empty cells after the end of a wrapped 1-D tensor.
+    [[nodiscard]] bool contains(std::uint64_t row, std::uint64_t col) const;
+    /// Row header: "3" for 2-D, "[1, 2, 0]" (leading indices) for n-D, "16" (offset) for 1-D.
+    [[nodiscard]] QString rowLabel(std::uint64_t row) const;
+    [[nodiscard]] QString colLabel(std::uint64_t col) const;
+    /// "rows = kh × kw × in (3 × 3 × 16), columns = out (32)" style explanation, or empty.
+    [[nodiscard]] QString layoutDescription() const;
+
+    /// Reads the tile [r0, r0+nr) x [c0, c0+nc) row-major into `out` (nr*nc doubles). Cells
+    /// outside the tensor become NaN. Throws core errors from the tensor source.
+    void readTile(std::uint64_t r0, std::uint64_t nr, std::uint64_t c0, std::uint64_t nc,
+                  double* out) const;
+
+    [[nodiscard]] const core::Tensor& tensor() const { return *m_tensor; }
+
+private:
+    [[nodiscard]] std::uint64_t storageIndex(std::uint64_t logical) const;
+
+    std::shared_ptr<const core::Tensor> m_tensor;
+    std::vector<std::uint64_t> m_shape;
+    std::uint64_t m_numel = 0;
+    std::uint64_t m_rows = 0;
+    std::uint64_t m_cols = 0;
+    bool m_wrapped = false;
+    bool m_fortran = false;
+};
+
+}  // namespace ckpt::ui

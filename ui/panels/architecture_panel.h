@@ -1,0 +1,56 @@
+#pragma once
+// The Architecture tab: the layers in order with their key settings, and the model and
+// training configs as a searchable JSON tree. Choosing a layer reveals its config entry.
+
+#include <QWidget>
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+class QTreeView;
+
+namespace ckpt::core {
+class Checkpoint;
+}
+
+namespace ckpt::ui {
+
+class JsonTreeModel;
+class LayerSettingsModel;
+
+class ArchitecturePanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ArchitecturePanel(QWidget* parent = nullptr);
+
+    void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
+
+    [[nodiscard]] QLineEdit* searchEdit() const { return m_search; }
+    [[nodiscard]] QTreeView* jsonView() const { return m_json; }
+    [[nodiscard]] QTableView* layerView() const { return m_layers; }
+    [[nodiscard]] JsonTreeModel* jsonModel() const { return m_jsonModel; }
+    [[nodiscard]] LayerSettingsModel* layerModel() const { return m_layerModel; }
+    /// Applies the search text now instead of after the typing pause.
+    void applySearch();
+    /// Selects layer `row` (model order) and reveals its config entry, clearing the search.
+    void revealLayer(int row);
+
+private:
+    void revealLayerConfig(const QModelIndex& layerIndex);
+
+    QLineEdit* m_search;
+    QLabel* m_empty;
+    QTableView* m_layers;
+    LayerSettingsModel* m_layerModel;
+    QSortFilterProxyModel* m_layerProxy;
+    QTreeView* m_json;
+    JsonTreeModel* m_jsonModel;
+    QSortFilterProxyModel* m_jsonProxy;
+    QTimer* m_searchTimer;
+};
+
+}  // namespace ckpt::ui

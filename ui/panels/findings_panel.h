@@ -1,0 +1,70 @@
+#pragma once
+// The Findings tab: what the validator says about the current checkpoint (code that runs on
+// load, members plain pickle cannot handle, portability traps, NaN/Inf), checked in the
+// background when a file becomes current. Activating a finding shows where it sits.
+
+#include <QWidget>
+#include <memory>
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace ckpt::core {
+class Checkpoint;
+struct ValidationReport;
+}  // namespace ckpt::core
+
+namespace ckpt::ui {
+
+class FindingsModel;
+class ValidationJob;
+
+class FindingsPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit FindingsPanel(QWidget* parent = nullptr);
+
+    /// Shows the findings of `checkpoint`, validating it first unless done before.
+    void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
+
+    [[nodiscard]] FindingsModel* model() const { return m_model; }
+    [[nodiscard]] QTableView* table() const { return m_table; }
+    [[nodiscard]] ValidationJob* job() const { return m_job; }
+    [[nodiscard]] QString summaryText() const;
+
+signals:
+    /// The number of errors and warnings of the shown report changed (for the tab title).
+    void countChanged(int errorsAndWarnings);
+    /// Show the tree node at `path` of the current checkpoint.
+    void nodeRequested(const QString& path);
+    /// Show layer `index` of the model config (a finding about a config entry).
+    void layerRequested(int index);
+
+private:
+    void showReport(std::shared_ptr<const core::ValidationReport> report);
+    void onValidated(std::shared_ptr<const core::Checkpoint> checkpoint,
+                     std::shared_ptr<const core::ValidationReport> report);
+    void activate(const QModelIndex& index);
+
+    struct Cached {
+        std::weak_ptr<const core::Checkpoint> checkpoint;
+        const core::Checkpoint* key = nullptr;
+        std::shared_ptr<const core::ValidationReport> report;
+    };
+
+    std::shared_ptr<const core::Checkpoint> m_checkpoint;
+    std::vector<Cached> m_cache;
+    ValidationJob* m_job;
+    QLabel* m_summary;
+    QProgressBar* m_progress;
+    QTableView* m_table;
+    FindingsModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QLabel* m_detail;
+};
+
+}  // namespace ckpt::ui

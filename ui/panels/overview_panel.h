@@ -1,0 +1,66 @@
+#pragma once
+// The Overview tab: what the file is (format, path, size), its metadata, reader warnings, and
+// the layer table (model.summary()) with totals. Clicking a layer asks to show its first weight.
+
+#include <QWidget>
+#include <memory>
+
+class QFormLayout;
+class QLabel;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace ckpt::core {
+class Checkpoint;
+}
+
+namespace ckpt::ui {
+
+class BreakdownBar;
+class LayerTableModel;
+
+class OverviewPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit OverviewPanel(QWidget* parent = nullptr);
+
+    /// Shows `checkpoint` opened from `displayPath` (null shows the welcome text).
+    void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint,
+                       const QString& displayPath);
+
+    [[nodiscard]] QTableView* layerTable() const { return m_layers; }
+    [[nodiscard]] LayerTableModel* layerModel() const { return m_layerModel; }
+    /// The text of a "File" field ("Format", "Path", "Size", "Parameters", "Tensors") or of a
+    /// metadata key, for tests.
+    [[nodiscard]] QString fieldText(const QString& name) const;
+    [[nodiscard]] QString totalsText() const;
+    [[nodiscard]] QString warningsText() const;
+
+signals:
+    /// The user clicked a layer with weights: show `tensorPath`.
+    void layerActivated(const QString& tensorPath);
+
+private:
+    void fillFileFacts(const core::Checkpoint& c, const QString& displayPath);
+    void fillMetadata(const core::Checkpoint& c);
+    static void clearForm(QFormLayout* form);
+    QLabel* addField(QFormLayout* form, const QString& name, const QString& value);
+
+    QLabel* m_title;
+    QLabel* m_subtitle;
+    QWidget* m_details;
+    QFormLayout* m_fileForm;
+    QFormLayout* m_metaForm;
+    QLabel* m_metaEmpty;
+    QLabel* m_warnings;
+    QTableView* m_layers;
+    LayerTableModel* m_layerModel;
+    QSortFilterProxyModel* m_layerProxy;
+    QLabel* m_totals;
+    QLabel* m_noLayers;
+    QLabel* m_storageTitle;
+    BreakdownBar* m_storage;
+};
+
+}  // namespace ckpt::ui

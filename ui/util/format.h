@@ -1,0 +1,31 @@
+#pragma once
+// Text forms of numbers, sizes and shapes as the UI shows them.
+
+#include <QString>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/json.h"
+
+namespace ckpt::ui::fmt {
+
+/// "1,234,567" in the user's locale.
+[[nodiscard]] QString count(std::uint64_t n);
+/// "512 B", "4.0 KB", "1.2 MB" (powers of 1024, one decimal from KB on).
+[[nodiscard]] QString bytes(std::uint64_t n);
+/// A compact form for a value in a table or on an axis: up to `precision` significant digits,
+/// exponent notation for very large/small magnitudes, "NaN", "inf", "-inf".
+[[nodiscard]] QString number(double v, int precision = 6);
+/// "[3, 4]"; "scalar" for an empty shape.
+[[nodiscard]] QString shape(const std::vector<std::uint64_t>& shape);
+/// A std::string as QString (UTF-8).
+[[nodiscard]] inline QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
+/// Compact JSON text of `value`; invalid UTF-8 in strings is replaced instead of throwing.
+[[nodiscard]] QString json(const core::Json& value);
+/// "42 %" style percentage of `part` in `whole`, with one decimal below 10 %.
+[[nodiscard]] QString percent(std::uint64_t part, std::uint64_t whole);
+
+}  // namespace ckpt::ui::fmt

@@ -1,0 +1,34 @@
+#pragma once
+// The status-bar piece shown while a file loads: what is loading, a progress bar (busy while
+// the total is unknown) and a Cancel button.
+
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QToolButton;
+
+namespace ckpt::ui {
+
+class LoadProgress : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit LoadProgress(QWidget* parent = nullptr);
+
+    void start(const QString& title);
+    /// Per mille; -1 shows a busy bar.
+    void setProgress(int permille);
+    [[nodiscard]] QProgressBar* bar() const { return m_bar; }
+    [[nodiscard]] QToolButton* cancelButton() const { return m_cancel; }
+
+signals:
+    void cancelRequested();
+
+private:
+    QLabel* m_label;
+    QProgressBar* m_bar;
+    QToolButton* m_cancel;
+};
+
+}  // namespace ckpt::ui

@@ -1,0 +1,42 @@
+#pragma once
+// The statistics of a tensor as a compact grid of labelled values, with a progress bar while
+// they are computed. NaN and Inf counts turn red when non-zero.
+
+#include <QWidget>
+#include <map>
+
+namespace ckpt::core {
+struct TensorStats;
+}
+
+class QLabel;
+class QProgressBar;
+
+namespace ckpt::ui {
+
+class StatsView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit StatsView(QWidget* parent = nullptr);
+
+    void showStats(const core::TensorStats& stats);
+    /// Shows the progress bar (per mille, -1 = busy) and blanks the values.
+    void showProgress(int permille);
+    /// Blanks the values and shows `message` (an error, "not numeric", ...).
+    void showMessage(const QString& message);
+
+    /// The text shown for a field ("min", "max", "mean", "std", "zeros", "nan",
+    /// "inf", "finite"), for tests.
+    [[nodiscard]] QString fieldText(const QString& field) const;
+
+private:
+    void setField(const QString& key, const QString& text, bool alarm = false);
+    void blank();
+
+    std::map<QString, QLabel*> m_fields;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_message = nullptr;
+};
+
+}  // namespace ckpt::ui
