@@ -87,9 +87,10 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     }
 }
 
+/// True when the tree holds Python objects or calls (a plain dict of tensors does not).
 bool hasObjects(const core::Node& root) {
-    if (!root.typeName().empty()) {
-        return true;  // a pickled object (or call) at the root
+    if (root.attributes().contains("reduce") || root.attributes().contains("reconstructor")) {
+        return true;  // a call at the root (os.system, a pickled Keras model, ...)
     }
     std::vector<const core::Node*> stack{&root};
     while (!stack.empty()) {

@@ -297,6 +297,10 @@ std::unique_ptr<Checkpoint> openBundle(const fs::path& folder, const fs::path& c
         node.setTypeName(part->format());
         node.attributes()["root_class"] = part->root().typeName();
         pyobj::copyTree(part->root(), node);
+        for (PickleStream stream : part->pickleStreams()) {  // for the validator
+            stream.member = p.filename().string();
+            checkpoint->addPickleStream(std::move(stream));
+        }
         for (const auto& w : part->warnings()) {
             checkpoint->addWarning(p.filename().string() + ": " + w);
         }

@@ -45,11 +45,25 @@ private:
     bool m_throw;
 };
 
+/// Runs `end` when the scope ends, however it ends (the sink throws at its limit).
+template <typename F>
+class Finally {
+public:
+    explicit Finally(F f) : m_f(std::move(f)) {}
+    ~Finally() { m_f(); }
+    Finally(const Finally&) = delete;
+    Finally& operator=(const Finally&) = delete;
+
+private:
+    F m_f;
+};
+
 void inflateZlib(std::span<const std::byte> in, bool gzip, Sink& sink) {
     z_stream z{};
     if (inflateInit2(&z, gzip ? 15 + 16 : 15) != Z_OK) {
         throw CorruptDataError("cannot start zlib");
     }
+    const Finally end([&z] { inflateEnd(&z); });
     z.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
     z.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size(), UINT32_MAX));
     std::size_t consumed = 0;
@@ -69,17 +83,14 @@ void inflateZlib(std::span<const std::byte> in, bool gzip, Sink& sink) {
             z.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size() - consumed, UINT32_MAX));
         }
         if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-            inflateEnd(&z);
             throw CorruptDataError(std::string("damaged ") + (gzip ? "gzip" : "zlib") +
                                    " data: " + (z.msg ? z.msg : "inflate failed"));
         }
         if (rc == Z_BUF_ERROR && z.avail_in == 0) {
-            inflateEnd(&z);
             throw CorruptDataError(std::string("the ") + (gzip ? "gzip" : "zlib") +
                                    " stream ends early (truncated file?)");
         }
     }
-    inflateEnd(&z);
 }
 
 void inflateBz2(std::span<const std::byte> in, Sink& sink) {
@@ -87,6 +98,7 @@ void inflateBz2(std::span<const std::byte> in, Sink& sink) {
     if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK) {
         throw CorruptDataError("cannot start bz2");
     }
+    const Finally end([&s] { BZ2_bzDecompressEnd(&s); });
     s.next_in = reinterpret_cast<char*>(const_cast<std::byte*>(in.data()));
     s.avail_in = static_cast<unsigned>(std::min<std::size_t>(in.size(), UINT32_MAX));
     int rc = BZ_OK;
@@ -101,15 +113,12 @@ void inflateBz2(std::span<const std::byte> in, Sink& sink) {
         rc = BZ2_bzDecompress(&s);
         sink.used(s.avail_out);
         if (rc != BZ_OK && rc != BZ_STREAM_END) {
-            BZ2_bzDecompressEnd(&s);
             throw CorruptDataError("damaged bz2 data (error " + std::to_string(rc) + ")");
         }
         if (rc == BZ_OK && s.avail_in == 0 && s.avail_out != 0) {
-            BZ2_bzDecompressEnd(&s);
             throw CorruptDataError("the bz2 stream ends early (truncated file?)");
         }
     }
-    BZ2_bzDecompressEnd(&s);
 }
 
 void inflateXz(std::span<const std::byte> in, bool alone, Sink& sink) {
@@ -119,6 +128,7 @@ void inflateXz(std::span<const std::byte> in, bool alone, Sink& sink) {
     if (init != LZMA_OK) {
         throw CorruptDataError("cannot start lzma");
     }
+    const Finally end([&s] { lzma_end(&s); });
     s.next_in = reinterpret_cast<const uint8_t*>(in.data());
     s.avail_in = in.size();
     lzma_ret rc = LZMA_OK;
@@ -133,17 +143,14 @@ void inflateXz(std::span<const std::byte> in, bool alone, Sink& sink) {
         rc = lzma_code(&s, s.avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
         sink.used(s.avail_out);
         if (rc == LZMA_BUF_ERROR) {
-            lzma_end(&s);
             throw CorruptDataError(std::string("the ") + (alone ? "lzma" : "xz") +
                                    " stream ends early (truncated file?)");
         }
         if (rc != LZMA_OK && rc != LZMA_STREAM_END) {
-            lzma_end(&s);
             throw CorruptDataError(std::string("damaged ") + (alone ? "lzma" : "xz") +
                                    " data (error " + std::to_string(static_cast<int>(rc)) + ")");
         }
     }
-    lzma_end(&s);
 }
 
 void run(std::span<const std::byte> in, const std::string& method, Sink& sink) {

@@ -41,23 +41,39 @@ std::shared_ptr<const ByteSource> bytesSource(const ValueGraph& g, ValueId id) {
                                           "bytes at offset " + std::to_string(v.offset));
 }
 
-/// First bytes of a bytes-like value, cheaply (no decoding of long texts).
-std::string_view headOf(const ValueGraph& g, ValueId id) {
+/// First bytes (up to 512) of a bytes-like value, cheaply: protocol 2's latin-1 text of
+/// `_codecs.encode` is decoded for its first characters only.
+std::string headOf(const ValueGraph& g, ValueId id) {
+    constexpr std::size_t kHead = 512;
     const pickle::Value& v = g[id];
     if (v.kind == ValueKind::Bytes || v.kind == ValueKind::ByteArray) {
-        return g.text(id).substr(0, 512);
+        return std::string(g.text(id).substr(0, kHead));
     }
-    if (v.kind == ValueKind::Call) {  // _codecs.encode(str, 'latin1'): ASCII prefix is enough
-        const auto* args = pickle::sequenceItems(g, v.args);
-        if (args != nullptr && !args->empty() && g[(*args)[0]].kind == ValueKind::Str) {
-            return g.text((*args)[0]).substr(0, 4);
+    if (v.kind != ValueKind::Call) {
+        return {};
+    }
+    const auto* args = pickle::sequenceItems(g, v.args);
+    if (args == nullptr || args->empty() || g[(*args)[0]].kind != ValueKind::Str) {
+        return {};
+    }
+    const std::string_view text = g.text((*args)[0]);
+    std::string out;
+    for (std::size_t i = 0; i < text.size() && out.size() < kHead; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else if ((c == 0xC2 || c == 0xC3) && i + 1 < text.size()) {
+            out += static_cast<char>(((c & 0x03U) << 6) |
+                                     (static_cast<unsigned char>(text[++i]) & 0x3FU));
+        } else {
+            break;  // not latin-1: not bytes
         }
     }
-    return {};
+    return out;
 }
 
 bool looksLikeArchive(const ValueGraph& g, ValueId id) {
-    const auto head = headOf(g, id);
+    const std::string head = headOf(g, id);
     return head.starts_with("PK\x03\x04") || (head.size() > 262 && head.substr(257, 5) == "ustar");
 }
 

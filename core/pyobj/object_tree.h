@@ -51,6 +51,8 @@ private:
 
     void run(pickle::ValueId root, Node& parent, const std::string& rootName, bool intoParent);
     [[nodiscard]] Shape shapeOf(pickle::ValueId id);
+    void addMember(std::vector<Member>& members, Member m) const;
+    void noteElided(Node& node);
     void addStateMembers(pickle::ValueId state, std::vector<Member>& members) const;
     void addEntries(pickle::ValueId id, std::vector<Member>& members) const;
     [[nodiscard]] bool addModuleMembers(pickle::ValueId module, std::vector<Member>& members) const;
@@ -65,6 +67,9 @@ private:
     std::unordered_map<pickle::ValueId, Node*> m_seen;
     std::vector<std::string> m_warnings;
     std::size_t m_nodes = 0;
+    std::size_t m_room = 0;            ///< members the current value may still add
+    mutable std::size_t m_elided = 0;  ///< members of the current value left out
+    bool m_cutWarned = false;
 };
 
 /// Copies the tree under `from` (children, attributes, tensors shared) below `to`.

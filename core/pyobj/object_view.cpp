@@ -163,6 +163,15 @@ void buildObjectView(const ValueGraph& g, const std::vector<ValueId>& roots, Rec
         checkpoint.addWarning(w);
     }
     for (const auto& [id, a] : r.archives) {
+        if (a.checkpoint) {
+            // Pickles inside the nested file (a pickle passed to loads()) reach the validator.
+            for (PickleStream stream : a.checkpoint->pickleStreams()) {
+                stream.member = "nested " + a.format + " at offset " +
+                                std::to_string(g[id].offset) +
+                                (stream.member.empty() ? "" : ": " + stream.member);
+                checkpoint.addPickleStream(std::move(stream));
+            }
+        }
         if (!a.error.empty()) {
             checkpoint.addWarning(
                 "a nested " + (a.format.empty() ? std::string("file") : a.format) + " at offset " +

@@ -198,6 +198,23 @@ private slots:
         }
     }
 
+    void hugeListIsCutAtTheNodeLimit() {
+        // 3,000,000 items in one list: the tree keeps 1,000,000 nodes and says so.
+        std::string p = "\x80\x04](";
+        for (int i = 0; i < 3000000; ++i) {
+            p += "K\x01";
+        }
+        p += "e.";
+        const auto c = openCheckpoint(memory(p), "huge");
+        QVERIFY(c->root().childCount() <= 1'000'001);
+        QVERIFY(c->root().childCount() >= 999'000);
+        bool warned = false;
+        for (const auto& w : c->warnings()) {
+            warned = warned || w.find("cut at") != std::string::npos;
+        }
+        QVERIFY(warned);
+    }
+
     void compressedStorageBomb() {
         // data/0 deflated: 1.1 GiB of zeros in ~1 MB. Never inflated at open; reading refuses.
         QTemporaryDir dir;
