@@ -14,6 +14,10 @@ ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
         case ExportFormat::WeightsH5:
         case ExportFormat::Keras:
             return exportKeras(checkpoint, format, out, options);
+        case ExportFormat::Pickle:
+        case ExportFormat::Bundle:
+            throw UnsupportedError("export to " + exportFormatName(format) +
+                                   " is not implemented yet");
     }
     throw UnsupportedError("unknown export format");
 }

@@ -19,13 +19,17 @@ std::string exportFormatName(ExportFormat f) {
             return "weights-h5";
         case ExportFormat::Keras:
             return "keras";
+        case ExportFormat::Pickle:
+            return "pickle";
+        case ExportFormat::Bundle:
+            return "bundle";
     }
     return "?";
 }
 
 bool exportFormatFromName(const std::string& name, ExportFormat& out) {
     for (auto f : {ExportFormat::Safetensors, ExportFormat::KerasH5, ExportFormat::WeightsH5,
-                   ExportFormat::Keras}) {
+                   ExportFormat::Keras, ExportFormat::Pickle, ExportFormat::Bundle}) {
         if (exportFormatName(f) == name) {
             out = f;
             return true;
@@ -49,6 +53,9 @@ bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f
         f = ExportFormat::KerasH5;
     } else if (ends(".keras")) {
         f = ExportFormat::Keras;
+    } else if (ends(".pkl") || ends(".pickle") || ends(".joblib") || ends(".pt") ||
+               ends(".pth") || ends(".dill")) {
+        f = ExportFormat::Pickle;
     } else {
         return false;
     }

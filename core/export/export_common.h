@@ -26,6 +26,12 @@ struct ExportOptions {
     /// Bytes written so far out of the total; returning false cancels (CancelledError, no
     /// output left behind).
     ProgressFn progress;
+    /// Cleaned pickle export: members flagged `unserializable` are always taken out of their
+    /// owners' state; with this set they are replaced with None instead of removed.
+    bool replaceWithNone = false;
+    /// Cleaned pickle export: also take out members flagged `portability` (lambdas, functions
+    /// and classes rebuilt by dill or cloudpickle).
+    bool dropPortability = false;
 };
 
 /// What an export wrote and what it left out.
@@ -43,13 +49,19 @@ struct ExportReport {
     std::vector<std::string> dropped;
     /// Things the user should know about the result (approximations, formats not converted).
     std::vector<std::string> warnings;
+    /// Cleaned pickle export: members taken out of the stream, "path (type): removed" or
+    /// "path (type): replaced with None".
+    std::vector<std::string> cleaned;
 };
 
-/// The output formats; `fromExtension` maps .safetensors, .weights.h5, .h5/.hdf5, .keras.
-enum class ExportFormat { Safetensors, KerasH5, WeightsH5, Keras };
+/// The output formats; `fromExtension` maps .safetensors, .weights.h5, .h5/.hdf5, .keras,
+/// .pkl/.pickle/.joblib/.pt/.pth (Pickle: the input's own format, cleaned).
+/// Bundle writes a folder: config JSON, weights HDF5 and params JSON.
+enum class ExportFormat { Safetensors, KerasH5, WeightsH5, Keras, Pickle, Bundle };
 
 [[nodiscard]] std::string exportFormatName(ExportFormat f);
-/// Parses "safetensors", "keras-h5", "weights-h5", "keras"; false for anything else.
+/// Parses "safetensors", "keras-h5", "weights-h5", "keras", "pickle", "bundle"; false for
+/// anything else.
 [[nodiscard]] bool exportFormatFromName(const std::string& name, ExportFormat& out);
 /// The format an output file name implies; false when the extension says nothing.
 [[nodiscard]] bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f);
