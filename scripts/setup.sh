@@ -11,7 +11,8 @@ packages=(
     # GUI rendering without a display (screenshots, offscreen UI tests)
     fonts-dejavu-core
     # tests and fixture generators: Debian's Python libraries as real clients
-    python3 python3-h5py python3-numpy
+    python3 python3-h5py python3-numpy python3-torch python3-dill python3-cloudpickle
+    python3-joblib
     # benchmarks compare against the HDF5 command-line tools
     hdf5-tools
 )
