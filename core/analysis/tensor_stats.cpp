@@ -1,16 +1,13 @@
 #include "core/analysis/tensor_stats.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <exception>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/analysis/stats_accumulator.h"
 #include "core/model/tensor.h"
 #include "core/util/error.h"
+#include "core/util/parallel_jobs.h"
 
 namespace ckpt::core {
 namespace {
@@ -54,119 +51,6 @@ private:
     std::uint64_t m_chunkCount;
 };
 
-void runSerial(const ChunkPlan& plan, const ProgressFn& progress, StatsAccumulator& acc) {
-    std::vector<std::byte> buffer;
-    std::uint64_t done = 0;
-    for (std::uint64_t c = 0; c < plan.chunkCount(); ++c) {
-        done += plan.process(c, buffer, acc);
-        reportProgress(progress, done, plan.total());
-    }
-}
-
-/// Workers take chunks in order into their own accumulators; the calling thread only reports
-/// progress, so the callback never runs concurrently or off its thread. Workers stay at most
-/// kChunksAhead chunks per thread ahead of the last progress the callback accepted, so a cancel
-/// stops the reading within a bounded number of chunks however slowly the caller is scheduled.
-void runParallel(const ChunkPlan& plan, const ProgressFn& progress, int threadCount,
-                 StatsAccumulator& acc) {
-    constexpr std::uint64_t kChunksAhead = 2;
-    const std::uint64_t window = kChunksAhead * static_cast<std::uint64_t>(threadCount);
-    std::vector<StatsAccumulator> partials;
-    for (int t = 0; t < threadCount; ++t) {
-        partials.emplace_back(plan.dtype(), plan.total());
-    }
-    std::mutex mutex;
-    std::condition_variable chunkDone;  // workers -> caller
-    std::condition_variable accepted;   // caller -> workers
-    std::uint64_t nextChunk = 0;
-    std::uint64_t chunksDone = 0;
-    std::uint64_t chunksAccepted = 0;
-    std::uint64_t done = 0;
-    int finished = 0;
-    bool stop = false;
-    std::exception_ptr failure;
-
-    auto work = [&](StatsAccumulator& mine) {
-        std::vector<std::byte> buffer;
-        std::unique_lock lock(mutex);
-        try {
-            for (;;) {
-                accepted.wait(lock, [&] { return stop || nextChunk < chunksAccepted + window; });
-                if (stop || nextChunk >= plan.chunkCount()) {
-                    break;
-                }
-                const std::uint64_t c = nextChunk++;
-                lock.unlock();
-                const std::uint64_t n = plan.process(c, buffer, mine);
-                lock.lock();
-                done += n;
-                ++chunksDone;
-                chunkDone.notify_one();
-            }
-        } catch (...) {
-            if (!lock.owns_lock()) {
-                lock.lock();
-            }
-            if (!failure) {
-                failure = std::current_exception();
-            }
-            stop = true;
-            accepted.notify_all();
-        }
-        ++finished;
-        chunkDone.notify_one();
-    };
-
-    std::vector<std::jthread> workers;  // joined before the state above goes away
-    try {
-        for (auto& partial : partials) {
-            workers.emplace_back(work, std::ref(partial));
-        }
-        std::unique_lock lock(mutex);
-        std::uint64_t reported = 0;
-        for (;;) {
-            chunkDone.wait(lock, [&] { return chunksDone != reported || finished == threadCount; });
-            if (failure || chunksDone == reported) {
-                break;  // a worker failed, or all finished and everything was reported
-            }
-            reported = chunksDone;
-            const std::uint64_t elements = done;
-            lock.unlock();
-            reportProgress(progress, elements, plan.total());
-            lock.lock();
-            chunksAccepted = reported;
-            accepted.notify_all();
-        }
-    } catch (...) {
-        {
-            const std::lock_guard lock(mutex);
-            stop = true;
-        }
-        accepted.notify_all();
-        throw;
-    }
-    for (auto& w : workers) {
-        w.join();
-    }
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
-    for (const auto& partial : partials) {
-        acc.merge(partial);
-    }
-}
-
-int chooseThreads(const Tensor& tensor, const StatsOptions& options, std::uint64_t chunkCount) {
-    std::uint64_t wanted = 1;
-    if (options.threads > 0) {
-        wanted = static_cast<std::uint64_t>(options.threads);
-    } else if (tensor.nbytes() >= kParallelMinBytes) {
-        wanted = std::max(1u, std::thread::hardware_concurrency());
-    }
-    return static_cast<int>(
-        std::clamp<std::uint64_t>(std::min(wanted, chunkCount), 1, kMaxThreads));
-}
-
 }  // namespace
 
 TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
@@ -187,11 +71,26 @@ TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
         if (!tensor.readable()) {
             throw UnsupportedError("tensor " + tensor.shapeText() + " has no readable data");
         }
-        const int threads = chooseThreads(tensor, options, plan.chunkCount());
-        if (threads > 1) {
-            runParallel(plan, progress, threads, acc);
-        } else {
-            runSerial(plan, progress, acc);
+        const int threads = chooseThreadCount(options.threads, tensor.nbytes(), kParallelMinBytes,
+                                              plan.chunkCount(), kMaxThreads);
+        // Each worker takes chunks in order into its own accumulator with its own buffer; one
+        // thread accumulates straight into the result.
+        std::vector<StatsAccumulator> partials;
+        std::vector<std::vector<std::byte>> buffers(static_cast<std::size_t>(threads));
+        for (int t = 0; threads > 1 && t < threads; ++t) {
+            partials.emplace_back(type, plan.total());
+        }
+        ParallelJobs jobs;
+        jobs.jobCount = plan.chunkCount();
+        jobs.threads = threads;
+        jobs.totalUnits = plan.total();
+        jobs.run = [&](int worker, std::uint64_t chunk) {
+            const auto w = static_cast<std::size_t>(worker);
+            return plan.process(chunk, buffers[w], partials.empty() ? acc : partials[w]);
+        };
+        runParallelJobs(jobs, progress);
+        for (const auto& partial : partials) {
+            acc.merge(partial);
         }
     }
     return acc.result(options.bins);

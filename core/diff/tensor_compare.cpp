@@ -1,18 +1,17 @@
 #include "core/diff/tensor_compare.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
-#include <exception>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <optional>
+#include <vector>
 
 #include "core/diff/chunk_reader.h"
 #include "core/diff/diff_accumulator.h"
 #include "core/model/tensor.h"
 #include "core/util/error.h"
+#include "core/util/parallel_jobs.h"
 
 namespace ckpt::core {
 namespace {
@@ -124,118 +123,6 @@ private:
     std::vector<char> m_identical;
 };
 
-void runSerial(const Plan& plan, Folder& folder, const ProgressFn& progress) {
-    std::vector<std::byte> bufA, bufB;
-    std::uint64_t done = 0;
-    for (std::uint64_t j = 0; j < plan.jobCount(); ++j) {
-        const ChunkResult r = plan.process(j, bufA, bufB);
-        folder.fold(r);
-        done += r.bytes;
-        reportProgress(progress, done, plan.totalBytes());
-    }
-}
-
-/// Workers take jobs in order and leave results in `pending`; whoever completes job
-/// `nextFold` folds every contiguous result from there. The calling thread only reports
-/// progress, so the callback never runs off its thread.
-void runParallel(const Plan& plan, Folder& folder, const ProgressFn& progress, int threads) {
-    // Without a callback nobody can cancel: let the workers run freely.
-    const std::uint64_t window =
-        progress ? kChunksAhead * static_cast<std::uint64_t>(threads) : plan.jobCount();
-    std::mutex mutex;
-    std::condition_variable jobDone;   // workers -> caller
-    std::condition_variable accepted;  // caller -> workers
-    std::map<std::uint64_t, ChunkResult> pending;
-    std::uint64_t nextJob = 0, nextFold = 0, jobsDone = 0, jobsAccepted = 0, bytesDone = 0;
-    int finished = 0;
-    bool stop = false;
-    std::exception_ptr failure;
-
-    auto work = [&] {
-        std::vector<std::byte> bufA, bufB;
-        std::unique_lock lock(mutex);
-        try {
-            for (;;) {
-                accepted.wait(lock, [&] { return stop || nextJob < jobsAccepted + window; });
-                if (stop || nextJob >= plan.jobCount()) {
-                    break;
-                }
-                const std::uint64_t j = nextJob++;
-                lock.unlock();
-                ChunkResult r = plan.process(j, bufA, bufB);
-                lock.lock();
-                bytesDone += r.bytes;
-                pending.emplace(j, std::move(r));
-                for (auto it = pending.find(nextFold); it != pending.end();
-                     it = pending.find(nextFold)) {
-                    folder.fold(it->second);
-                    pending.erase(it);
-                    ++nextFold;
-                }
-                ++jobsDone;
-                jobDone.notify_one();
-            }
-        } catch (...) {
-            if (!lock.owns_lock()) {
-                lock.lock();
-            }
-            if (!failure) {
-                failure = std::current_exception();
-            }
-            stop = true;
-            accepted.notify_all();
-        }
-        ++finished;
-        jobDone.notify_one();
-    };
-
-    std::vector<std::jthread> workers;
-    try {
-        for (int t = 0; t < threads; ++t) {
-            workers.emplace_back(work);
-        }
-        std::unique_lock lock(mutex);
-        std::uint64_t reported = 0;
-        for (;;) {
-            jobDone.wait(lock, [&] { return jobsDone != reported || finished == threads; });
-            if (failure || jobsDone == reported) {
-                break;
-            }
-            reported = jobsDone;
-            const std::uint64_t bytes = bytesDone;
-            lock.unlock();
-            reportProgress(progress, bytes, plan.totalBytes());
-            lock.lock();
-            jobsAccepted = reported;
-            accepted.notify_all();
-        }
-    } catch (...) {
-        {
-            const std::lock_guard lock(mutex);
-            stop = true;
-        }
-        accepted.notify_all();
-        throw;
-    }
-    for (auto& w : workers) {
-        w.join();
-    }
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
-}
-
-int chooseThreads(const Plan& plan, const CompareOptions& options) {
-    std::uint64_t wanted = 1;
-    if (options.threads > 0) {
-        wanted = static_cast<std::uint64_t>(options.threads);
-    } else if (plan.totalBytes() >= kParallelMinBytes) {
-        wanted = std::max(1u, std::thread::hardware_concurrency());
-    }
-    return static_cast<int>(
-        std::clamp<std::uint64_t>(std::min(wanted, plan.jobCount()), 1, kMaxThreads));
-}
-
 }  // namespace
 
 std::vector<TensorMetrics> compareTensorPairs(const std::vector<ComparePair>& pairs,
@@ -257,12 +144,38 @@ std::vector<TensorMetrics> compareTensorPairs(const std::vector<ComparePair>& pa
     const Plan plan(pairs, opts, files);
     Folder folder(pairs, opts.tolerance);
     reportProgress(progress, 0, plan.totalBytes());
-    const int threads = chooseThreads(plan, opts);
-    if (threads > 1) {
-        runParallel(plan, folder, progress, threads);
-    } else {
-        runSerial(plan, folder, progress);
-    }
+    const int threads = chooseThreadCount(opts.threads, plan.totalBytes(), kParallelMinBytes,
+                                          plan.jobCount(), kMaxThreads);
+    // Workers leave results in `pending`; whoever completes job `nextFold` folds every
+    // contiguous result from there, so the sums are folded strictly in job order.
+    struct Slot {
+        std::vector<std::byte> bufA, bufB;
+        std::optional<ChunkResult> result;
+    };
+    std::vector<Slot> slots(static_cast<std::size_t>(threads));
+    std::map<std::uint64_t, ChunkResult> pending;
+    std::uint64_t nextFold = 0;
+    ParallelJobs jobs;
+    jobs.jobCount = plan.jobCount();
+    jobs.threads = threads;
+    jobs.totalUnits = plan.totalBytes();
+    jobs.jobsAheadPerThread = kChunksAhead;
+    jobs.run = [&](int worker, std::uint64_t job) {
+        Slot& slot = slots[static_cast<std::size_t>(worker)];
+        slot.result = plan.process(job, slot.bufA, slot.bufB);
+        return std::uint64_t{slot.result->bytes};
+    };
+    jobs.completed = [&](int worker, std::uint64_t job) {
+        Slot& slot = slots[static_cast<std::size_t>(worker)];
+        pending.emplace(job, std::move(*slot.result));
+        slot.result.reset();
+        for (auto it = pending.find(nextFold); it != pending.end(); it = pending.find(nextFold)) {
+            folder.fold(it->second);
+            pending.erase(it);
+            ++nextFold;
+        }
+    };
+    runParallelJobs(jobs, progress);
     return folder.results();
 }
 
