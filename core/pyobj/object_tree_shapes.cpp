@@ -19,33 +19,14 @@ using pickle::ValueKind;
 
 namespace {
 
+/// The Python type name of a builtin value: the engine's kind name, which is the type name for
+/// every builtin kind but None and big integers.
 std::string_view scalarTypeName(ValueKind k) {
     switch (k) {
         case ValueKind::None:
             return "NoneType";
-        case ValueKind::Bool:
-            return "bool";
-        case ValueKind::Int:
         case ValueKind::BigInt:
             return "int";
-        case ValueKind::Float:
-            return "float";
-        case ValueKind::Str:
-            return "str";
-        case ValueKind::Bytes:
-            return "bytes";
-        case ValueKind::ByteArray:
-            return "bytearray";
-        case ValueKind::List:
-            return "list";
-        case ValueKind::Tuple:
-            return "tuple";
-        case ValueKind::Dict:
-            return "dict";
-        case ValueKind::Set:
-            return "set";
-        case ValueKind::FrozenSet:
-            return "frozenset";
         default:
             return pickle::valueKindName(k);
     }
