@@ -1,4 +1,5 @@
-// ckpt export IN -o OUT [--format F] [--no-optimizer] [--tensors GLOB] [--json]
+// ckpt export IN -o OUT [--format F] [--no-optimizer] [--tensors GLOB] [--drop-flagged]
+//             [--replace-with-none] [--json]
 
 #include <filesystem>
 
@@ -14,8 +15,9 @@ namespace ckpt::cli {
 namespace {
 
 constexpr const char* kUsageLine =
-    "Usage: ckpt export IN -o OUT [--format safetensors|keras-h5|weights-h5|keras]\n"
-    "                   [--no-optimizer] [--tensors GLOB] [--json]\n";
+    "Usage: ckpt export IN -o OUT [--format pickle|safetensors|keras-h5|weights-h5|keras|bundle]\n"
+    "                   [--drop-flagged] [--replace-with-none] [--no-optimizer]\n"
+    "                   [--tensors GLOB] [--json]\n";
 
 core::Json listJson(const std::vector<std::string>& items) {
     core::Json a = core::Json::array();
@@ -45,7 +47,8 @@ void printList(std::ostream& out, const char* title, const std::vector<std::stri
 int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     Args args;
     const auto e =
-        args.parse(argv, {"--json", "--no-optimizer"}, {"-o", "--output", "--format", "--tensors"});
+        args.parse(argv, {"--json", "--no-optimizer", "--drop-flagged", "--replace-with-none"},
+                   {"-o", "--output", "--format", "--tensors"});
     const auto output = args.option("-o") ? args.option("-o") : args.option("--output");
     if (!e.empty() || args.positionals().size() != 1 || !output) {
         err << "ckpt export: "
@@ -59,25 +62,28 @@ int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostr
     const std::string input = args.positionals()[0];
     core::ExportFormat format{};
     if (const auto f = args.option("--format")) {
-        if (*f == "pickle" || *f == "bundle") {
-            err << "ckpt export: --format " << *f
-                << " is not available yet (cleaned pickles and the split bundle come in a later "
-                   "version); use safetensors, keras-h5, weights-h5 or keras\n";
-            return kUsage;
-        }
         if (!core::exportFormatFromName(*f, format)) {
             err << "ckpt export: unknown --format '" << *f
-                << "' (safetensors, keras-h5, weights-h5, keras)\n";
+                << "' (pickle, safetensors, keras-h5, weights-h5, keras, bundle)\n";
             return kUsage;
         }
     } else if (!core::exportFormatFromExtension(*output, format)) {
         err << "ckpt export: cannot tell the format from '" << *output
-            << "': use .safetensors, .weights.h5, .h5/.hdf5 or .keras, or give --format\n";
+            << "': use .safetensors, .weights.h5, .h5/.hdf5, .keras, .pkl/.pickle/.joblib/"
+               ".dill/.pt/.pth, or give --format\n";
         return kUsage;
     }
     core::ExportOptions options;
     options.includeOptimizer = !args.flag("--no-optimizer");
     options.tensorGlob = args.option("--tensors").value_or("");
+    options.dropPortability = args.flag("--drop-flagged");
+    options.replaceWithNone = args.flag("--replace-with-none");
+    if ((options.dropPortability || options.replaceWithNone) &&
+        format != core::ExportFormat::Pickle) {
+        err << "ckpt export: --drop-flagged and --replace-with-none apply to --format pickle\n"
+            << kUsageLine;
+        return kUsage;
+    }
     options.progress = terminalProgress("export");
 
     core::ExportReport report;
@@ -110,12 +116,17 @@ int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostr
         j["excluded"] = listJson(report.excluded);
         j["dropped"] = listJson(report.dropped);
         j["warnings"] = listJson(report.warnings);
+        j["cleaned"] = listJson(report.cleaned);
         out << j.dump(2) << "\n";
         return code;
     }
     out << "Wrote " << report.output.string() << " (" << report.format
         << "): " << groupDigits(report.tensors) << " tensors, " << humanBytes(report.dataBytes)
         << " of data, " << humanBytes(report.fileBytes) << " file\n";
+    if (format == core::ExportFormat::Pickle && report.cleaned.empty()) {
+        out << "Nothing flagged to take out: the pickle is copied as it is\n";
+    }
+    printList(out, "Cleaned (taken out of the pickle)", report.cleaned);
     printList(out, "Left out as asked", report.excluded);
     printList(out, "Dropped (no equivalent in the output format)", report.dropped);
     printList(out, "Warnings", report.warnings);

@@ -1,5 +1,7 @@
+#include "core/export/bundle_export.h"
 #include "core/export/export_common.h"
 #include "core/export/keras_export.h"
+#include "core/export/pickle_clean.h"
 #include "core/export/safetensors_export.h"
 #include "core/util/error.h"
 
@@ -15,9 +17,9 @@ ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
         case ExportFormat::Keras:
             return exportKeras(checkpoint, format, out, options);
         case ExportFormat::Pickle:
+            return exportCleanPickle(checkpoint, out, options);
         case ExportFormat::Bundle:
-            throw UnsupportedError("export to " + exportFormatName(format) +
-                                   " is not implemented yet");
+            return exportBundle(checkpoint, out, options);
     }
     throw UnsupportedError("unknown export format");
 }

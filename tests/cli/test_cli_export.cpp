@@ -47,7 +47,8 @@ private slots:
         QCOMPARE(h.exitCode, 0);
         QVERIFY(h.out.startsWith("Usage: ckpt export"));
         for (const char* s : {"--json", "--no-optimizer", "--tensors", "Exit codes", "safetensors",
-                              "weights-h5", ".keras", "not yet", "ckpt-tmp"}) {
+                              "weights-h5", ".keras", "ckpt-tmp", "pickle", "bundle",
+                              "--drop-flagged", "--replace-with-none", "unserializable"}) {
             QVERIFY2(h.out.contains(s), s);
         }
         QVERIFY(runCkpt({"--help"}).out.contains("export"));
@@ -61,8 +62,13 @@ private slots:
                  64);
         const auto pickle =
             runCkpt({"export", in, "-o", m_tmp.filePath("x.pkl"), "--format", "pickle"});
-        QCOMPARE(pickle.exitCode, 64);
-        QVERIFY(pickle.err.contains("not available yet"));
+        QCOMPARE(pickle.exitCode, 64);  // a .keras file holds no pickle to clean
+        QVERIFY(pickle.err.contains("cleaned pickle"));
+        QVERIFY(!QFile::exists(m_tmp.filePath("x.pkl")));
+        // Cleaning options only make sense for a pickle.
+        QCOMPARE(runCkpt({"export", in, "-o", m_tmp.filePath("y.safetensors"), "--drop-flagged"})
+                     .exitCode,
+                 64);
         QCOMPARE(runCkpt({"export", in, "-o", m_tmp.filePath("x.st"), "--bogus"}).exitCode, 64);
         // .keras needs a model config: a weights-only source cannot make one.
         const auto weightsOnly = runCkpt({"export", ckpt::test::fixture("keras/k2_weights_only.h5"),
@@ -104,6 +110,43 @@ private slots:
         const auto noOpt =
             runCkpt({"export", in, "-o", m_tmp.filePath("n.h5"), "--no-optimizer", "--json"});
         QVERIFY(noOpt.exitCode == 0 || noOpt.exitCode == 1);
+    }
+
+    void cleanedPickleAndBundle() {
+        // A dill pickle with a lock: the text output says what was taken out.
+        const QString lock = ckpt::test::fixture("py/dill_lock.pkl");
+        const auto text = runCkpt({"export", lock, "-o", m_tmp.filePath("lock.pkl")});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.startsWith("Wrote "));
+        QVERIFY(text.out.contains("<root>.lock (_thread.lock): removed"));
+        const auto none = runCkpt({"export", lock, "-o", m_tmp.filePath("lock_none.pkl"),
+                                   "--replace-with-none", "--json"});
+        QCOMPARE(none.exitCode, 0);
+        const Json nj = Json::parse(none.out.toStdString());
+        QCOMPARE(nj["cleaned"].size(), std::size_t{1});
+        QVERIFY(nj["cleaned"][0].get<std::string>().find("replaced with None") !=
+                std::string::npos);
+        const auto v = runCkpt({"validate", m_tmp.filePath("lock.pkl")});
+        QVERIFY2(!v.out.contains("CKPT-U001"), v.out.constData());
+        // Code that runs on load: refused, nothing written.
+        const auto evil = runCkpt({"export", ckpt::test::fixture("py/evil_os_system.pkl"), "-o",
+                                   m_tmp.filePath("evil.pkl")});
+        QCOMPARE(evil.exitCode, 64);
+        QVERIFY(evil.err.contains("refusing"));
+        QVERIFY(!QFile::exists(m_tmp.filePath("evil.pkl")));
+        // The split bundle of a pickled KerasClassifier stand-in.
+        const QString out = m_tmp.filePath("bundle");
+        const auto b = runCkpt({"export", ckpt::test::fixture("py/keras_wrapper_classifier.pkl"),
+                                "-o", out, "--format", "bundle", "--no-optimizer", "--json"});
+        QVERIFY2(b.exitCode == 0 || b.exitCode == 1, b.err.constData());
+        QCOMPARE(Json::parse(b.out.toStdString())["format"].get<std::string>(),
+                 std::string("bundle"));
+        for (const char* f : {"model.json", "model.weights.h5", "params.json"}) {
+            QVERIFY2(QFile::exists(out + "/" + f), f);
+        }
+        const auto info = runCkpt({"info", "--json", out + "/model.weights.h5"});
+        QCOMPARE(info.exitCode, 0);
+        QVERIFY(!Json::parse(info.out.toStdString())["tensors"].empty());
     }
 
     void refusesTheInput() {
