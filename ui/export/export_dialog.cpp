@@ -5,6 +5,7 @@
 #include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -52,6 +53,13 @@ bool sameFile(const QString& a, const QString& b) {
         return fa.canonicalFilePath() == fb.canonicalFilePath();
     }
     return QDir::cleanPath(fa.absoluteFilePath()) == QDir::cleanPath(fb.absoluteFilePath());
+}
+
+/// A form label whose mnemonic focuses `buddy` (QFormLayout only does that for widget rows).
+QLabel* buddyLabel(const QString& text, QWidget* buddy) {
+    auto* label = new QLabel(text, buddy->parentWidget());
+    label->setBuddy(buddy);
+    return label;
 }
 
 }  // namespace
@@ -109,7 +117,7 @@ void ExportDialog::buildUi() {
     formatBox->setSpacing(2);
     formatBox->addWidget(m_format);
     formatBox->addWidget(m_formatHelp);
-    form->addRow(tr("&Format:"), formatBox);
+    form->addRow(buddyLabel(tr("&Format:"), m_format), formatBox);
 
     m_output = new QLineEdit(this);
     m_output->setObjectName(QStringLiteral("outputEdit"));
@@ -118,7 +126,7 @@ void ExportDialog::buildUi() {
     auto* outputRow = new QHBoxLayout;
     outputRow->addWidget(m_output, 1);
     outputRow->addWidget(m_browse);
-    form->addRow(tr("&Output:"), outputRow);
+    form->addRow(buddyLabel(tr("&Output:"), m_output), outputRow);
     layout->addLayout(form);
 
     auto* optionsBox = new QGroupBox(tr("Options"), this);
@@ -135,7 +143,7 @@ void ExportDialog::buildUi() {
     auto* globRow = new QHBoxLayout;
     globRow->addWidget(m_glob, 1);
     globRow->addWidget(m_globCount);
-    options->addRow(tr("Tensor &filter:"), globRow);
+    options->addRow(buddyLabel(tr("Tensor &filter:"), m_glob), globRow);
     m_replaceWithNone = new QCheckBox(tr("Replace removed members with None"), optionsBox);
     m_replaceWithNone->setObjectName(QStringLiteral("replaceWithNone"));
     m_dropPortability =
@@ -159,6 +167,7 @@ void ExportDialog::buildUi() {
     m_removed->setAlternatingRowColors(true);
     m_removed->setUniformRowHeights(true);
     m_removed->header()->setStretchLastSection(true);
+    m_removed->installEventFilter(this);
     removedLayout->addWidget(m_removedTitle);
     removedLayout->addWidget(m_removed, 1);
     auto* writtenBox = new QGroupBox(tr("Will be written"), this);
@@ -377,12 +386,12 @@ void ExportDialog::updatePreview() {
     for (const RemovedItem& r : p.removed) {
         auto* item = new QTreeWidgetItem({fmt::qs(r.path), fmt::qs(r.type), fmt::qs(r.reason)});
         item->setToolTip(0, fmt::qs(r.path));
+        item->setToolTip(1, fmt::qs(r.type));
         item->setToolTip(2, fmt::qs(r.reason));
         items << item;
     }
     m_removed->addTopLevelItems(items);
-    m_removed->resizeColumnToContents(0);
-    m_removed->resizeColumnToContents(1);
+    fitRemovedColumns();
     const std::uint64_t total = p.removed.size() + p.removedOmitted;
     m_removedTitle->setText(total == 0 ? tr("Nothing: every member is carried.")
                             : p.removedOmitted > 0
@@ -390,6 +399,22 @@ void ExportDialog::updatePreview() {
                                       .arg(fmt::count(total), fmt::count(p.removed.size()))
                                 : tr("%1 members").arg(fmt::count(total)));
     m_written->setText(writtenPreviewHtml(p));
+}
+
+void ExportDialog::fitRemovedColumns() {
+    // Long member paths and type names must not push the reasons out of sight.
+    const int width = std::max(300, m_removed->width() - 24);
+    for (int column : {0, 1}) {
+        m_removed->resizeColumnToContents(column);
+        m_removed->setColumnWidth(column, std::min(m_removed->columnWidth(column), width * 2 / 5));
+    }
+}
+
+bool ExportDialog::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_removed && event->type() == QEvent::Resize) {
+        fitRemovedColumns();
+    }
+    return QDialog::eventFilter(watched, event);
 }
 
 bool ExportDialog::startExport() {

@@ -65,6 +65,9 @@ signals:
 public slots:
     void reject() override;
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void buildUi();
     void fillFormats();
@@ -73,6 +76,7 @@ private:
     void browse();
     void updateOptions();
     void updatePreview();
+    void fitRemovedColumns();
     void setRunning(bool running);
     void onSucceeded();
     void onFailed(const QString& message);

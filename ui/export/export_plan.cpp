@@ -81,6 +81,20 @@ std::string memberType(const core::Checkpoint& c, const core::Finding& f) {
     return f.symbol;
 }
 
+/// Portability members a cleaned pickle can take out: code rebuilt by dill/cloudpickle
+/// (CKPT-P001) and objects of __main__ (CKPT-P002). Modules to import (P003) and Keras notes
+/// are about the whole file, not one member.
+bool isRemovablePortability(const core::Finding& f) {
+    return f.category == core::FindingCategory::Portability &&
+           (f.rule == "CKPT-P001" || f.rule == "CKPT-P002");
+}
+
+/// True when member path `inner` lies inside `outer` ("<root>.cond._lock" in "<root>.cond").
+bool isInside(const std::string& inner, const std::string& outer) {
+    return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+           (inner[outer.size()] == '.' || inner[outer.size()] == '[' || inner[outer.size()] == '(');
+}
+
 void collectObjects(const core::Node& node, std::vector<const core::Node*>& objects,
                     std::uint64_t& values) {
     for (const auto& child : node.children()) {
@@ -443,17 +457,30 @@ ExportPreview makeExportPreview(const core::Checkpoint& c,
             break;
         case ExportFormat::Pickle: {
             std::size_t security = 0;
+            std::vector<const core::Finding*> taken;
             for (const core::Finding& f : findings) {
-                const bool take =
-                    f.category == core::FindingCategory::Unserializable ||
-                    (options.dropPortability && f.category == core::FindingCategory::Portability);
-                if (f.category == core::FindingCategory::Security) {
-                    ++security;
+                security += f.category == core::FindingCategory::Security ? 1 : 0;
+                const bool take = f.category == core::FindingCategory::Unserializable ||
+                                  (options.dropPortability && isRemovablePortability(f));
+                if (take && !f.path.empty() && f.path != "<root>") {
+                    taken.push_back(&f);
                 }
-                if (take && !f.path.empty()) {
-                    b.remove(f.path, memberType(c, f),
-                             options.replaceWithNone ? "replaced with None" : "removed");
+            }
+            std::size_t nested = 0;
+            for (const core::Finding* f : taken) {
+                // A member inside another removed member goes with it: list the outer one.
+                if (std::any_of(taken.begin(), taken.end(), [f](const core::Finding* o) {
+                        return isInside(f->path, o->path);
+                    })) {
+                    ++nested;
+                    continue;
                 }
+                b.remove(f->path, memberType(c, *f),
+                         options.replaceWithNone ? "replaced with None" : "removed");
+            }
+            if (nested > 0) {
+                p.notes.push_back(std::to_string(nested) +
+                                  " flagged members inside those go with them");
             }
             for (const core::Node* node : c.tensorNodes()) {
                 b.write(node->tensor().get());
