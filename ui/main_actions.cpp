@@ -20,6 +20,8 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     reload->setShortcut(QKeySequence(Qt::Key_F5));
     close = new QAction(tr("&Close File"), this);
     close->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+    exportFile = new QAction(tr("&Export…"), this);
+    exportFile->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
@@ -44,6 +46,8 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     file->addSeparator();
     file->addAction(reload);
     file->addAction(close);
+    file->addSeparator();
+    file->addAction(exportFile);
     file->addSeparator();
     file->addAction(quit);
     QMenu* view = window->menuBar()->addMenu(tr("&View"));

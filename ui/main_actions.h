@@ -23,6 +23,7 @@ public:
     QAction* openSamples;
     QAction* reload;
     QAction* close;
+    QAction* exportFile;
     QAction* quit;
     QAction* focusFilter;
     QAction* showOverview;

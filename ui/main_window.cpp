@@ -15,6 +15,7 @@
 
 #include "core/model/checkpoint.h"
 #include "ui/controllers/session_controller.h"
+#include "ui/export/export_dialog.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/main_actions.h"
 #include "ui/models/checkpoint_tree_model.h"
@@ -85,6 +86,7 @@ void MainWindow::connectActions() {
             [this] { m_session->reload(m_session->currentDocument()); });
     connect(m_actions->close, &QAction::triggered, this,
             [this] { m_session->close(m_session->currentDocument()); });
+    connect(m_actions->exportFile, &QAction::triggered, this, &MainWindow::exportCurrent);
     connect(m_actions->quit, &QAction::triggered, this, &QWidget::close);
     connect(m_actions->focusFilter, &QAction::triggered, m_tree, &TreePanel::focusFilter);
     connect(m_actions->showOverview, &QAction::triggered, this, [this] { showTab(OverviewTab); });
@@ -212,6 +214,17 @@ void MainWindow::chooseFiles() {
     }
 }
 
+void MainWindow::exportCurrent() {
+    const int doc = m_session->currentDocument();
+    if (auto checkpoint = m_session->model()->checkpoint(doc)) {
+        auto* dialog = new ExportDialog(checkpoint, m_session->model()->documentTitle(doc), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &ExportDialog::openRequested, this,
+                [this](const QString& path) { openFiles({path}); });
+        dialog->open();
+    }
+}
+
 void MainWindow::updateTitle() {
     const int doc = m_session->currentDocument();
     const QString title = m_session->model()->documentTitle(doc);
@@ -219,6 +232,7 @@ void MainWindow::updateTitle() {
                                    : tr("%1 — Checkpoint Inspector").arg(title));
     m_actions->reload->setEnabled(doc >= 0);
     m_actions->close->setEnabled(doc >= 0);
+    m_actions->exportFile->setEnabled(doc >= 0);
 }
 
 void MainWindow::showAbout() {

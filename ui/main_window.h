@@ -61,6 +61,7 @@ private:
     void connectActions();
     void connectSession();
     void chooseFiles();
+    void exportCurrent();
     void onDocumentOpened(int row, const QString& selectPath);
     void updateTitle();
     void restoreState();

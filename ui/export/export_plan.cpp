@@ -1,0 +1,510 @@
+#include "ui/export/export_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/export/keras_plan.h"
+#include "core/export/safetensors_export.h"
+#include "core/model/checkpoint.h"
+#include "core/util/error.h"
+
+namespace ckpt::ui {
+
+using core::ExportFormat;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool endsWith(const std::string& s, const std::string& tail) {
+    return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+/// Checkpoint extensions, longest first, so "model.weights.h5" loses ".weights.h5".
+const std::vector<std::string>& knownExtensions() {
+    static const std::vector<std::string> exts{
+        ".weights.h5",  ".joblib.bz2", ".joblib.gz", ".joblib.xz", ".joblib.lzma",
+        ".safetensors", ".pickle",     ".joblib",    ".keras",     ".hdf5",
+        ".ckpt",        ".dill",       ".pkl",       ".pth",       ".bin",
+        ".npz",         ".npy",        ".pt",        ".h5"};
+    return exts;
+}
+
+bool hasKerasArchive(const core::Node& node) {
+    if (node.kind() == core::NodeKind::Archive && node.typeName().rfind("keras", 0) == 0) {
+        return true;
+    }
+    return std::any_of(node.children().begin(), node.children().end(),
+                       [](const auto& child) { return hasKerasArchive(*child); });
+}
+
+/// "<root>.lock" -> "lock", "<root>['model'].q" -> "model/q", "<root>[0]" -> "0".
+std::string nodePathOfMember(const std::string& member) {
+    std::string s = member;
+    if (s.rfind("<root>", 0) == 0) {
+        s = s.substr(6);
+    }
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '.' || c == '[') {
+            if (!out.empty()) {
+                out += '/';
+            }
+        } else if (c == ']' || c == '\'' || c == '"') {
+            continue;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+/// The type of the member a finding is about: the tree's type name when the member is in the
+/// tree, else the type the message names ("... is a _thread.lock: ..."), else the symbol.
+std::string memberType(const core::Checkpoint& c, const core::Finding& f) {
+    if (const core::Node* node = c.root().find(nodePathOfMember(f.path));
+        node != nullptr && !node->typeName().empty() && node != &c.root()) {
+        return node->typeName();
+    }
+    const std::string key = " is a ";
+    if (const auto at = f.message.find(key); at != std::string::npos) {
+        const auto start = at + key.size();
+        const auto end = f.message.find_first_of(": ,", start);
+        return f.message.substr(start, end == std::string::npos ? end : end - start);
+    }
+    return f.symbol;
+}
+
+/// Portability members a cleaned pickle can take out: code rebuilt by dill/cloudpickle
+/// (CKPT-P001) and objects of __main__ (CKPT-P002). Modules to import (P003) and Keras notes
+/// are about the whole file, not one member.
+bool isRemovablePortability(const core::Finding& f) {
+    return f.category == core::FindingCategory::Portability &&
+           (f.rule == "CKPT-P001" || f.rule == "CKPT-P002");
+}
+
+/// True when member path `inner` lies inside `outer` ("<root>.cond._lock" in "<root>.cond").
+bool isInside(const std::string& inner, const std::string& outer) {
+    return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+           (inner[outer.size()] == '.' || inner[outer.size()] == '[' || inner[outer.size()] == '(');
+}
+
+void collectObjects(const core::Node& node, std::vector<const core::Node*>& objects,
+                    std::uint64_t& values) {
+    for (const auto& child : node.children()) {
+        if (child->kind() == core::NodeKind::Object) {
+            objects.push_back(child.get());
+        } else if (child->kind() == core::NodeKind::Value) {
+            ++values;
+        }
+        collectObjects(*child, objects, values);
+    }
+}
+
+std::uint64_t tensorsBelow(const core::Node& node) {
+    std::uint64_t n = node.kind() == core::NodeKind::Tensor ? 1 : 0;
+    for (const auto& child : node.children()) {
+        n += tensorsBelow(*child);
+    }
+    return n;
+}
+
+class PreviewBuilder {
+public:
+    PreviewBuilder(ExportPreview& p, std::size_t max) : m_p(p), m_max(max) {}
+    void remove(std::string path, std::string type, std::string reason) {
+        if (!m_seen.insert(path).second) {
+            return;
+        }
+        if (m_p.removed.size() >= m_max) {
+            ++m_p.removedOmitted;
+            return;
+        }
+        m_p.removed.push_back({std::move(path), std::move(type), std::move(reason)});
+    }
+    void write(const core::Tensor* t) {
+        if (t != nullptr) {
+            ++m_p.tensors;
+            m_p.tensorBytes += t->nbytes();
+        }
+    }
+
+private:
+    ExportPreview& m_p;
+    std::size_t m_max;
+    std::set<std::string> m_seen;
+};
+
+void previewSafetensors(const core::Checkpoint& c, const core::ExportOptions& options,
+                        ExportPreview& p, PreviewBuilder& b) {
+    std::uint64_t filtered = 0;
+    for (const core::Node* node : c.tensorNodes()) {
+        const core::Tensor& t = *node->tensor();
+        if (!core::tensorGlobMatches(options.tensorGlob, node->path())) {
+            ++filtered;
+            continue;
+        }
+        if (!core::safetensorsDtype(t.dtype()) || !t.readable()) {
+            const std::string type =
+                t.dtypeDetail().empty() ? std::string(core::dtypeName(t.dtype())) : t.dtypeDetail();
+            b.remove(node->path(), type, "no safetensors dtype (numeric data only)");
+            continue;
+        }
+        b.write(&t);
+    }
+    if (filtered > 0) {
+        p.notes.push_back(std::to_string(filtered) + " tensors do not match the filter \"" +
+                          options.tensorGlob + "\" and are left out");
+    }
+}
+
+void previewKeras(const core::Checkpoint& c, ExportFormat format,
+                  const core::ExportOptions& options, ExportPreview& p, PreviewBuilder& b) {
+    core::KerasPlan plan;
+    try {
+        plan = core::makeKerasPlan(c);
+    } catch (const core::Error& e) {
+        p.notes.push_back(e.what());
+        return;
+    }
+    for (const auto& layer : plan.layers) {
+        for (const auto& w : layer.weights) {
+            b.write(w.tensor);
+        }
+    }
+    const bool optimizerFits = format != ExportFormat::KerasH5 || !plan.config.is_null();
+    for (const auto& w : plan.optimizer) {
+        if (options.includeOptimizer && optimizerFits) {
+            b.write(w.tensor);
+        } else {
+            b.remove(w.sourcePath, w.tensor != nullptr ? w.tensor->shapeText() : "",
+                     options.includeOptimizer ? "optimizer state needs a model config"
+                                              : "optimizer state (Drop optimizer state)");
+        }
+    }
+    if (!options.includeOptimizer && !c.trainingConfig().is_null()) {
+        b.remove("training_config", "JSON", "optimizer and loss settings (Drop optimizer state)");
+    }
+    for (const auto& u : plan.uncovered) {
+        const auto colon = u.find(": ");
+        b.remove(u.substr(0, colon), "",
+                 colon == std::string::npos ? "not carried" : u.substr(colon + 2));
+    }
+    if (!options.tensorGlob.empty()) {
+        p.notes.push_back(
+            "The tensor filter applies to safetensors only: every weight is kept so that the "
+            "model stays loadable");
+    }
+    if (format == ExportFormat::Keras && plan.config.is_null()) {
+        p.notes.push_back("A .keras archive needs a model config; this source is weights-only");
+    }
+    if (format == ExportFormat::Keras && plan.legacyConfig) {
+        p.notes.push_back(
+            "config.json gets the legacy (Keras 1/2) model config as it is (not converted)");
+    }
+}
+
+/// Python objects and plain values have no place in tensor-only formats.
+void previewObjectsLost(const core::Checkpoint& c, ExportFormat format, ExportPreview& p,
+                        PreviewBuilder& b) {
+    if (c.pickleStreams().empty()) {
+        return;
+    }
+    std::vector<const core::Node*> objects;
+    std::uint64_t values = 0;
+    collectObjects(c.root(), objects, values);
+    const std::string what = format == ExportFormat::Safetensors ? "safetensors" : "the target";
+    for (const core::Node* node : objects) {
+        const std::uint64_t kept = tensorsBelow(*node);
+        b.remove(node->path(), node->typeName(),
+                 "Python object: " + what + " stores no objects" +
+                     (kept > 0 ? " (its " + std::to_string(kept) + " tensors are written)" : ""));
+    }
+    if (values > 0) {
+        p.notes.push_back(std::to_string(values) +
+                          " plain values (numbers, strings) of the pickle are not carried");
+    }
+}
+
+}  // namespace
+
+const std::vector<ExportFormat>& allExportFormats() {
+    static const std::vector<ExportFormat> formats{ExportFormat::Safetensors, ExportFormat::KerasH5,
+                                                   ExportFormat::WeightsH5,   ExportFormat::Keras,
+                                                   ExportFormat::Pickle,      ExportFormat::Bundle};
+    return formats;
+}
+
+bool isKerasSource(const core::Checkpoint& c) {
+    static const std::set<std::string> keras{"keras-h5", "keras-h5-weights", "keras3-weights-h5",
+                                             "keras-archive"};
+    return keras.count(c.format()) > 0;
+}
+
+bool hasKerasModel(const core::Checkpoint& c) {
+    return isKerasSource(c) || c.format() == "bundle" || !c.config().is_null() ||
+           hasKerasArchive(c.root());
+}
+
+FormatFit exportFormatFit(const core::Checkpoint& c, ExportFormat format) {
+    FormatFit fit{format, true, {}};
+    switch (format) {
+        case ExportFormat::Safetensors:
+            if (c.tensorNodes().empty()) {
+                fit = {format, false, "The checkpoint holds no tensors to write"};
+            }
+            break;
+        case ExportFormat::KerasH5:
+        case ExportFormat::WeightsH5:
+            if (!isKerasSource(c)) {
+                fit = {format, false,
+                       "Keras formats need a Keras source (.h5, .weights.h5, .keras); this is " +
+                           c.format() + ": export it to safetensors instead"};
+            }
+            break;
+        case ExportFormat::Keras:
+            if (!isKerasSource(c)) {
+                fit = {format, false,
+                       "Keras formats need a Keras source (.h5, .weights.h5, .keras); this is " +
+                           c.format() + ": export it to safetensors instead"};
+            } else if (c.config().is_null()) {
+                fit = {format, false,
+                       "A .keras archive needs a model config and this file is weights-only: "
+                       "export it to .weights.h5 instead"};
+            }
+            break;
+        case ExportFormat::Pickle:
+            if (c.pickleStreams().empty()) {
+                fit = {format, false,
+                       "A cleaned pickle is written from a pickle source (pickle, joblib, dill, "
+                       "PyTorch); this is " +
+                           c.format()};
+            }
+            break;
+        case ExportFormat::Bundle:
+            if (!hasKerasModel(c)) {
+                fit = {format, false,
+                       "A bundle holds a Keras model's config and weights, and this checkpoint "
+                       "has no Keras model"};
+            }
+            break;
+    }
+    return fit;
+}
+
+std::vector<FormatFit> exportFormatFits(const core::Checkpoint& c) {
+    std::vector<FormatFit> fits;
+    for (ExportFormat f : allExportFormats()) {
+        fits.push_back(exportFormatFit(c, f));
+    }
+    return fits;
+}
+
+std::string exportFormatTitle(ExportFormat format) {
+    switch (format) {
+        case ExportFormat::Safetensors:
+            return "safetensors (.safetensors)";
+        case ExportFormat::KerasH5:
+            return "Keras legacy HDF5 (.h5)";
+        case ExportFormat::WeightsH5:
+            return "Keras 3 weights (.weights.h5)";
+        case ExportFormat::Keras:
+            return "Keras 3 archive (.keras)";
+        case ExportFormat::Pickle:
+            return "Cleaned pickle (same format)";
+        case ExportFormat::Bundle:
+            return "Split bundle (folder)";
+    }
+    return "?";
+}
+
+std::string exportFormatExplanation(ExportFormat format) {
+    switch (format) {
+        case ExportFormat::Safetensors:
+            return "Numeric tensors only, by path; no code, objects or config. Loads anywhere "
+                   "safely.";
+        case ExportFormat::KerasH5:
+            return "model_config, weights by layer and the optimizer state, as Keras 2 saves "
+                   "them.";
+        case ExportFormat::WeightsH5:
+            return "The weights in the Keras 3 layout (layers/<name>/vars), without a config.";
+        case ExportFormat::Keras:
+            return "A Keras 3 zip: metadata.json, config.json and model.weights.h5.";
+        case ExportFormat::Pickle:
+            return "The same pickle with the members plain pickle cannot load taken out "
+                   "(locks, queues, files); everything else stays as it is.";
+        case ExportFormat::Bundle:
+            return "A folder with the model config JSON, the weights HDF5 and the params JSON.";
+    }
+    return {};
+}
+
+std::string checkpointStem(const fs::path& file) {
+    const std::string name = file.filename().string();
+    const std::string low = lower(name);
+    for (const auto& ext : knownExtensions()) {
+        if (endsWith(low, ext)) {
+            return name.substr(0, name.size() - ext.size());
+        }
+    }
+    return file.stem().string();
+}
+
+std::string exportExtension(const core::Checkpoint& c, ExportFormat format) {
+    switch (format) {
+        case ExportFormat::Safetensors:
+            return ".safetensors";
+        case ExportFormat::KerasH5:
+            return ".h5";
+        case ExportFormat::WeightsH5:
+            return ".weights.h5";
+        case ExportFormat::Keras:
+            return ".keras";
+        case ExportFormat::Pickle: {
+            const std::string name = fs::path(c.filePath()).filename().string();
+            const std::string low = lower(name);
+            for (const std::string ext : {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".dill"}) {
+                if (endsWith(low, ext)) {
+                    return name.substr(name.size() - ext.size());
+                }
+            }
+            return ".pkl";
+        }
+        case ExportFormat::Bundle:
+            return "";
+    }
+    return "";
+}
+
+namespace {
+
+/// `folder`/`stem` with the format's extension; a name that would be the input gets
+/// ".cleaned" (pickle) or ".export" before its extension.
+fs::path outputNamed(const core::Checkpoint& c, const fs::path& folder, const std::string& stem,
+                     ExportFormat format) {
+    const std::string ext = exportExtension(c, format);
+    fs::path out = folder / (stem + ext);
+    const fs::path input(c.filePath());
+    if (!input.empty() && out.lexically_normal() == input.lexically_normal()) {
+        out = folder / (stem + (format == ExportFormat::Pickle ? ".cleaned" : ".export") + ext);
+    }
+    return out;
+}
+
+}  // namespace
+
+fs::path withExportExtension(const core::Checkpoint& c, const fs::path& out, ExportFormat format) {
+    return outputNamed(c, out.parent_path(), checkpointStem(out), format);
+}
+
+fs::path suggestedExportPath(const core::Checkpoint& c, ExportFormat format, const fs::path& dir) {
+    const fs::path input(c.filePath());
+    std::error_code ec;
+    // In-memory and bundled samples have no folder on disk: use `dir` for them.
+    const fs::path folder = input.has_parent_path() && fs::is_directory(input.parent_path(), ec)
+                                ? input.parent_path()
+                                : dir;
+    std::string stem = checkpointStem(input);
+    if (stem.empty()) {
+        stem = "checkpoint";
+    }
+    if (format == ExportFormat::Pickle) {
+        stem += ".cleaned";
+    } else if (format == ExportFormat::Bundle) {
+        stem += "_bundle";
+    }
+    return outputNamed(c, folder, stem, format);
+}
+
+GlobCount countGlobMatches(const core::Checkpoint& c, const std::string& glob) {
+    GlobCount count;
+    for (const core::Node* node : c.tensorNodes()) {
+        ++count.total;
+        if (core::tensorGlobMatches(glob, node->path())) {
+            ++count.matching;
+        }
+    }
+    return count;
+}
+
+ExportPreview makeExportPreview(const core::Checkpoint& c,
+                                const std::vector<core::Finding>& findings, ExportFormat format,
+                                const core::ExportOptions& options, const fs::path& out,
+                                std::size_t maxItems) {
+    ExportPreview p;
+    PreviewBuilder b(p, maxItems);
+    const std::string name = out.filename().string();
+    switch (format) {
+        case ExportFormat::Safetensors:
+            previewSafetensors(c, options, p, b);
+            previewObjectsLost(c, format, p, b);
+            if (!c.config().is_null()) {
+                p.notes.push_back("The model config is not carried: safetensors holds tensors");
+            }
+            p.outputs.push_back(name);
+            break;
+        case ExportFormat::KerasH5:
+        case ExportFormat::WeightsH5:
+        case ExportFormat::Keras:
+            previewKeras(c, format, options, p, b);
+            p.outputs.push_back(name);
+            break;
+        case ExportFormat::Pickle: {
+            std::size_t security = 0;
+            std::vector<const core::Finding*> taken;
+            for (const core::Finding& f : findings) {
+                security += f.category == core::FindingCategory::Security ? 1 : 0;
+                const bool take = f.category == core::FindingCategory::Unserializable ||
+                                  (options.dropPortability && isRemovablePortability(f));
+                if (take && !f.path.empty() && f.path != "<root>") {
+                    taken.push_back(&f);
+                }
+            }
+            std::size_t nested = 0;
+            for (const core::Finding* f : taken) {
+                // A member inside another removed member goes with it: list the outer one.
+                if (std::any_of(taken.begin(), taken.end(), [f](const core::Finding* o) {
+                        return isInside(f->path, o->path);
+                    })) {
+                    ++nested;
+                    continue;
+                }
+                b.remove(f->path, memberType(c, *f),
+                         options.replaceWithNone ? "replaced with None" : "removed");
+            }
+            if (nested > 0) {
+                p.notes.push_back(std::to_string(nested) +
+                                  " flagged members inside those go with them");
+            }
+            for (const core::Node* node : c.tensorNodes()) {
+                b.write(node->tensor().get());
+            }
+            if (security > 0) {
+                p.notes.push_back(std::to_string(security) +
+                                  " security findings are not about members cleaning takes out: "
+                                  "read the Findings tab before loading the result");
+            }
+            p.outputs.push_back(name);
+            break;
+        }
+        case ExportFormat::Bundle:
+            if (isKerasSource(c)) {
+                previewKeras(c, format, options, p, b);
+            } else {
+                for (const core::Node* node : c.tensorNodes()) {
+                    b.write(node->tensor().get());
+                }
+            }
+            p.outputs.push_back(name + "/ (model config JSON, weights HDF5, params JSON)");
+            break;
+    }
+    return p;
+}
+
+}  // namespace ckpt::ui
