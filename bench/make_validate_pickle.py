@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes a large dill pickle for the validator benchmark: big payloads plus flagged members.
 
-    /usr/bin/python3 bench/make_validate_pickle.py OUT.pkl --mib 256 [--protocol 4] [--seed S]
+    /usr/bin/python3 bench/make_validate_pickle.py OUT.pkl --mib 256 [--protocol 4]
+                                                   [--writer dill|reduce] [--seed S]
 
 The pickled dict holds
   arrays    numpy arrays of 1-4 MiB, float32/float64/int64/uint8     (~60 % of the bytes)
@@ -9,13 +10,19 @@ The pickled dict holds
   records   5,000 small dicts (opcode-heavy)
   workers   a few objects of a user class whose members plain pickle refuses: an RLock, a
             Lock, a Condition, a queue.Queue, an Event, and a lambda (the shapes of the
-            original questions), pickled by dill as it does by default
+            original questions)
+Writers: `dill` (dill.dump with its defaults: locks as dill._dill._create_lock/_create_rlock,
+numpy arrays as dill._dill._create_array) or `reduce` (pickle.Pickler whose dispatch_table
+writes each lock, condition, queue and event as a call of its class, the "custom __reduce__"
+shape; arrays as numpy's own _reconstruct; no lambda, which pickle cannot write).
 Payload bytes are seeded pseudo-random. Needs Debian's /usr/bin/python3 (numpy, dill).
 """
 
 from __future__ import annotations
 
 import argparse
+import copyreg
+import pickle
 import os
 import queue
 import sys
@@ -45,6 +52,7 @@ def main(argv=None) -> int:
     ap.add_argument("--mib", type=float, default=256)
     ap.add_argument("--protocol", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--writer", choices=("dill", "reduce"), default="dill")
     a = ap.parse_args(argv)
     t0 = time.time()
     rng = np.random.default_rng(a.seed)
@@ -74,11 +82,24 @@ def main(argv=None) -> int:
            "workers": [Worker("w%d" % k) for k in range(4)],
            "meta": {"generator": "make_validate_pickle.py", "seed": a.seed, "mib": a.mib}}
     with open(a.out, "wb") as f:
-        dill.dump(obj, f, protocol=a.protocol)
+        if a.writer == "dill":
+            dill.dump(obj, f, protocol=a.protocol)
+        else:
+            for w in obj["workers"]:
+                w.score = None
+            pickler = pickle.Pickler(f, protocol=a.protocol)
+            table = copyreg.dispatch_table.copy()
+            for cls, make in ((type(threading.RLock()), threading.RLock),
+                              (type(threading.Lock()), threading.Lock),
+                              (threading.Condition, threading.Condition),
+                              (queue.Queue, queue.Queue), (threading.Event, threading.Event)):
+                table[cls] = lambda o, m=make: (m, ())
+            pickler.dispatch_table = table
+            pickler.dump(obj)
     size = os.path.getsize(a.out)
-    print("%s: %.1f MiB, protocol %d, %d arrays, %d blobs, 4 workers, dill %s, %.1f s" % (
-        a.out, size / mib, a.protocol, len(arrays), len(blobs), dill.__version__,
-        time.time() - t0), file=sys.stderr)
+    print("%s: %.1f MiB, protocol %d, writer %s, %d arrays, %d blobs, 4 workers, dill %s, "
+          "%.1f s" % (a.out, size / mib, a.protocol, a.writer, len(arrays), len(blobs),
+                      dill.__version__, time.time() - t0), file=sys.stderr)
     return 0
 
 

@@ -94,7 +94,7 @@ QIcon FindingMarks::decorate(const QIcon& base, const NodeMarks& marks) {
         QPainter p(&pm);
         p.setRenderHint(QPainter::Antialiasing);
         base.paint(&p, QRect(0, 0, size, size));
-        const qreal r = size * 0.25;
+        const qreal r = size * 0.28;
         const QPointF centre(size - r - size / 32.0, size - r - size / 32.0);
         if (marks.own >= 0) {
             p.setPen(QPen(Qt::white, size / 10.0));
@@ -102,10 +102,10 @@ QIcon FindingMarks::decorate(const QIcon& base, const NodeMarks& marks) {
             p.drawEllipse(centre, r, r);
         } else if (marks.inside >= 0) {
             QColor c = severityColor(marks.inside);
-            c.setAlpha(170);
+            c.setAlpha(225);
             p.setPen(QPen(c, size / 9.0));
             p.setBrush(QColor(255, 255, 255, 200));
-            p.drawEllipse(centre, r * 0.8, r * 0.8);
+            p.drawEllipse(centre, r * 0.85, r * 0.85);
         }
         p.end();
         icon.addPixmap(pm);

@@ -152,8 +152,9 @@ void FindingsPanel::showReport(std::shared_ptr<const core::ValidationReport> rep
                                .arg(parts.join(QStringLiteral(", "))));
     }
     m_table->resizeColumnsToContents();
-    for (const auto& [column, width] :
-         {std::pair{FindingsModel::PathColumn, 320}, {FindingsModel::MessageColumn, 520}}) {
+    for (const auto& [column, width] : {std::pair{FindingsModel::PathColumn, 260},
+                                        {FindingsModel::MessageColumn, 420},
+                                        {FindingsModel::AdviceColumn, 300}}) {
         m_table->horizontalHeader()->resizeSection(
             column, std::min(m_table->horizontalHeader()->sectionSize(column), width));
     }
