@@ -79,10 +79,8 @@ const NodeMarks* FindingMarks::at(const core::Node* node) const {
 QIcon FindingMarks::decorate(const QIcon& base, const NodeMarks& marks) {
     // Few distinct combinations: cache by base icon and mark.
     static QHash<QString, QIcon> cache;
-    const QString key = QStringLiteral("%1/%2/%3")
-                            .arg(base.cacheKey())
-                            .arg(marks.own)
-                            .arg(marks.own >= 0 ? -1 : marks.inside);
+    const QString key =
+        QStringLiteral("%1/%2/%3").arg(base.cacheKey()).arg(marks.own).arg(marks.inside);
     const auto it = cache.constFind(key);
     if (it != cache.constEnd()) {
         return *it;
@@ -97,6 +95,11 @@ QIcon FindingMarks::decorate(const QIcon& base, const NodeMarks& marks) {
         const qreal r = size * 0.28;
         const QPointF centre(size - r - size / 32.0, size - r - size / 32.0);
         if (marks.own >= 0) {
+            if (marks.inside >= 0 && marks.inside < marks.own) {  // worse inside: a halo
+                p.setPen(Qt::NoPen);
+                p.setBrush(severityColor(marks.inside));
+                p.drawEllipse(centre, r * 1.2, r * 1.2);
+            }
             p.setPen(QPen(Qt::white, size / 10.0));
             p.setBrush(severityColor(marks.own));
             p.drawEllipse(centre, r, r);

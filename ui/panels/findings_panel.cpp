@@ -152,9 +152,10 @@ void FindingsPanel::showReport(std::shared_ptr<const core::ValidationReport> rep
                                .arg(parts.join(QStringLiteral(", "))));
     }
     m_table->resizeColumnsToContents();
-    for (const auto& [column, width] : {std::pair{FindingsModel::PathColumn, 260},
-                                        {FindingsModel::MessageColumn, 420},
-                                        {FindingsModel::AdviceColumn, 300}}) {
+    // Narrow enough that all columns fit beside the tree; the text is in the tooltip and below.
+    for (const auto& [column, width] : {std::pair{FindingsModel::PathColumn, 170},
+                                        {FindingsModel::MessageColumn, 230},
+                                        {FindingsModel::AdviceColumn, 100}}) {
         m_table->horizontalHeader()->resizeSection(
             column, std::min(m_table->horizontalHeader()->sectionSize(column), width));
     }
