@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScopedValueRollback>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -144,6 +145,15 @@ void MainWindow::connectSession() {
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
     connect(m_findings, &FindingsPanel::nodeRequested, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    connect(m_findings, &FindingsPanel::nodeSelected, this, [this](const QString& path) {
+        const QScopedValueRollback stay(m_selectingProgrammatically, true);  // keep this tab
+        selectPath(m_session->currentDocument(), path);
+    });
+    connect(m_findings, &FindingsPanel::reportReady, m_session->model(),
+            &CheckpointTreeModel::setFindings);
+    connect(m_findings, &FindingsPanel::statusChanged, m_overview,
+            &OverviewPanel::setFindingsStatus);
+    connect(m_overview, &OverviewPanel::findingsRequested, this, [this] { showTab(FindingsTab); });
     connect(m_findings, &FindingsPanel::layerRequested, this, [this](int row) {
         m_architecture->revealLayer(row);
         showTab(ArchitectureTab);

@@ -5,6 +5,7 @@
 #include "core/model/checkpoint.h"
 #include "core/model/node.h"
 #include "core/model/tensor.h"
+#include "core/validate/validator.h"
 #include "ui/models/node_text.h"
 #include "ui/util/format.h"
 #include "ui/widgets/node_icons.h"
@@ -36,6 +37,7 @@ void CheckpointTreeModel::replaceDocument(int row, std::shared_ptr<core::Checkpo
         return;
     }
     Document doc = m_docs[static_cast<std::size_t>(row)];
+    doc.marks.reset();  // the findings were about the old file
     removeDocument(row);
     m_changing = true;
     beginInsertRows({}, row, row);
@@ -79,6 +81,67 @@ void CheckpointTreeModel::forgetDocumentState(const Node* root) {
     std::erase_if(m_fetched, [&](const auto& kv) { return belongs(kv.first); });
     std::erase_if(m_bytesCache, [&](const auto& kv) { return belongs(kv.first); });
     m_filter.forget(belongs);
+}
+
+void CheckpointTreeModel::setFindings(const std::shared_ptr<const core::Checkpoint>& checkpoint,
+                                      const std::shared_ptr<const core::ValidationReport>& report) {
+    for (std::size_t row = 0; row < m_docs.size(); ++row) {
+        Document& doc = m_docs[row];
+        if (doc.checkpoint != checkpoint) {
+            continue;
+        }
+        std::vector<const Node*> touched;
+        const auto collect = [&touched](const std::shared_ptr<const FindingMarks>& m) {
+            if (m) {
+                for (const auto& [n, _] : m->all()) {
+                    touched.push_back(n);
+                }
+            }
+        };
+        collect(doc.marks);
+        doc.marks = report ? FindingMarks::compute(*doc.checkpoint, *report) : nullptr;
+        collect(doc.marks);
+        const QList<int> roles{Qt::DecorationRole, Qt::ToolTipRole, FindingSeverityRole,
+                               FindingCountRole, ContainsFindingsRole};
+        for (const Node* n : touched) {
+            const QModelIndex i = exposedIndex(n);
+            if (i.isValid()) {
+                emit dataChanged(i, i, roles);
+            }
+        }
+    }
+}
+
+const FindingMarks* CheckpointTreeModel::findingMarks(int row) const {
+    return row >= 0 && row < documentCount() ? m_docs[static_cast<std::size_t>(row)].marks.get()
+                                             : nullptr;
+}
+
+const NodeMarks* CheckpointTreeModel::marksOf(const Node* n) const {
+    const Node* root = n;
+    while (root->parent() != nullptr) {
+        root = root->parent();
+    }
+    const auto it = m_docRow.find(root);
+    if (it == m_docRow.end()) {
+        return nullptr;
+    }
+    const auto& marks = m_docs[static_cast<std::size_t>(it->second)].marks;
+    return marks ? marks->at(n) : nullptr;
+}
+
+QModelIndex CheckpointTreeModel::exposedIndex(const Node* n) const {
+    const int row = visibleRow(n);
+    if (row < 0) {
+        return {};
+    }
+    if (n->parent() != nullptr) {
+        const QModelIndex parent = exposedIndex(n->parent());
+        if (!parent.isValid() || row >= fetchedCount(n->parent())) {
+            return {};
+        }
+    }
+    return createIndex(row, 0, const_cast<Node*>(n));
 }
 
 const std::shared_ptr<core::Checkpoint>& CheckpointTreeModel::checkpoint(int row) const {
@@ -335,13 +398,33 @@ QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const {
     switch (role) {
         case Qt::DisplayRole:
             return displayData(n, index.column(), isDoc, doc);
-        case Qt::DecorationRole:
+        case Qt::DecorationRole: {
             if (index.column() != NameColumn) {
                 return {};
             }
-            return isDoc ? NodeIcons::document() : NodeIcons::forKind(static_cast<int>(n->kind()));
-        case Qt::ToolTipRole:
-            return toolTip(n, doc);
+            const QIcon icon =
+                isDoc ? NodeIcons::document() : NodeIcons::forKind(static_cast<int>(n->kind()));
+            const NodeMarks* marks = marksOf(n);
+            return marks != nullptr ? FindingMarks::decorate(icon, *marks) : icon;
+        }
+        case Qt::ToolTipRole: {
+            const NodeMarks* marks = marksOf(n);
+            return marks != nullptr
+                       ? toolTip(n, doc) + QStringLiteral("<hr>") + FindingMarks::toolTip(*marks)
+                       : toolTip(n, doc);
+        }
+        case FindingSeverityRole: {
+            const NodeMarks* marks = marksOf(n);
+            return marks != nullptr && marks->own >= 0 ? QVariant(marks->own) : QVariant();
+        }
+        case FindingCountRole: {
+            const NodeMarks* marks = marksOf(n);
+            return marks != nullptr ? marks->ownCount : 0;
+        }
+        case ContainsFindingsRole: {
+            const NodeMarks* marks = marksOf(n);
+            return marks != nullptr && marks->inside >= 0 ? QVariant(marks->inside) : QVariant();
+        }
         case Qt::TextAlignmentRole:
             if (index.column() == SizeColumn) {
                 return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -2,7 +2,9 @@
 // The open checkpoints as one tree: each document is a top-level row over its core::Node tree.
 // Children are exposed lazily in batches (canFetchMore/fetchMore), so a group with 10,000
 // members costs one batch until the user scrolls. A name/path filter is applied inside the
-// model, over the whole core tree, so it also finds nodes that were never fetched.
+// model, over the whole core tree, so it also finds nodes that were never fetched. Nodes that
+// validator findings name carry a severity mark (icon dot, tooltip, FindingSeverityRole), their
+// ancestors a lighter "contains findings" mark (ContainsFindingsRole).
 
 #include <QAbstractItemModel>
 #include <QString>
@@ -12,11 +14,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ui/models/finding_marks.h"
 #include "ui/models/node_filter.h"
 
 namespace ckpt::core {
 class Checkpoint;
 class Node;
+struct ValidationReport;
 }  // namespace ckpt::core
 
 namespace ckpt::ui {
@@ -31,6 +35,9 @@ public:
         KindRole,                 ///< int: core::NodeKind, or -1 for a document row
         DocumentRowRole,          ///< int: row of the document the index belongs to
         SortRole,                 ///< numeric value for the Size column, text otherwise
+        FindingSeverityRole,      ///< int core::Severity of the findings on the node, or null
+        FindingCountRole,         ///< int: findings located on the node
+        ContainsFindingsRole,     ///< int core::Severity of the findings below it, or null
     };
     /// Children exposed per fetchMore call.
     static constexpr int kBatchSize = 256;
@@ -60,6 +67,13 @@ public:
     /// invalid when there is no such node or the filter hides it.
     [[nodiscard]] QModelIndex indexForPath(int row, const std::string& path);
 
+    /// Marks the nodes that `report`'s findings name in the document holding `checkpoint` (no
+    /// document holds it: nothing happens; a null report clears the marks).
+    void setFindings(const std::shared_ptr<const core::Checkpoint>& checkpoint,
+                     const std::shared_ptr<const core::ValidationReport>& report);
+    /// The marks of document `row`, or null before its findings arrived.
+    [[nodiscard]] const FindingMarks* findingMarks(int row) const;
+
     /// Shows only nodes whose name (or path, when `text` holds a '/') contains `text`, case
     /// insensitively, with their ancestors and descendants. An empty text shows everything.
     void setFilterText(const QString& text);
@@ -86,6 +100,7 @@ private:
         std::shared_ptr<core::Checkpoint> checkpoint;
         QString path;
         QString title;
+        std::shared_ptr<const FindingMarks> marks;
     };
 
     [[nodiscard]] const core::Node* nodeOf(const QModelIndex& index) const;
@@ -99,6 +114,9 @@ private:
     [[nodiscard]] QVariant displayData(const core::Node* n, int column, bool isDoc,
                                        const Document* doc) const;
     [[nodiscard]] QString toolTip(const core::Node* n, const Document* doc) const;
+    [[nodiscard]] const NodeMarks* marksOf(const core::Node* n) const;
+    /// The index of `n` in column 0 if the view can see it (fetched, not filtered), else invalid.
+    [[nodiscard]] QModelIndex exposedIndex(const core::Node* n) const;
 
     std::vector<Document> m_docs;
     std::unordered_map<const core::Node*, int> m_docRow;   ///< root node -> document row

@@ -61,6 +61,8 @@ QVariant FindingsModel::data(const QModelIndex& index, int role) const {
                     return fmt::qs(f.path);
                 case MessageColumn:
                     return fmt::qs(f.message).replace(QLatin1Char('\n'), QLatin1Char(' '));
+                case AdviceColumn:
+                    return fmt::qs(f.advice).replace(QLatin1Char('\n'), QLatin1Char(' '));
                 default:
                     return {};
             }
@@ -116,6 +118,8 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Where");
         case MessageColumn:
             return tr("Finding");
+        case AdviceColumn:
+            return tr("What to do");
         default:
             return {};
     }

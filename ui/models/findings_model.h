@@ -1,5 +1,6 @@
 #pragma once
-// The validator's findings as a sortable table: severity, rule, category, where, what.
+// The validator's findings as a sortable table: severity (with its icon), rule, category,
+// where, what, and what to do about it.
 
 #include <QAbstractTableModel>
 #include <memory>
@@ -20,6 +21,7 @@ public:
         CategoryColumn,
         PathColumn,
         MessageColumn,
+        AdviceColumn,
         ColumnCount
     };
     enum Role {

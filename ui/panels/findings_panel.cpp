@@ -9,9 +9,11 @@
 #include <QVBoxLayout>
 
 #include "core/model/checkpoint.h"
+#include "core/validate/finding_location.h"
 #include "core/validate/validator.h"
 #include "ui/jobs/validation_job.h"
 #include "ui/models/findings_model.h"
+#include "ui/util/format.h"
 
 namespace ckpt::ui {
 
@@ -65,11 +67,13 @@ FindingsPanel::FindingsPanel(QWidget* parent)
     connect(m_job, &ValidationJob::failed, this, [this](const QString& message) {
         m_progress->hide();
         m_summary->setText(tr("The check stopped: %1").arg(message.toHtmlEscaped()));
+        setStatus({FindingsStatus::State::Failed});
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 m_detail->setText(current.data(FindingsModel::DetailRole).toString());
             });
+    connect(m_table, &QTableView::clicked, this, &FindingsPanel::select);
     connect(m_table, &QTableView::activated, this, &FindingsPanel::activate);
     connect(m_table, &QTableView::doubleClicked, this, &FindingsPanel::activate);
     setCheckpoint(nullptr);
@@ -89,6 +93,7 @@ void FindingsPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
         m_summary->setText(
             tr("Open a checkpoint to check it for code that runs on load, "
                "members that cannot be pickled, and NaN or Inf weights."));
+        setStatus({});
         return;
     }
     for (const auto& c : m_cache) {
@@ -101,12 +106,14 @@ void FindingsPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     showReport(nullptr);
     m_summary->setText(tr("Checking… (reading every tensor for NaN and Inf)"));
     m_progress->show();
+    setStatus({FindingsStatus::State::Running});
     m_job->start(m_checkpoint);
 }
 
 void FindingsPanel::onValidated(std::shared_ptr<const core::Checkpoint> checkpoint,
                                 std::shared_ptr<const core::ValidationReport> report) {
     m_cache.push_back({checkpoint, checkpoint.get(), report});
+    emit reportReady(checkpoint, report);
     if (checkpoint == m_checkpoint) {
         m_progress->hide();
         showReport(report);
@@ -140,17 +147,46 @@ void FindingsPanel::showReport(std::shared_ptr<const core::ValidationReport> rep
         if (infos > 0) {
             parts << counted(infos, tr("1 note"), tr("%1 notes"));
         }
-        m_summary->setText(tr("<b>%1.</b> Double-click a finding to see where it sits.")
+        m_summary->setText(tr("<b>%1.</b> Click a finding to select it in the tree; "
+                              "double-click to open it.")
                                .arg(parts.join(QStringLiteral(", "))));
     }
     m_table->resizeColumnsToContents();
-    m_table->horizontalHeader()->resizeSection(
-        FindingsModel::PathColumn,
-        std::min(m_table->horizontalHeader()->sectionSize(FindingsModel::PathColumn), 320));
+    // Narrow enough that all columns fit beside the tree; the text is in the tooltip and below.
+    for (const auto& [column, width] : {std::pair{FindingsModel::PathColumn, 170},
+                                        {FindingsModel::MessageColumn, 230},
+                                        {FindingsModel::AdviceColumn, 100}}) {
+        m_table->horizontalHeader()->resizeSection(
+            column, std::min(m_table->horizontalHeader()->sectionSize(column), width));
+    }
     if (m_proxy->rowCount() > 0) {
         m_table->setCurrentIndex(m_proxy->index(0, 0));
     }
     emit countChanged(static_cast<int>(errors + warnings));
+    setStatus({FindingsStatus::State::Done, errors, warnings, infos});
+}
+
+void FindingsPanel::setStatus(FindingsStatus status) {
+    m_status = status;
+    emit statusChanged(m_status);
+}
+
+QString FindingsPanel::nodePathOf(int row) const {
+    const core::ValidationReport* report = m_model->report();
+    if (!m_checkpoint || report == nullptr || row < 0 ||
+        static_cast<std::size_t>(row) >= report->findings.size()) {
+        return {};
+    }
+    const auto where =
+        core::locateFinding(*m_checkpoint, report->findings[static_cast<std::size_t>(row)]);
+    return where.node != nullptr ? fmt::qs(where.node->path()) : QString();
+}
+
+void FindingsPanel::select(const QModelIndex& index) {
+    const QString path = nodePathOf(m_proxy->mapToSource(index).row());
+    if (!path.isNull()) {
+        emit nodeSelected(path);
+    }
 }
 
 void FindingsPanel::activate(const QModelIndex& index) {
@@ -160,8 +196,11 @@ void FindingsPanel::activate(const QModelIndex& index) {
     const auto match = layer.match(path);
     if (match.hasMatch()) {
         emit layerRequested(match.captured(1).toInt());
-    } else if (!path.isEmpty()) {
-        emit nodeRequested(path);
+        return;
+    }
+    const QString node = nodePathOf(m_proxy->mapToSource(index).row());
+    if (!node.isNull()) {
+        emit nodeRequested(node);
     }
 }
 

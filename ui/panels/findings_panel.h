@@ -1,11 +1,14 @@
 #pragma once
 // The Findings tab: what the validator says about the current checkpoint (code that runs on
 // load, members plain pickle cannot handle, portability traps, NaN/Inf), checked in the
-// background when a file becomes current. Activating a finding shows where it sits.
+// background when a file becomes current. A click on a finding selects its node in the tree;
+// activating it (double-click, Enter) also shows that node's tab (Tensor, Architecture).
 
 #include <QWidget>
 #include <memory>
 #include <vector>
+
+#include "ui/widgets/findings_badge.h"
 
 class QLabel;
 class QProgressBar;
@@ -35,12 +38,23 @@ public:
     [[nodiscard]] QTableView* table() const { return m_table; }
     [[nodiscard]] ValidationJob* job() const { return m_job; }
     [[nodiscard]] QString summaryText() const;
+    [[nodiscard]] const FindingsStatus& status() const { return m_status; }
+    /// The tree path of the node that finding `row` of the model names (see
+    /// core/validate/finding_location.h), or a null string without a checkpoint.
+    [[nodiscard]] QString nodePathOf(int row) const;
 
 signals:
     /// The number of errors and warnings of the shown report changed (for the tab title).
     void countChanged(int errorsAndWarnings);
-    /// Show the tree node at `path` of the current checkpoint.
+    /// Show the tree node at `path` of the current checkpoint (and its tab).
     void nodeRequested(const QString& path);
+    /// Select the tree node at `path` of the current checkpoint, staying on this tab.
+    void nodeSelected(const QString& path);
+    /// A report is ready for `checkpoint` (for the tree's markers).
+    void reportReady(std::shared_ptr<const ckpt::core::Checkpoint> checkpoint,
+                     std::shared_ptr<const ckpt::core::ValidationReport> report);
+    /// The check of the current file started, finished or stopped (for the Overview badge).
+    void statusChanged(const ckpt::ui::FindingsStatus& status);
     /// Show layer `index` of the model config (a finding about a config entry).
     void layerRequested(int index);
 
@@ -49,6 +63,8 @@ private:
     void onValidated(std::shared_ptr<const core::Checkpoint> checkpoint,
                      std::shared_ptr<const core::ValidationReport> report);
     void activate(const QModelIndex& index);
+    void select(const QModelIndex& index);
+    void setStatus(FindingsStatus status);
 
     struct Cached {
         std::weak_ptr<const core::Checkpoint> checkpoint;
@@ -57,6 +73,7 @@ private:
     };
 
     std::shared_ptr<const core::Checkpoint> m_checkpoint;
+    FindingsStatus m_status;
     std::vector<Cached> m_cache;
     ValidationJob* m_job;
     QLabel* m_summary;

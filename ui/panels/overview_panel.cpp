@@ -41,6 +41,7 @@ QFormLayout* makeForm() {
 OverviewPanel::OverviewPanel(QWidget* parent)
     : QWidget(parent),
       m_title(new QLabel(this)),
+      m_badge(new FindingsBadge(this)),
       m_subtitle(new QLabel(this)),
       m_details(new QWidget(this)),
       m_fileForm(makeForm()),
@@ -64,7 +65,12 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     m_title->setFont(big);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_subtitle->setForegroundRole(QPalette::PlaceholderText);
-    layout->addWidget(m_title);
+    auto* header = new QHBoxLayout;
+    header->setSpacing(12);
+    header->addWidget(m_title, 1);
+    header->addWidget(m_badge, 0, Qt::AlignVCenter);
+    layout->addLayout(header);
+    connect(m_badge, &QPushButton::clicked, this, &OverviewPanel::findingsRequested);
     layout->addWidget(m_subtitle);
 
     auto* detailsLayout = new QHBoxLayout(m_details);
@@ -277,6 +283,10 @@ QString OverviewPanel::fieldText(const QString& name) const {
 
 QString OverviewPanel::totalsText() const {
     return m_totals->text();
+}
+
+void OverviewPanel::setFindingsStatus(const FindingsStatus& status) {
+    m_badge->setStatus(status);
 }
 
 QString OverviewPanel::warningsText() const {

@@ -1,9 +1,13 @@
 #pragma once
 // The Overview tab: what the file is (format, path, size), its metadata, reader warnings, and
 // the layer table (model.summary()) with totals. Clicking a layer asks to show its first weight.
+// A badge beside the title sums up the validator's findings; clicking it asks for the Findings
+// tab.
 
 #include <QWidget>
 #include <memory>
+
+#include "ui/widgets/findings_badge.h"
 
 class QFormLayout;
 class QLabel;
@@ -36,10 +40,16 @@ public:
     [[nodiscard]] QString fieldText(const QString& name) const;
     [[nodiscard]] QString totalsText() const;
     [[nodiscard]] QString warningsText() const;
+    [[nodiscard]] FindingsBadge* findingsBadge() const { return m_badge; }
+
+    /// Shows where the check of the current file stands on the badge.
+    void setFindingsStatus(const ckpt::ui::FindingsStatus& status);
 
 signals:
     /// The user clicked a layer with weights: show `tensorPath`.
     void layerActivated(const QString& tensorPath);
+    /// The user clicked the findings badge.
+    void findingsRequested();
 
 private:
     void fillFileFacts(const core::Checkpoint& c, const QString& displayPath);
@@ -48,6 +58,7 @@ private:
     QLabel* addField(QFormLayout* form, const QString& name, const QString& value);
 
     QLabel* m_title;
+    FindingsBadge* m_badge;
     QLabel* m_subtitle;
     QWidget* m_details;
     QFormLayout* m_fileForm;
