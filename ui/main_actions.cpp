@@ -20,6 +20,11 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     reload->setShortcut(QKeySequence(Qt::Key_F5));
     close = new QAction(tr("&Close File"), this);
     close->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+    compareWith = new QAction(tr("Compare &With…"), this);
+    compareWith->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    compareWith->setStatusTip(tr("Compare the current checkpoint with another file"));
+    compareOpen = new QAction(tr("Compare Open &Files"), this);
+    compareOpen->setStatusTip(tr("Compare the current checkpoint with another open one"));
     quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
@@ -44,6 +49,9 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     file->addSeparator();
     file->addAction(reload);
     file->addAction(close);
+    file->addSeparator();
+    file->addAction(compareWith);
+    file->addAction(compareOpen);
     file->addSeparator();
     file->addAction(quit);
     QMenu* view = window->menuBar()->addMenu(tr("&View"));

@@ -23,6 +23,8 @@ public:
     QAction* openSamples;
     QAction* reload;
     QAction* close;
+    QAction* compareWith;
+    QAction* compareOpen;
     QAction* quit;
     QAction* focusFilter;
     QAction* showOverview;
