@@ -22,6 +22,11 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     close->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
     exportFile = new QAction(tr("&Export…"), this);
     exportFile->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    compareWith = new QAction(tr("Compare &With…"), this);
+    compareWith->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    compareWith->setStatusTip(tr("Compare the current checkpoint with another file"));
+    compareOpen = new QAction(tr("Compare Open &Files"), this);
+    compareOpen->setStatusTip(tr("Compare the current checkpoint with another open one"));
     quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
@@ -48,6 +53,8 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     file->addAction(close);
     file->addSeparator();
     file->addAction(exportFile);
+    file->addAction(compareWith);
+    file->addAction(compareOpen);
     file->addSeparator();
     file->addAction(quit);
     QMenu* view = window->menuBar()->addMenu(tr("&View"));

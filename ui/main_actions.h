@@ -24,6 +24,8 @@ public:
     QAction* reload;
     QAction* close;
     QAction* exportFile;
+    QAction* compareWith;
+    QAction* compareOpen;
     QAction* quit;
     QAction* focusFilter;
     QAction* showOverview;

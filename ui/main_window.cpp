@@ -15,6 +15,7 @@
 #include <QTreeView>
 
 #include "core/model/checkpoint.h"
+#include "ui/compare/compare_launcher.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/export/export_dialog.h"
 #include "ui/jobs/load_controller.h"
@@ -100,6 +101,13 @@ void MainWindow::connectActions() {
             &RecentFiles::clear);
     connect(m_actions, &MainActions::recentFileChosen, this,
             [this](const QString& path) { openFiles({path}); });
+    auto* compare = new CompareLauncher(this, m_session);
+    connect(m_actions->compareWith, &QAction::triggered, compare,
+            &CompareLauncher::compareWithFile);
+    connect(m_actions->compareOpen, &QAction::triggered, compare,
+            &CompareLauncher::compareOpenDocuments);
+    connect(compare, &CompareLauncher::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
     connect(m_progress, &LoadProgress::cancelRequested, m_session->loader(),
             &LoadController::cancelAll);
 }

@@ -6,6 +6,8 @@
 #include <QTextStream>
 #include <cstdio>
 
+#include "ui/compare/compare_screenshot.h"
+#include "ui/compare/compare_window.h"
 #include "ui/controllers/screenshot_session.h"
 #include "ui/main_window.h"
 #include "ui/widgets/node_icons.h"
@@ -26,6 +28,29 @@ int tabFromName(const QString& name) {
         return ckpt::ui::MainWindow::OverviewTab;
     }
     return -1;
+}
+
+/// `--compare A B [--screenshot PNG]`: the Compare window on its own.
+int runCompare(QApplication& app, const QString& a, const QString& b, const QString& png) {
+    ckpt::ui::CompareWindow window;
+    window.show();
+    window.resetLayout();
+    if (png.isEmpty()) {
+        window.compare({{}, a, {}}, {{}, b, {}});
+        return QApplication::exec();
+    }
+    ckpt::ui::CompareScreenshot session(&window, png);
+    int exitCode = 1;
+    QObject::connect(&session, &ckpt::ui::CompareScreenshot::finished, &app,
+                     [&exitCode](int code, const QString& message) {
+                         exitCode = code;
+                         std::fprintf(code == 0 ? stdout : stderr, "ckpt-inspector: %s\n",
+                                      qPrintable(message));
+                         QApplication::exit(code);
+                     });
+    session.start(a, b);
+    QApplication::exec();
+    return exitCode;
 }
 
 }  // namespace
@@ -54,8 +79,16 @@ int main(int argc, char** argv) {
                                 "Tab shown by --screenshot: overview, architecture, tensor or "
                                 "findings (default: overview)."),
         QStringLiteral("name"), QStringLiteral("overview"));
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QApplication::translate("main",
+                                "Compare two checkpoints, A (the reference) and B: "
+                                "ckpt-inspector --compare A B. With --screenshot, renders "
+                                "the Compare window once the diff and the delta of the "
+                                "most changed matrix are computed."));
     parser.addOption(screenshot);
     parser.addOption(tab);
+    parser.addOption(compare);
     parser.addPositionalArgument(
         QStringLiteral("files"),
         QApplication::translate("main", "Checkpoints to open (the bundled samples when none)."),
@@ -63,6 +96,14 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
+    if (parser.isSet(compare)) {
+        if (files.size() != 2) {
+            std::fprintf(stderr, "ckpt-inspector: --compare needs two files, A and B\n");
+            return 2;
+        }
+        return runCompare(app, files[0], files[1],
+                          parser.isSet(screenshot) ? parser.value(screenshot) : QString());
+    }
     ckpt::ui::MainWindow window;
     if (parser.isSet(screenshot)) {
         const int tabIndex = tabFromName(parser.value(tab));

@@ -1,0 +1,77 @@
+#pragma once
+// Runs core::diffCheckpoints off the GUI thread, opening either side first when it is given as
+// a file, with progress and cancel. The result arrives on the GUI thread as a signal; a result
+// of a run that was cancelled or replaced by a newer start() is dropped.
+
+#include <QFutureWatcher>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <memory>
+
+#include "core/diff/diff_report.h"
+
+namespace ckpt::core {
+class Checkpoint;
+}
+
+namespace ckpt::ui {
+
+/// One side of a comparison: an open checkpoint, or a file to open.
+struct CompareSide {
+    std::shared_ptr<const core::Checkpoint> checkpoint;  ///< used when set
+    QString path;                                        ///< file to open otherwise
+    QString title;                                       ///< shown name (file name by default)
+};
+
+/// What a finished comparison hands over: the report and both checkpoints (the delta views read
+/// their tensors).
+struct CompareResult {
+    std::shared_ptr<const core::Checkpoint> a;
+    std::shared_ptr<const core::Checkpoint> b;
+    core::DiffReport report;
+};
+
+class CompareJob : public QObject {
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Running, Finished, Failed, Cancelled };
+
+    explicit CompareJob(QObject* parent = nullptr);
+    ~CompareJob() override;
+
+    /// Starts comparing `a` (old) with `b` (new); a running comparison is cancelled first.
+    void start(CompareSide a, CompareSide b);
+    void cancel();
+    [[nodiscard]] State state() const { return m_state; }
+    [[nodiscard]] bool isRunning() const { return m_state == State::Running; }
+    /// The last finished result (null before the first one).
+    [[nodiscard]] const std::shared_ptr<const CompareResult>& result() const { return m_result; }
+    [[nodiscard]] const QString& error() const { return m_error; }
+
+signals:
+    void started();
+    /// Per mille over opening and comparing; `phase` says what runs ("Opening A…").
+    void progress(int permille, const QString& phase);
+    void finished(std::shared_ptr<const ckpt::ui::CompareResult> result);
+    void failed(const QString& message);
+    void cancelled();
+    void stateChanged(ckpt::ui::CompareJob::State state);
+
+private:
+    struct Outcome;
+    void onFinished(QFutureWatcher<std::shared_ptr<Outcome>>* watcher);
+    void setState(State s);
+
+    /// The newest run's watcher; a replaced run's watcher deletes itself when its worker ends.
+    QFutureWatcher<std::shared_ptr<Outcome>>* m_watcher = nullptr;
+    State m_state = State::Idle;
+    bool m_cancelRequested = false;
+    std::shared_ptr<const CompareResult> m_result;
+    QString m_error;
+};
+
+}  // namespace ckpt::ui
+
+Q_DECLARE_METATYPE(std::shared_ptr<const ckpt::ui::CompareResult>)

@@ -1,0 +1,41 @@
+#pragma once
+// Opens Compare windows from the main window: the current document against a chosen file
+// ("Compare With…", Ctrl+D), or two open documents against each other.
+
+#include <QObject>
+
+class QWidget;
+
+namespace ckpt::ui {
+
+class CompareWindow;
+class SessionController;
+struct CompareSide;
+
+class CompareLauncher : public QObject {
+    Q_OBJECT
+
+public:
+    /// Compare windows are top-level windows owned by `window`.
+    CompareLauncher(QWidget* window, SessionController* session);
+
+    /// Asks for a file and compares the current document (A) with it (B); without a current
+    /// document, asks for both files.
+    void compareWithFile();
+    /// Compares the current document with another open one (asks which when there are more
+    /// than two).
+    void compareOpenDocuments();
+    /// Opens a Compare window comparing `a` with `b`.
+    CompareWindow* open(const CompareSide& a, const CompareSide& b);
+
+signals:
+    void statusMessage(const QString& message);
+
+private:
+    [[nodiscard]] CompareSide documentSide(int row) const;
+
+    QWidget* m_window;
+    SessionController* m_session;
+};
+
+}  // namespace ckpt::ui

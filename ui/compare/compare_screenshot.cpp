@@ -1,0 +1,63 @@
+#include "ui/compare/compare_screenshot.h"
+
+#include <QFileInfo>
+#include <QPixmap>
+#include <QTimer>
+
+#include "ui/compare/compare_window.h"
+#include "ui/compare/delta_job.h"
+
+namespace ckpt::ui {
+
+CompareScreenshot::CompareScreenshot(CompareWindow* window, QString outputPath, QObject* parent)
+    : QObject(parent), m_window(window), m_output(std::move(outputPath)) {
+    m_window->setErrorPresenter(
+        [this](const QString&, const QString& message) { m_errors << message; });
+    connect(m_window, &CompareWindow::compareDone, this, &CompareScreenshot::onCompareDone);
+}
+
+void CompareScreenshot::start(const QString& a, const QString& b) {
+    m_window->compare({{}, a, {}}, {{}, b, {}});
+}
+
+void CompareScreenshot::onCompareDone() {
+    if (m_shot) {
+        return;
+    }
+    if (m_window->job()->state() != CompareJob::State::Finished) {
+        m_shot = true;
+        emit finished(1, m_errors.isEmpty() ? tr("the comparison did not finish")
+                                            : m_errors.join(QLatin1Char('\n')));
+        return;
+    }
+    if (!m_window->deltaJob()->isRunning()) {
+        QTimer::singleShot(100, this, &CompareScreenshot::shoot);
+        return;
+    }
+    auto* timeout = new QTimer(this);
+    timeout->setSingleShot(true);
+    connect(timeout, &QTimer::timeout, this, &CompareScreenshot::shoot);
+    connect(m_window, &CompareWindow::deltaShown, this, [this, timeout] {
+        timeout->stop();
+        QTimer::singleShot(100, this, &CompareScreenshot::shoot);
+    });
+    timeout->start(kDeltaTimeoutMs);
+}
+
+void CompareScreenshot::shoot() {
+    if (m_shot) {
+        return;
+    }
+    m_shot = true;
+    const QPixmap picture = m_window->grab();
+    if (picture.isNull() || !picture.save(m_output, "PNG")) {
+        emit finished(1, tr("could not write %1").arg(m_output));
+        return;
+    }
+    emit finished(0, tr("wrote %1 (%2×%3)")
+                         .arg(QFileInfo(m_output).absoluteFilePath())
+                         .arg(picture.width())
+                         .arg(picture.height()));
+}
+
+}  // namespace ckpt::ui

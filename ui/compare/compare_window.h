@@ -1,0 +1,108 @@
+#pragma once
+// The Compare window: two checkpoints side by side. Aligned trees of their tensors tinted by
+// status, a sortable and filterable metrics table, the delta B − A of the selected pair as a
+// heatmap and a histogram, and the configuration changes. The diff runs in a CompareJob with
+// progress and Cancel; the delta of the selected pair in a DeltaJob.
+
+#include <QMainWindow>
+#include <functional>
+#include <memory>
+
+#include "ui/compare/compare_job.h"
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSplitter;
+class QTableView;
+class QTreeView;
+
+namespace ckpt::ui {
+
+class ComparePairModel;
+class CompareMetricsModel;
+class CompareFilterProxy;
+class ConfigChangeModel;
+class DeltaJob;
+class HeatmapWidget;
+class HistogramWidget;
+struct DeltaView;
+
+class CompareWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    using ErrorPresenter = std::function<void(const QString&, const QString&)>;
+
+    explicit CompareWindow(QWidget* parent = nullptr);
+    ~CompareWindow() override;
+
+    /// Starts comparing `a` (old) with `b` (new); the views fill when the job ends.
+    void compare(CompareSide a, CompareSide b);
+    /// Selects the pair at report row `reportRow` in both views and computes its delta.
+    void selectReportRow(int reportRow);
+    [[nodiscard]] int selectedReportRow() const { return m_selectedRow; }
+    void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
+    void resetLayout();
+
+    [[nodiscard]] CompareJob* job() const { return m_job; }
+    [[nodiscard]] DeltaJob* deltaJob() const { return m_delta; }
+    [[nodiscard]] ComparePairModel* pairModel() const { return m_pairs; }
+    [[nodiscard]] CompareMetricsModel* metricsModel() const { return m_metrics; }
+    [[nodiscard]] CompareFilterProxy* metricsProxy() const { return m_proxy; }
+    [[nodiscard]] ConfigChangeModel* configModel() const { return m_config; }
+    [[nodiscard]] HeatmapWidget* heatmap() const { return m_heatmap; }
+    [[nodiscard]] HistogramWidget* histogram() const { return m_histogram; }
+    [[nodiscard]] QTreeView* pairView() const { return m_pairView; }
+    [[nodiscard]] QTableView* metricsView() const { return m_metricsView; }
+    [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
+    [[nodiscard]] QCheckBox* onlyChangedBox() const { return m_onlyChanged; }
+    [[nodiscard]] QString summaryText() const;
+
+signals:
+    /// The comparison ended (finished, failed or cancelled).
+    void compareDone();
+    /// The delta views of the selected pair were filled (or say why they are empty).
+    void deltaShown();
+
+private:
+    void buildLayout();
+    QWidget* buildMetricsPane();
+    QWidget* buildConfigPane();
+    void onFinished(const std::shared_ptr<const CompareResult>& result);
+    void onDelta(const DeltaView& view);
+    void onDeltaFailed(const QString& message);
+    void setBusy(bool busy);
+    void showSummary(const CompareResult& result);
+    [[nodiscard]] int defaultReportRow() const;
+
+    CompareJob* m_job;
+    DeltaJob* m_delta;
+    ComparePairModel* m_pairs;
+    CompareMetricsModel* m_metrics;
+    CompareFilterProxy* m_proxy;
+    ConfigChangeModel* m_config;
+    QLabel* m_files = nullptr;
+    QLabel* m_summary = nullptr;
+    QLabel* m_phase = nullptr;
+    QProgressBar* m_bar = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QTreeView* m_pairView = nullptr;
+    QTableView* m_metricsView = nullptr;
+    QLineEdit* m_filter = nullptr;
+    QCheckBox* m_onlyChanged = nullptr;
+    QLabel* m_configTitle = nullptr;
+    QTableView* m_configView = nullptr;
+    HeatmapWidget* m_heatmap = nullptr;
+    HistogramWidget* m_histogram = nullptr;
+    QSplitter* m_vertical = nullptr;
+    QSplitter* m_top = nullptr;
+    QSplitter* m_bottom = nullptr;
+    ErrorPresenter m_presentError;
+    int m_selectedRow = -1;
+    bool m_syncing = false;
+};
+
+}  // namespace ckpt::ui
