@@ -53,6 +53,7 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     file->addAction(close);
     file->addSeparator();
     file->addAction(exportFile);
+    file->addSeparator();
     file->addAction(compareWith);
     file->addAction(compareOpen);
     file->addSeparator();
