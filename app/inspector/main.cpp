@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
     parser.addOption(compare);
     parser.addPositionalArgument(
         QStringLiteral("files"),
-        QApplication::translate("main", "Checkpoints to open (the bundled samples when none)."),
+        QApplication::translate(
+            "main", "Checkpoints to open (the bundled samples when none); A and B with --compare."),
         QStringLiteral("[FILE...]"));
     parser.process(app);
 

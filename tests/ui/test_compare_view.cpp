@@ -261,6 +261,10 @@ private slots:
         QCOMPARE(w.configModel()->index(0, 0).data(compare_style::kStatusRole).toInt(),
                  static_cast<int>(ConfigChangeKind::LayerAdded));
         QVERIFY(w.summaryText().contains(QStringLiteral("4 added / 0 removed")));
+        // An equal pair has nothing to draw, and says so.
+        w.selectReportRow(rows.value("dense/0").data(compare_style::kReportRowRole).toInt());
+        QVERIFY(waitForDelta(w));
+        QVERIFY(w.heatmap()->message().startsWith(QStringLiteral("No difference")));
 
         QVERIFY(runCompare(w, diffFixture("base.h5"), diffFixture("layer_removed.h5")));
         rows = pairRows(*w.pairModel(), *w.job()->result());

@@ -205,9 +205,9 @@ QWidget* CompareWindow::buildMetricsPane() {
     m_metricsView->verticalHeader()->hide();
     m_metricsView->verticalHeader()->setDefaultSectionSize(m_metricsView->fontMetrics().height() +
                                                            6);
+    // Keys keep their full width (the table scrolls sideways for long ones).
     m_metricsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_metricsView->horizontalHeader()->setSectionResizeMode(CompareMetricsModel::KeyColumn,
-                                                            QHeaderView::Stretch);
+    m_metricsView->horizontalHeader()->setStretchLastSection(true);
     m_metricsView->setTextElideMode(Qt::ElideLeft);
     layout->addWidget(m_metricsView, 1);
 
@@ -376,6 +376,12 @@ void CompareWindow::selectReportRow(int reportRow) {
         onDeltaFailed(t.note.empty()
                           ? tr("%1: no values to compare").arg(compare_style::statusText(t.status))
                           : fmt::qs(t.note));
+        return;
+    }
+    if (t.metrics->maxAbsDiff == 0.0 && t.metrics->nanMismatched == 0 &&
+        t.metrics->infMismatched == 0) {
+        m_delta->cancel();
+        onDeltaFailed(tr("No difference: B − A is 0 everywhere."));
         return;
     }
     m_heatmap->clear(tr("Computing…"));
