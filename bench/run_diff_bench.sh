@@ -12,7 +12,7 @@
 #   RUNS       timed runs per command (default 7; the median is reported), after one warm-up
 #
 # Exits 1 when ckpt misses a target: >= 4x faster than numpy, >= 5x faster than h5diff,
-# peak RSS <= 64 MiB at every size.
+# peak RSS <= 64 MiB at every size. ckpt's peak RSS is the highest of 3 runs.
 set -euo pipefail
 
 CKPT=${1:?usage: $0 CKPT_BIN}
@@ -73,6 +73,15 @@ peak_kib() {  # peak RSS of one run, in KiB
     awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time.txt"
 }
 
+peak_max_kib() {  # highest peak RSS over 3 runs, in KiB (RSS can vary with the page cache)
+    local m=0 k i
+    for i in 1 2 3; do
+        k=$(peak_kib "$@")
+        ((k > m)) && m=$k
+    done
+    echo "$m"
+}
+
 q() { printf '%q ' "$@"; }
 
 read -r -a sizes <<<"$SIZES"
@@ -86,7 +95,7 @@ read -r A B <<<"$(pair "${sizes[0]}")"
 ck_ms=$(median_ms "$(q "$CKPT" diff "$A" "$B" --json)")
 np_ms=$(median_ms "$(q "$PY" "$DIR/numpy_diff.py" "$A" "$B")")
 h5_ms=$(median_ms "$(q h5diff -d 0.01 "$A" "$B")")
-ck_kib=$(peak_kib "$CKPT" diff "$A" "$B" --json)
+ck_kib=$(peak_max_kib "$CKPT" diff "$A" "$B" --json)
 np_kib=$(peak_kib "$PY" "$DIR/numpy_diff.py" "$A" "$B")
 h5_kib=$(peak_kib h5diff -d 0.01 "$A" "$B")
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -121,10 +130,10 @@ echo "| file size | ckpt diff time (ms) | ckpt diff peak RSS (MiB) | ckpt info A
 echo "|---:|---:|---:|---:|"
 for s in "${sizes[@]}"; do
     read -r A B <<<"$(pair "$s")"
-    kib=$(peak_kib "$CKPT" diff "$A" "$B" --json)
+    kib=$(peak_max_kib "$CKPT" diff "$A" "$B" --json)
     ms=$(median_ms "$(q "$CKPT" diff "$A" "$B" --json)")
-    info_a=$(peak_kib "$CKPT" info "$A")
-    info_b=$(peak_kib "$CKPT" info "$B")
+    info_a=$(peak_max_kib "$CKPT" info "$A")
+    info_b=$(peak_max_kib "$CKPT" info "$B")
     echo "| $s MiB | $ms | $(mib "$kib") | $(mib "$info_a") / $(mib "$info_b") |"
     awk -v k="$kib" 'BEGIN { exit !(k <= 64 * 1024) }' || { echo "MISSED: peak RSS $(mib "$kib") MiB > 64 MiB at $s MiB"; fail=1; }
 done

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <system_error>
+#include <vector>
 
 #include "core/util/error.h"
 
@@ -115,6 +117,68 @@ void AtomicFile::write(const void* data, std::size_t size) {
         size -= static_cast<std::size_t>(n);
         m_written += static_cast<std::uint64_t>(n);
     }
+}
+
+void AtomicFile::copyFrom(int fd, std::uint64_t offset, std::uint64_t length) {
+    if (m_fd < 0) {
+        throw IoError("internal: write after closeHandle()", {m_target.string(), "export", {}, {}});
+    }
+    auto in = static_cast<off_t>(offset);
+    while (length > 0 && !m_noCopyRange) {
+        const auto step = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1U << 30));
+        const ssize_t n = ::copy_file_range(fd, &in, m_fd, nullptr, step, 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                errno == EBADF || errno == EPERM) {
+                m_noCopyRange = true;  // not supported between these files: copy below
+                break;
+            }
+            throwIo("cannot copy into " + m_temp.string(), m_target, errno);
+        }
+        if (n == 0) {
+            throw CorruptDataError("unexpected end of the input file at offset " +
+                                       std::to_string(in) + " while copying tensor data",
+                                   {{}, {}, {}, static_cast<std::uint64_t>(in)});
+        }
+        length -= static_cast<std::uint64_t>(n);
+        m_written += static_cast<std::uint64_t>(n);
+    }
+    if (length == 0) {
+        return;
+    }
+    std::vector<char> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(length, 1U << 20)));
+    while (length > 0) {
+        const auto step = static_cast<std::size_t>(std::min<std::uint64_t>(length, buffer.size()));
+        const ssize_t n = ::pread(fd, buffer.data(), step, in);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw IoError(std::string("cannot read the input: ") + errnoText(errno),
+                          {{}, {}, {}, static_cast<std::uint64_t>(in)});
+        }
+        if (n == 0) {
+            throw CorruptDataError("unexpected end of the input file at offset " +
+                                       std::to_string(in) + " while copying tensor data",
+                                   {{}, {}, {}, static_cast<std::uint64_t>(in)});
+        }
+        write(buffer.data(), static_cast<std::size_t>(n));
+        in += n;
+        length -= static_cast<std::uint64_t>(n);
+    }
+}
+
+void AtomicFile::startWriteback() {
+    if (m_fd < 0 || m_written <= m_writebackFrom) {
+        return;
+    }
+    // Best effort: only a hint to start the disk early; commit() fsyncs everything.
+    ::sync_file_range(m_fd, static_cast<off_t>(m_writebackFrom),
+                      static_cast<off_t>(m_written - m_writebackFrom), SYNC_FILE_RANGE_WRITE);
+    m_writebackFrom = m_written;
 }
 
 void AtomicFile::closeHandle() {

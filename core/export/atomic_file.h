@@ -31,7 +31,16 @@ public:
 
     /// Appends `size` bytes (retries short writes and EINTR); throws IoError on failure.
     void write(const void* data, std::size_t size);
-    /// Bytes written through write() so far.
+    /// Appends `length` bytes of the file open as `fd`, from `offset` (positional: fd's own
+    /// offset is not used or moved). Copies inside the kernel (copy_file_range) when it can,
+    /// else through a bounded buffer with pread(); no byte passes through the caller. Throws
+    /// CorruptDataError when the input ends early, IoError on failure.
+    void copyFrom(int fd, std::uint64_t offset, std::uint64_t length);
+    /// Starts writing back to disk what has been written so far (asynchronous; commit() still
+    /// waits for everything). Lets the disk work while the rest is still being copied.
+    void startWriteback();
+
+    /// Bytes written through write() and copyFrom() so far.
     [[nodiscard]] std::uint64_t written() const { return m_written; }
 
     /// Closes this object's descriptor so that another writer (HDF5, libzip) can create the
@@ -59,7 +68,9 @@ private:
     std::filesystem::path m_temp;
     int m_fd = -1;
     bool m_done = false;
+    bool m_noCopyRange = false;  // copy_file_range refused once: use pread/write
     std::uint64_t m_written = 0;
+    std::uint64_t m_writebackFrom = 0;
 };
 
 /// Removes `path` on destruction (for helper temporaries).

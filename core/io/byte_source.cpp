@@ -12,15 +12,24 @@
 
 namespace ckpt::core {
 
-void ByteSource::read(std::uint64_t offset, std::span<std::byte> out) const {
-    const auto bytes = view();
-    if (offset > size() || out.size() > size() - offset) {
-        throw CorruptDataError("unexpected end of data: needed " + std::to_string(out.size()) +
+namespace {
+
+void checkRange(const ByteSource& source, std::uint64_t offset, std::size_t n) {
+    if (offset > source.size() || n > source.size() - offset) {
+        throw CorruptDataError("unexpected end of data: needed " + std::to_string(n) +
                                    " bytes at offset " + std::to_string(offset) + " but the " +
-                                   "data ends at " + std::to_string(size()),
-                               {name(), {}, {}, offset});
+                                   "data ends at " + std::to_string(source.size()),
+                               {source.name(), {}, {}, offset});
     }
-    std::memcpy(out.data(), bytes.data() + offset, out.size());
+}
+
+}  // namespace
+
+void ByteSource::read(std::uint64_t offset, std::span<std::byte> out) const {
+    checkRange(*this, offset, out.size());
+    if (!out.empty()) {
+        std::memcpy(out.data(), view().data() + offset, out.size());
+    }
 }
 
 std::vector<std::byte> ByteSource::peek(std::uint64_t offset, std::size_t n) const {
@@ -58,16 +67,45 @@ std::shared_ptr<FileSource> FileSource::open(const std::filesystem::path& path) 
             throw IoError(std::string("cannot map file: ") + std::strerror(err), {path.string()});
         }
     }
-    ::close(fd);
-    return std::shared_ptr<FileSource>(new FileSource(path, map, size));
+    // The descriptor stays open for read(): copies go through pread, not the mapping.
+    return std::shared_ptr<FileSource>(new FileSource(path, fd, map, size));
 }
 
-FileSource::FileSource(std::filesystem::path path, void* map, std::uint64_t size)
-    : m_path(std::move(path)), m_map(map), m_size(size) {}
+FileSource::FileSource(std::filesystem::path path, int fd, void* map, std::uint64_t size)
+    : m_path(std::move(path)), m_fd(fd), m_map(map), m_size(size) {}
 
 FileSource::~FileSource() {
     if (m_map != nullptr) {
         ::munmap(m_map, m_size);
+    }
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+}
+
+void FileSource::read(std::uint64_t offset, std::span<std::byte> out) const {
+    checkRange(*this, offset, out.size());
+    auto* p = reinterpret_cast<char*>(out.data());
+    std::size_t left = out.size();
+    std::uint64_t at = offset;
+    while (left > 0) {
+        const ssize_t n = ::pread(m_fd, p, left, static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw IoError(std::string("cannot read file: ") + std::strerror(errno),
+                          {name(), {}, {}, at});
+        }
+        if (n == 0) {
+            throw CorruptDataError("unexpected end of file at offset " + std::to_string(at) +
+                                       ": the file is shorter than when it was opened (" +
+                                       std::to_string(m_size) + " bytes)",
+                                   {name(), {}, {}, at});
+        }
+        p += n;
+        at += static_cast<std::uint64_t>(n);
+        left -= static_cast<std::size_t>(n);
     }
 }
 

@@ -1,6 +1,11 @@
 #pragma once
 /// Read-only byte sources: a memory-mapped file, an owned buffer, or a slice of another source.
 /// Every read is bounds-checked against the source's real size.
+///
+/// Memory: view() hands out the mapping (zero copy; every page touched through it counts in the
+/// process's RSS until the source is destroyed). read() on a file copies with pread(), never
+/// through the mapping, so streaming readers that want a copy anyway (export, statistics, HDF5
+/// raw data) leave no resident pages behind however large the file.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,9 +41,16 @@ public:
     /// The file on disk that holds these bytes at `fileOffset()`, when there is one.
     [[nodiscard]] virtual std::filesystem::path filePath() const { return {}; }
     [[nodiscard]] virtual std::uint64_t fileOffset() const { return 0; }
+
+    /// A read-only descriptor of the whole file when these bytes are exactly one whole file on
+    /// disk (byte 0 of the source is byte 0 of the file), else -1. Owned by the source: do not
+    /// close it; positional calls only (pread, copy_file_range with an offset).
+    [[nodiscard]] virtual int wholeFileDescriptor() const { return -1; }
 };
 
-/// A file mapped read-only into memory. The file is never written.
+/// A file mapped read-only into memory, with its descriptor kept open for pread(). The file is
+/// never written. read() uses pread(): a file that shrinks while open gives CorruptDataError,
+/// not SIGBUS.
 class FileSource final : public ByteSource {
 public:
     /// Opens and maps `path`; throws IoError when it cannot be opened or is not a regular file.
@@ -49,13 +61,16 @@ public:
 
     [[nodiscard]] std::uint64_t size() const override { return m_size; }
     [[nodiscard]] std::span<const std::byte> view() const override;
+    void read(std::uint64_t offset, std::span<std::byte> out) const override;
     [[nodiscard]] std::string name() const override { return m_path.string(); }
     [[nodiscard]] std::filesystem::path filePath() const override { return m_path; }
+    [[nodiscard]] int wholeFileDescriptor() const override { return m_fd; }
 
 private:
-    FileSource(std::filesystem::path path, void* map, std::uint64_t size);
+    FileSource(std::filesystem::path path, int fd, void* map, std::uint64_t size);
 
     std::filesystem::path m_path;
+    int m_fd = -1;
     void* m_map = nullptr;
     std::uint64_t m_size = 0;
 };

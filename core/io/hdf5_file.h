@@ -46,8 +46,10 @@ hid_t h5check(hid_t id, const std::string& what);
 /// Same for herr_t/htri_t results.
 int h5checkStatus(int status, const std::string& what);
 
-/// An open HDF5 file over a memory-backed ByteSource (an mmapped file or a zip member), opened
-/// read-only through HDF5's file-image driver without copying the bytes.
+/// An open HDF5 file over a ByteSource, read-only. A whole file on disk
+/// (ByteSource::wholeFileDescriptor) is read through HDF5's POSIX driver with pread(), so
+/// metadata reads leave no mapped pages resident; anything else memory-backed (a zip member, an
+/// inflated buffer) is opened through HDF5's file-image driver over its view, without copying.
 class Hdf5File {
 public:
     /// Opens `source`; throws FormatError when it is not HDF5, CorruptDataError when damaged.

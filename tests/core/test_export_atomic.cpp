@@ -6,6 +6,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "common/test_support.h"
@@ -124,6 +127,58 @@ private slots:
     void missingFolderIsAnIoError() {
         QVERIFY(ckpt::test::throws<IoError>(
             [] { AtomicFile f("/nonexistent-folder-ckpt/x.safetensors"); }));
+    }
+
+    void copyFromAppendsFileRanges() {
+        QTemporaryDir dir;
+        QByteArray input(3 * 1024 * 1024 + 5, '\0');
+        for (int i = 0; i < input.size(); ++i) {
+            input[i] = static_cast<char>((i * 7 + i / 1000) & 0xff);
+        }
+        const QString in = dir.filePath("in.bin");
+        writeFile(in, input);
+        const int fd = ::open(in.toLocal8Bit().constData(), O_RDONLY | O_CLOEXEC);
+        QVERIFY(fd >= 0);
+        const QString target = dir.filePath("out.bin");
+        {
+            AtomicFile f(target.toStdString());
+            f.write("head", 4);
+            f.copyFrom(fd, 10, 1000);                              // an unaligned range
+            f.copyFrom(fd, 4096, std::uint64_t(2) * 1024 * 1024);  // larger than a buffer
+            f.startWriteback();
+            f.write("|", 1);
+            f.copyFrom(fd, std::uint64_t(input.size()) - 5, 5);  // up to the last byte
+            f.copyFrom(fd, 0, 0);
+            QCOMPARE(f.written(), std::uint64_t(4 + 1000 + 2 * 1024 * 1024 + 1 + 5));
+            QCOMPARE(::lseek(fd, 0, SEEK_CUR), off_t(0));  // positional: fd's offset unmoved
+            f.commit();
+        }
+        const QByteArray expected = QByteArray("head") + input.mid(10, 1000) +
+                                    input.mid(4096, 2 * 1024 * 1024) + "|" + input.right(5);
+        QVERIFY(readAll(target) == expected);
+        ::close(fd);
+    }
+
+    void copyFromPastTheEndFailsAndLeavesNothing() {
+        QTemporaryDir dir;
+        const QString in = dir.filePath("in.bin");
+        writeFile(in, QByteArray(10000, 'x'));
+        const int fd = ::open(in.toLocal8Bit().constData(), O_RDONLY | O_CLOEXEC);
+        QVERIFY(fd >= 0);
+        const QString target = dir.filePath("out.bin");
+        writeFile(target, "old");
+        try {
+            AtomicFile f(target.toStdString());
+            f.copyFrom(fd, 9000, 2000);  // 1000 bytes exist: the input was truncated
+            f.commit();
+            QFAIL("no error for a range past the end of the input");
+        } catch (const CorruptDataError&) {
+        }
+        ::close(fd);
+        QCOMPARE(readAll(target), QByteArray("old"));
+        QCOMPARE(entries(dir.path()), (QStringList{"in.bin", "out.bin"}));
+        AtomicFile bad(dir.filePath("x.bin").toStdString());
+        QVERIFY(ckpt::test::throws<IoError>([&] { bad.copyFrom(-1, 0, 10); }));
     }
 };
 
