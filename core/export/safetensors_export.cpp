@@ -189,9 +189,9 @@ ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesyst
                 const std::uint64_t at = t.source()->fileExtent()->offset;
                 const std::uint64_t n = t.nbytes();
                 for (std::uint64_t done = 0; done < n; done += step) {
-                    const std::uint64_t len = std::min(step, n - done);
-                    file.copyFrom(fd, at + done, len);
-                    wrote(len);
+                    const std::uint64_t piece = std::min(step, n - done);
+                    file.copyFrom(fd, at + done, piece);
+                    wrote(piece);
                 }
             } else {
                 streamTensorBytes(t, options.chunkBytes, [&](const std::byte* p, std::size_t n) {
