@@ -82,9 +82,55 @@ std::optional<std::uint64_t> elementCount(const std::vector<std::uint64_t>& shap
     return static_cast<std::uint64_t>(n);
 }
 
+namespace {
+
+/// The array state (version, shape, dtype, is_fortran, data) numpy's __reduce__ gives.
+std::optional<NumpyArray> fromArrayState(const ValueGraph& g, ValueId state) {
+    NumpyArray a;
+    const auto* s = sequenceItems(g, state);
+    if (s == nullptr || s->size() != 5) {
+        return std::nullopt;
+    }
+    const auto shape = shapeOf(g, (*s)[1]);
+    const auto dtype = numpyDtype(g, (*s)[2]);
+    if (!shape || !dtype) {
+        return std::nullopt;
+    }
+    a.shape = *shape;
+    a.dtype = *dtype;
+    a.fortranOrder = asInt(g, (*s)[3]).value_or(0) != 0;
+    a.data = (*s)[4];
+    a.origin = "_reconstruct";
+    return a;
+}
+
+}  // namespace
+
 std::optional<NumpyArray> numpyArray(const ValueGraph& g, ValueId id) {
     const auto callee = pickle::calleeName(g, id);
-    if (!callee || !isNumpyModule(callee->module) || g[id].kind != ValueKind::Call) {
+    if (!callee || g[id].kind != ValueKind::Call) {
+        return std::nullopt;
+    }
+    if ((callee->module == "dill._dill" || callee->module == "dill.dill") &&
+        callee->name == "_create_array") {
+        // dill's _create_array(f, args, state, npdict): f(*args) then __setstate__(state);
+        // with f = numpy's _reconstruct it is the plain array state.
+        const auto* args = sequenceItems(g, g[id].args);
+        if (args == nullptr || args->size() < 3) {
+            return std::nullopt;
+        }
+        const ValueId f = (*args)[0];
+        if (!g.contains(f) || g[f].kind != ValueKind::Global ||
+            !isNumpyModule(g.global(f).module) || g.global(f).name != "_reconstruct") {
+            return std::nullopt;
+        }
+        auto a = fromArrayState(g, (*args)[2]);
+        if (a) {
+            a->origin = "dill._create_array";
+        }
+        return a;
+    }
+    if (!isNumpyModule(callee->module)) {
         return std::nullopt;
     }
     NumpyArray a;

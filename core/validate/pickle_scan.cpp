@@ -304,7 +304,7 @@ private:
                         ": plain pickle raises \"cannot pickle '" + pickledTypeName(rule.what) +
                         "' object\"" + writerNote(name.module),
                     "Drop it in __getstate__ and recreate it in __setstate__, or save the model's "
-                    "config and weights instead of the object; `ckpt export --drop-flagged` "
+                    "config and weights instead of the object; `ckpt export FILE -o cleaned.pkl` "
                     "writes a copy without it.");
                 return true;
             }
