@@ -135,23 +135,8 @@ std::optional<NumpyArray> numpyArray(const ValueGraph& g, ValueId id) {
     }
     NumpyArray a;
     if (callee->name == "_reconstruct") {
-        // state = (version, shape, dtype, is_fortran, data)
         const auto& states = g[id].states;
-        const auto* s = states.empty() ? nullptr : sequenceItems(g, states.back());
-        if (s == nullptr || s->size() != 5) {
-            return std::nullopt;
-        }
-        const auto shape = shapeOf(g, (*s)[1]);
-        const auto dtype = numpyDtype(g, (*s)[2]);
-        if (!shape || !dtype) {
-            return std::nullopt;
-        }
-        a.shape = *shape;
-        a.dtype = *dtype;
-        a.fortranOrder = asInt(g, (*s)[3]).value_or(0) != 0;
-        a.data = (*s)[4];
-        a.origin = "_reconstruct";
-        return a;
+        return states.empty() ? std::nullopt : fromArrayState(g, states.back());
     }
     if (callee->name == "_frombuffer") {
         // (buffer, dtype, shape, order)
