@@ -426,4 +426,14 @@ ExportReport exportBundle(const Checkpoint& checkpoint, const fs::path& out,
     return r;
 }
 
+std::shared_ptr<const Checkpoint> kerasModelInside(const Checkpoint& checkpoint) {
+    if (checkpoint.format() == "pickle" || checkpoint.format() == "joblib") {
+        return fromPickle(checkpoint).nested;
+    }
+    if (checkpoint.format() == "bundle") {
+        return kerasViewOfBundle(checkpoint);
+    }
+    return nullptr;
+}
+
 }  // namespace ckpt::core

@@ -7,6 +7,7 @@
 /// folder beside OUT, then renamed.
 
 #include <filesystem>
+#include <memory>
 
 #include "core/export/export_common.h"
 
@@ -17,5 +18,11 @@ namespace ckpt::core {
 [[nodiscard]] ExportReport exportBundle(const Checkpoint& checkpoint,
                                         const std::filesystem::path& out,
                                         const ExportOptions& options = {});
+
+/// The Keras model inside a pickle (a pickled Keras model, a KerasClassifier/KerasRegressor)
+/// or a split bundle, as a checkpoint the Keras exporters take; null when `checkpoint` is not
+/// a pickle, joblib file or bundle. Throws UnsupportedError when it is one but holds no Keras
+/// model this build can read.
+[[nodiscard]] std::shared_ptr<const Checkpoint> kerasModelInside(const Checkpoint& checkpoint);
 
 }  // namespace ckpt::core

@@ -14,8 +14,11 @@ ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
             return exportSafetensors(checkpoint, out, options);
         case ExportFormat::KerasH5:
         case ExportFormat::WeightsH5:
-        case ExportFormat::Keras:
-            return exportKeras(checkpoint, format, out, options);
+        case ExportFormat::Keras: {
+            // A pickled Keras model or a split bundle: export the model it holds.
+            const auto inside = kerasModelInside(checkpoint);
+            return exportKeras(inside ? *inside : checkpoint, format, out, options);
+        }
         case ExportFormat::Pickle:
             return exportCleanPickle(checkpoint, out, options);
         case ExportFormat::Bundle:
