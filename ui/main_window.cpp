@@ -5,6 +5,7 @@
 #include <QCloseEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QScopedValueRollback>
@@ -26,9 +27,13 @@
 #include "ui/panels/overview_panel.h"
 #include "ui/panels/tensor_panel.h"
 #include "ui/panels/tree_panel.h"
+#include "ui/util/about_text.h"
+#include "ui/util/format.h"
 #include "ui/util/recent_files.h"
+#include "ui/util/sample_checkpoints.h"
 #include "ui/widgets/load_progress.h"
 #include "ui/widgets/node_icons.h"
+#include "ui/widgets/open_errors_dialog.h"
 
 namespace ckpt::ui {
 
@@ -38,12 +43,6 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowIcon(NodeIcons::application());
     setAcceptDrops(true);
     m_actions = new MainActions(this, m_session->recentFiles());
-    m_presentError = [this](const QString& title, const QString& message) {
-        auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        box->open();
-    };
     buildLayout();
     connectActions();
     connectSession();
@@ -78,6 +77,11 @@ void MainWindow::buildLayout() {
     m_progress = new LoadProgress(this);
     m_progress->hide();
     statusBar()->addPermanentWidget(m_progress);
+    m_shownFile = new QLabel(this);
+    m_shownFile->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_shownFile->setMinimumWidth(120);
+    m_shownFile->setObjectName(QStringLiteral("statusShownFile"));
+    statusBar()->addPermanentWidget(m_shownFile);
     statusBar()->showMessage(tr("Ready — open a checkpoint with Ctrl+O or drop one here"));
 }
 
@@ -122,8 +126,14 @@ void MainWindow::connectSession() {
     connect(m_session, &SessionController::loadFailed, this,
             [this](const QString& path, const QString& message) {
                 m_session->recentFiles()->remove(path);
-                m_presentError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), message);
+                m_failures.push_back({path, message});
             });
+    // Every file that failed while the loader was busy goes into one dialog.
+    connect(loader, &LoadController::busyChanged, this, [this](bool busy) {
+        if (!busy) {
+            presentFailures();
+        }
+    });
     connect(m_session, &SessionController::documentOpened, this, &MainWindow::onDocumentOpened);
     connect(m_tree, &TreePanel::currentChanged, m_session, &SessionController::setCurrentIndex);
     connect(m_tree, &TreePanel::closeDocumentRequested, m_session, &SessionController::close);
@@ -149,6 +159,8 @@ void MainWindow::connectSession() {
                     showTab(TensorTab);
                 }
             });
+    connect(m_tensor, &TensorPanel::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
     connect(m_overview, &OverviewPanel::layerActivated, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
     connect(m_findings, &FindingsPanel::nodeRequested, this,
@@ -180,6 +192,21 @@ void MainWindow::connectSession() {
             });
 }
 
+void MainWindow::presentFailures() {
+    if (m_failures.empty()) {
+        return;
+    }
+    const std::vector<OpenErrorsDialog::Failure> failures = std::move(m_failures);
+    m_failures.clear();
+    if (m_presentError) {
+        m_presentError(OpenErrorsDialog::titleFor(failures),
+                       OpenErrorsDialog::summaryFor(failures));
+        return;
+    }
+    auto* dialog = new OpenErrorsDialog(failures, this);
+    dialog->open();  // window-modal and non-blocking
+}
+
 void MainWindow::openFiles(const QStringList& paths) {
     m_session->openFiles(paths);
 }
@@ -199,9 +226,21 @@ bool MainWindow::selectPath(int row, const QString& path) {
     return true;
 }
 
-void MainWindow::resetLayout() {
-    resize(1280, 800);
-    m_splitter->setSizes({500, 780});
+void MainWindow::resetLayout(QSize size) {
+    resize(size);
+    const int tree = size.width() * 39 / 100;  // 500 of 1280, 400 of 1024
+    m_splitter->setSizes({tree, size.width() - tree});
+    // A splitter not yet shown shares its width out again when it first appears (the tree got
+    // 68 px): apply the sizes once more then.
+    m_pendingSplit = isVisible() ? QList<int>() : QList<int>{tree, size.width() - tree};
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (!m_pendingSplit.isEmpty()) {
+        m_splitter->setSizes(m_pendingSplit);
+        m_pendingSplit.clear();
+    }
 }
 
 void MainWindow::showTab(Tab tab) {
@@ -248,19 +287,26 @@ void MainWindow::updateTitle() {
     const QString title = m_session->model()->documentTitle(doc);
     setWindowTitle(title.isEmpty() ? tr("Checkpoint Inspector")
                                    : tr("%1 — Checkpoint Inspector").arg(title));
+    // The file the Overview and the other tabs show, whatever the transient messages say.
+    const auto& checkpoint = m_session->model()->checkpoint(doc);
+    m_shownFile->setText(
+        checkpoint ? tr("Showing %1 · %2").arg(title, fmt::qs(checkpoint->formatDescription()))
+                   : QString());
+    m_shownFile->setToolTip(
+        checkpoint ? SampleCheckpoints::displayPath(m_session->model()->documentPath(doc))
+                   : QString());
     m_actions->reload->setEnabled(doc >= 0);
     m_actions->close->setEnabled(doc >= 0);
     m_actions->exportFile->setEnabled(doc >= 0);
 }
 
+QString MainWindow::shownFileText() const {
+    return m_shownFile->text();
+}
+
 void MainWindow::showAbout() {
-    QMessageBox::about(
-        this, tr("About Checkpoint Inspector"),
-        tr("<h3>Checkpoint Inspector %1</h3><p>See inside machine-learning checkpoints "
-           "(Keras .h5 and .keras today) without running them: the tree of tensors, the layer "
-           "summary, the architecture config, and statistics of every tensor.</p>"
-           "<p>Nothing in a checkpoint is ever executed; files are opened read-only.</p>")
-            .arg(QApplication::applicationVersion()));
+    QMessageBox::about(this, tr("About Checkpoint Inspector"),
+                       aboutHtml(QApplication::applicationVersion()));
 }
 
 void MainWindow::restoreState() {
@@ -272,6 +318,7 @@ void MainWindow::restoreState() {
     const QByteArray splitter = s.value(QStringLiteral("window/splitter")).toByteArray();
     if (!splitter.isEmpty()) {
         m_splitter->restoreState(splitter);
+        m_pendingSplit.clear();
     }
     updateTitle();
 }

@@ -3,6 +3,9 @@
 
 #include <QMainWindow>
 #include <functional>
+#include <vector>
+
+#include "ui/widgets/open_errors_dialog.h"
 
 class QLabel;
 class QSplitter;
@@ -23,8 +26,9 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    /// Shows an error to the user: (title, message). The default opens a non-blocking,
-    /// window-modal message box; tests replace it.
+    /// Shows failures to open files: (title, one plain line per file). Without one (the
+    /// default) an OpenErrorsDialog opens, window-modal and non-blocking, once per batch of
+    /// files; tests set one.
     using ErrorPresenter = std::function<void(const QString&, const QString&)>;
     enum Tab { OverviewTab, ArchitectureTab, TensorTab, FindingsTab };
 
@@ -39,8 +43,11 @@ public:
     /// Selects the node at `path` in document `row` (making it visible); false if absent.
     bool selectPath(int row, const QString& path);
     void showTab(Tab tab);
-    /// Puts the window back to its default size and pane widths (ignoring remembered ones).
-    void resetLayout();
+    /// The window's default size.
+    static constexpr QSize kDefaultSize{1280, 800};
+    /// Puts the window back to `size` (the default size unless told) and the default pane
+    /// widths for it, ignoring remembered ones.
+    void resetLayout(QSize size = kDefaultSize);
 
     [[nodiscard]] SessionController* session() const { return m_session; }
     [[nodiscard]] TreePanel* treePanel() const { return m_tree; }
@@ -50,9 +57,12 @@ public:
     [[nodiscard]] FindingsPanel* findingsPanel() const { return m_findings; }
     [[nodiscard]] QTabWidget* tabs() const { return m_tabs; }
     [[nodiscard]] MainActions* actions() const { return m_actions; }
+    /// The status bar's permanent note of the file the tabs show.
+    [[nodiscard]] QString shownFileText() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -67,6 +77,7 @@ private:
     void restoreState();
     void saveState() const;
     void showAbout();
+    void presentFailures();
 
     SessionController* m_session;
     MainActions* m_actions;
@@ -78,7 +89,10 @@ private:
     FindingsPanel* m_findings = nullptr;
     QSplitter* m_splitter = nullptr;
     LoadProgress* m_progress = nullptr;
+    QLabel* m_shownFile = nullptr;
+    QList<int> m_pendingSplit;  ///< splitter sizes to apply when the window first shows
     ErrorPresenter m_presentError;
+    std::vector<OpenErrorsDialog::Failure> m_failures;  ///< collected until the loader is idle
     bool m_selectingProgrammatically = false;
 };
 

@@ -8,6 +8,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/cli/text_format.h"
+#include "core/analysis/overview.h"
 #include "core/formats/registry.h"
 #include "core/report/checkpoint_json.h"
 #include "core/util/error.h"
@@ -201,6 +202,19 @@ int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
         << "Format   " << c->formatDescription() << " [" << c->format() << "]\n";
     if (!c->metadata().empty()) {
         out << "Metadata " << metadataLine(c->metadata()) << "\n";
+    }
+    const auto overview = core::summarizeCheckpoint(*c);
+    out << "Params   " << groupDigits(overview.params)
+        << (overview.optimizerParams > 0
+                ? " (+ " + groupDigits(overview.optimizerParams) + " in optimizer state)"
+                : std::string())
+        << "\n";
+    if (!overview.scalars.empty()) {
+        std::string line;
+        for (const auto& s : overview.scalars) {
+            line += (line.empty() ? "" : "  ") + s.name + "=" + s.value;
+        }
+        out << "Values   " << line << "\n";
     }
     for (const auto& w : c->warnings()) {
         out << "Warning  " << w << "\n";

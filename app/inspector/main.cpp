@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QApplication::translate("main",
-                                "Open the files, render the window at 1280x800 into "
+                                "Open the files, render the window (at --size) into "
                                 "<png> and exit (non-zero if a file fails)."),
         QStringLiteral("png"));
     const QCommandLineOption tab(
@@ -86,8 +86,20 @@ int main(int argc, char** argv) {
                                 "ckpt-inspector --compare A B. With --screenshot, renders "
                                 "the Compare window once the diff and the delta of the "
                                 "most changed matrix are computed."));
+    const QCommandLineOption tensor(
+        QStringLiteral("tensor"),
+        QApplication::translate("main",
+                                "Tensor selected by --screenshot, a path in the first file "
+                                "(default: the first layer's kernel)."),
+        QStringLiteral("path"));
+    const QCommandLineOption size(
+        QStringLiteral("size"),
+        QApplication::translate("main", "Window size for --screenshot (default: 1280x800)."),
+        QStringLiteral("WxH"), QStringLiteral("1280x800"));
     parser.addOption(screenshot);
     parser.addOption(tab);
+    parser.addOption(tensor);
+    parser.addOption(size);
     parser.addOption(compare);
     parser.addPositionalArgument(
         QStringLiteral("files"),
@@ -113,11 +125,20 @@ int main(int argc, char** argv) {
                          qPrintable(parser.value(tab)));
             return 2;
         }
-        window.resetLayout();  // the same picture whatever layout the user's settings remember
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        const QSize windowSize(wh.value(0).toInt(), wh.value(1).toInt());
+        if (wh.size() != 2 || windowSize.width() < 400 || windowSize.height() < 300) {
+            std::fprintf(stderr, "ckpt-inspector: --size wants WxH, at least 400x300, not '%s'\n",
+                         qPrintable(parser.value(size)));
+            return 64;
+        }
+        // The same picture whatever layout the user's settings remember.
+        window.resetLayout(windowSize);
         window.show();
-        window.resetLayout();
+        window.resetLayout(windowSize);
         ckpt::ui::ScreenshotSession session(&window, parser.value(screenshot),
                                             static_cast<ckpt::ui::MainWindow::Tab>(tabIndex));
+        session.setTensorPath(parser.value(tensor));
         int exitCode = 1;
         QObject::connect(&session, &ckpt::ui::ScreenshotSession::finished, &app,
                          [&exitCode](int code, const QString& message) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/analysis/overview.h"
 #include "core/analysis/tensor_stats.h"
 #include "core/model/checkpoint.h"
 
@@ -86,6 +87,23 @@ Json checkpointInfoJson(const Checkpoint& checkpoint) {
     j["total_params"] = checkpoint.totalParams();
     j["trainable_params"] = checkpoint.trainableParams();
     j["non_trainable_params"] = checkpoint.nonTrainableParams();
+    const CheckpointOverview overview = summarizeCheckpoint(checkpoint);
+    j["params"] = overview.params;
+    j["optimizer_params"] = overview.optimizerParams;
+    Json modules = Json::array();
+    for (const auto& m : overview.modules) {
+        modules.push_back({{"name", m.name},
+                           {"tensors", m.tensors},
+                           {"params", m.params},
+                           {"bytes", m.bytes},
+                           {"optimizer_state", m.optimizerState}});
+    }
+    j["modules"] = std::move(modules);
+    Json scalars = Json::object();
+    for (const auto& s : overview.scalars) {
+        scalars[s.name] = {{"type", s.type}, {"value", s.value}};
+    }
+    j["scalars"] = std::move(scalars);
     Json tensors = Json::array();
     for (const Node* n : checkpoint.tensorNodes()) {
         tensors.push_back(tensorJson(*n));

@@ -23,8 +23,10 @@ struct TensorStats;
 
 /// `ckpt info --json`: {format, format_description, file, file_size, metadata, model_class?,
 /// layers: [{name, class_name, params, trainable_params, non_trainable_params, weights}],
-/// total_params, trainable_params, non_trainable_params, tensors: [...], objects: [...],
-/// objects_truncated?, warnings}.
+/// total_params, trainable_params, non_trainable_params, params (model tensors' elements, for
+/// every format), optimizer_params, modules: [{name, tensors, params, bytes, optimizer_state}],
+/// scalars: {name: {type, value}} (plain values at the top, such as epoch), tensors: [...],
+/// objects: [...], objects_truncated?, warnings}.
 [[nodiscard]] Json checkpointInfoJson(const Checkpoint& checkpoint);
 
 /// `ckpt stats --json` body: {count, finite, zeros, nans, pos_inf, neg_inf, min, max, mean, std,

@@ -48,9 +48,15 @@ void ScreenshotSession::onIdle() {
         return;
     }
     SessionController* session = m_window->session();
-    const QString path = session->defaultTensorPath(0);
+    const QString path = m_tensorPath.isEmpty() ? session->defaultTensorPath(0) : m_tensorPath;
     TensorAnalysis* analysis = m_window->tensorPanel()->analysis();
-    if (!path.isEmpty() && m_window->selectPath(0, path) && analysis->isRunning()) {
+    const bool selected = !path.isEmpty() && m_window->selectPath(0, path);
+    if (!m_tensorPath.isEmpty() && !selected) {
+        m_shot = true;
+        emit finished(1, tr("no node %1 in the first file").arg(m_tensorPath));
+        return;
+    }
+    if (selected && analysis->isRunning()) {
         auto* timeout = new QTimer(this);
         timeout->setSingleShot(true);
         connect(timeout, &QTimer::timeout, this, [this] { shootWhenSettled(0); });

@@ -1,6 +1,7 @@
 #pragma once
-// `ckpt-inspector --screenshot OUT.png [FILE...]`: open the files, wait until they are loaded,
-// select the first layer's kernel and wait for its statistics, then save the window as a PNG.
+// `ckpt-inspector --screenshot OUT.png [--tensor PATH] [FILE...]`: open the files, wait until
+// they are loaded, select the tensor (the first layer's kernel unless told) and wait for its
+// statistics, then save the window as a PNG.
 
 #include <QObject>
 #include <QStringList>
@@ -19,6 +20,9 @@ public:
     ScreenshotSession(MainWindow* window, QString outputPath, MainWindow::Tab tab,
                       QObject* parent = nullptr);
 
+    /// The tensor to select before shooting (a path in the first file); empty: the first
+    /// layer's kernel (SessionController::defaultTensorPath). A path the file lacks fails.
+    void setTensorPath(const QString& path) { m_tensorPath = path; }
     /// Opens `files` (the bundled samples when empty) and shoots when done.
     void start(const QStringList& files);
 
@@ -35,6 +39,7 @@ private:
     QString m_output;
     MainWindow::Tab m_tab;
     QStringList m_errors;
+    QString m_tensorPath;
     bool m_started = false;
     bool m_shot = false;
 };

@@ -111,7 +111,8 @@ void SessionController::setCurrentIndex(const QModelIndex& index) {
     if (doc != m_currentDoc || checkpoint != m_currentCheckpoint) {
         m_currentDoc = doc;
         m_currentCheckpoint = checkpoint;
-        emit currentDocumentChanged(m_model->checkpoint(doc), m_model->documentPath(doc));
+        emit currentDocumentChanged(m_model->checkpoint(doc),
+                                    SampleCheckpoints::displayPath(m_model->documentPath(doc)));
     }
     if (doc >= 0) {
         // Remember where the user is, for a reload of this document.

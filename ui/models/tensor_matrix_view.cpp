@@ -8,11 +8,37 @@
 
 namespace ckpt::ui {
 
-TensorMatrixView::TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, int wrapWidth)
+TensorMatrixView::TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, int wrapWidth,
+                                   Slice slice)
     : m_tensor(std::move(tensor)) {
     m_shape = m_tensor->shape();
     m_numel = m_tensor->numel();
     m_fortran = m_tensor->fortranOrder() && m_shape.size() > 1;
+    const int dims = static_cast<int>(m_shape.size());
+    const bool sliced = dims >= 2 && slice.rowAxis >= 0 && slice.colAxis >= 0 &&
+                        slice.rowAxis < dims && slice.colAxis < dims &&
+                        slice.rowAxis != slice.colAxis;
+    if (sliced) {
+        m_slice = std::move(slice);
+        m_slice.index.resize(m_shape.size(), 0);
+        m_cStride.assign(m_shape.size(), 1);
+        for (std::size_t k = m_shape.size() - 1; k-- > 0;) {
+            m_cStride[k] = m_cStride[k + 1] * m_shape[k + 1];
+        }
+        for (std::size_t k = 0; k < m_shape.size(); ++k) {
+            const bool free =
+                static_cast<int>(k) == m_slice.rowAxis || static_cast<int>(k) == m_slice.colAxis;
+            auto& i = m_slice.index[k];
+            i = free || m_shape[k] == 0 ? 0 : std::min(i, m_shape[k] - 1);
+            m_sliceBase += i * m_cStride[k];
+        }
+        const auto r = static_cast<std::size_t>(m_slice.rowAxis);
+        const auto c = static_cast<std::size_t>(m_slice.colAxis);
+        const bool empty = m_numel == 0;
+        m_rows = empty ? 0 : m_shape[r];
+        m_cols = empty ? 0 : m_shape[c];
+        return;
+    }
     if (m_shape.empty()) {
         m_rows = m_cols = 1;
     } else if (m_shape.size() == 1) {
@@ -26,10 +52,16 @@ TensorMatrixView::TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, i
 }
 
 bool TensorMatrixView::contains(std::uint64_t row, std::uint64_t col) const {
+    if (!m_slice.isDefault()) {
+        return row < m_rows && col < m_cols;
+    }
     return row < m_rows && col < m_cols && row * m_cols + col < m_numel;
 }
 
 QString TensorMatrixView::rowLabel(std::uint64_t row) const {
+    if (!m_slice.isDefault()) {
+        return QString::number(row);
+    }
     if (m_wrapped) {
         return QString::number(row * m_cols);
     }
@@ -55,7 +87,47 @@ QString TensorMatrixView::colLabel(std::uint64_t col) const {
     return QString::number(col);
 }
 
+QString TensorMatrixView::sliceText() const {
+    if (m_slice.isDefault()) {
+        return {};
+    }
+    QStringList parts;
+    for (std::size_t k = 0; k < m_shape.size(); ++k) {
+        const bool free =
+            static_cast<int>(k) == m_slice.rowAxis || static_cast<int>(k) == m_slice.colAxis;
+        parts << (free ? QStringLiteral(":") : QString::number(m_slice.index[k]));
+    }
+    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']') +
+           (m_slice.rowAxis > m_slice.colAxis ? QStringLiteral(".T") : QString());
+}
+
+std::vector<std::uint64_t> TensorMatrixView::shownShape() const {
+    if (m_shape.empty()) {
+        return {};
+    }
+    if (m_wrapped) {
+        return {m_numel};
+    }
+    return {m_rows, m_cols};
+}
+
+std::uint64_t TensorMatrixView::logicalIndex(std::uint64_t row, std::uint64_t col) const {
+    if (m_slice.isDefault()) {
+        return row * m_cols + col;
+    }
+    return m_sliceBase + row * m_cStride[static_cast<std::size_t>(m_slice.rowAxis)] +
+           col * m_cStride[static_cast<std::size_t>(m_slice.colAxis)];
+}
+
 QString TensorMatrixView::layoutDescription() const {
+    if (!m_slice.isDefault()) {
+        return QObject::tr("rows = dim %1 (%2), columns = dim %3 (%4), slice %5")
+            .arg(m_slice.rowAxis)
+            .arg(m_rows)
+            .arg(m_slice.colAxis)
+            .arg(m_cols)
+            .arg(sliceText());
+    }
     if (m_shape.size() <= 1) {
         return m_wrapped ? QObject::tr("a vector of %1, %2 per row").arg(m_numel).arg(m_cols)
                          : QString();
@@ -106,7 +178,7 @@ void TensorMatrixView::readTile(std::uint64_t r0, std::uint64_t nr, std::uint64_
             const std::uint64_t r = r0 + i;
             const std::uint64_t c = c0 + j;
             if (contains(r, c)) {
-                idx[static_cast<std::size_t>(i * nc + j)] = storageIndex(r * m_cols + c);
+                idx[static_cast<std::size_t>(i * nc + j)] = storageIndex(logicalIndex(r, c));
             }
         }
     }

@@ -1,8 +1,9 @@
 #pragma once
 // A tensor seen as a matrix for tables and heatmaps: a 2-D tensor as itself, an n-D tensor as
 // (product of the leading dims) x (last dim) (a conv kernel (kh, kw, in, out) becomes
-// (kh*kw*in, out)), and a 1-D tensor wrapped into rows of a fixed width. Element reads go
-// through Tensor::readAsDouble in the fewest contiguous runs, honouring Fortran order.
+// (kh*kw*in, out)), and a 1-D tensor wrapped into rows of a fixed width. Or, as in HDFView, one
+// 2-D slice: any dim as rows, any other as columns, every other dim held at an index. Element
+// reads go through Tensor::readAsDouble in the fewest contiguous runs, honouring Fortran order.
 
 #include <QString>
 #include <cstdint>
@@ -15,10 +16,24 @@ class Tensor;
 
 namespace ckpt::ui {
 
+/// Which 2-D slice of a tensor to show. `rowAxis` < 0: the default layout.
+struct TensorSlice {
+    int rowAxis = -1;
+    int colAxis = -1;
+    std::vector<std::uint64_t> index;  ///< per dim; the row and column dims' entries unused
+
+    [[nodiscard]] bool isDefault() const { return rowAxis < 0; }
+    bool operator==(const TensorSlice&) const = default;
+};
+
 class TensorMatrixView {
 public:
-    /// `wrapWidth`: columns used for 1-D tensors (at most that many).
-    explicit TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, int wrapWidth = 8);
+    using Slice = TensorSlice;
+
+    /// `wrapWidth`: columns used for 1-D tensors (at most that many). An invalid `slice` (axes
+    /// out of range or equal, fewer than 2 dims) gives the default layout; indices are clamped.
+    explicit TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, int wrapWidth = 8,
+                              Slice slice = TensorSlice());
 
     [[nodiscard]] std::uint64_t rows() const { return m_rows; }
     [[nodiscard]] std::uint64_t cols() const { return m_cols; }
@@ -38,9 +53,18 @@ public:
                   double* out) const;
 
     [[nodiscard]] const core::Tensor& tensor() const { return *m_tensor; }
+    /// The slice in use (default when the view shows the default layout).
+    [[nodiscard]] const Slice& slice() const { return m_slice; }
+    /// numpy-style text of the slice: "[:, 2, :]" (rows dim 0, columns dim 2, dim 1 at 2),
+    /// with ".T" when the row dim comes after the column dim; empty for the default layout.
+    [[nodiscard]] QString sliceText() const;
+    /// The shape of what the view shows as an array: (rows, cols) for a matrix or slice,
+    /// (numel) for a wrapped 1-D tensor, () for a scalar.
+    [[nodiscard]] std::vector<std::uint64_t> shownShape() const;
 
 private:
     [[nodiscard]] std::uint64_t storageIndex(std::uint64_t logical) const;
+    [[nodiscard]] std::uint64_t logicalIndex(std::uint64_t row, std::uint64_t col) const;
 
     std::shared_ptr<const core::Tensor> m_tensor;
     std::vector<std::uint64_t> m_shape;
@@ -49,6 +73,9 @@ private:
     std::uint64_t m_cols = 0;
     bool m_wrapped = false;
     bool m_fortran = false;
+    Slice m_slice;
+    std::vector<std::uint64_t> m_cStride;  ///< C-order strides in elements, sliced views only
+    std::uint64_t m_sliceBase = 0;         ///< logical index of the slice's (0, 0)
 };
 
 }  // namespace ckpt::ui

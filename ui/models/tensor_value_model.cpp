@@ -25,19 +25,45 @@ TensorValueModel::~TensorValueModel() {
 
 void TensorValueModel::setTensor(std::shared_ptr<const core::Tensor> tensor,
                                  std::shared_ptr<const void> keepAlive) {
+    m_colorRange = 0.0;
+    m_keepAlive = std::move(keepAlive);
+    m_tensor = tensor && tensor->readable() ? std::move(tensor) : nullptr;
+    if (m_tensor) {
+        m_integral =
+            !core::dtypeIsFloat(m_tensor->dtype()) && m_tensor->dtype() != core::DType::Bool;
+        m_bool = m_tensor->dtype() == core::DType::Bool;
+    }
+    rebuildView({});
+}
+
+void TensorValueModel::rebuildView(const TensorMatrixView::Slice& slice) {
     beginResetModel();
     ++m_token;
     m_cache.clear();
     m_pending.clear();
-    m_colorRange = 0.0;
     m_view.reset();
-    m_keepAlive = std::move(keepAlive);
-    if (tensor && tensor->readable()) {
-        m_integral = !core::dtypeIsFloat(tensor->dtype()) && tensor->dtype() != core::DType::Bool;
-        m_bool = tensor->dtype() == core::DType::Bool;
-        m_view = std::make_shared<TensorMatrixView>(std::move(tensor));
+    if (m_tensor) {
+        m_view = std::make_shared<TensorMatrixView>(m_tensor, m_wrapWidth, slice);
     }
     endResetModel();
+}
+
+void TensorValueModel::setSlice(const TensorMatrixView::Slice& slice) {
+    if (m_view && m_view->slice() == slice) {
+        return;
+    }
+    rebuildView(slice);
+}
+
+void TensorValueModel::setWrapWidth(int columns) {
+    columns = std::clamp(columns, 1, 256);
+    if (columns == m_wrapWidth) {
+        return;
+    }
+    m_wrapWidth = columns;
+    if (m_view && m_view->wrapped()) {
+        rebuildView({});
+    }
 }
 
 void TensorValueModel::setColorRange(double maxAbs) {

@@ -9,13 +9,13 @@
 #include <memory>
 #include <vector>
 
+#include "ui/models/tensor_matrix_view.h"
+
 namespace ckpt::core {
 class Tensor;
 }
 
 namespace ckpt::ui {
-
-class TensorMatrixView;
 
 class TensorValueModel : public QAbstractTableModel {
     Q_OBJECT
@@ -36,6 +36,11 @@ public:
     /// Shows `tensor` (null clears). `keepAlive` owns what the tensor's source needs.
     void setTensor(std::shared_ptr<const core::Tensor> tensor,
                    std::shared_ptr<const void> keepAlive = {});
+    /// Shows `slice` of the current tensor (a default slice: the default layout).
+    void setSlice(const TensorMatrixView::Slice& slice);
+    /// Columns a 1-D tensor is wrapped into (the width the table has room for).
+    void setWrapWidth(int columns);
+    [[nodiscard]] int wrapWidth() const { return m_wrapWidth; }
     /// Magnitude that maps to full colour in the cell tint; 0 turns the tint off.
     void setColorRange(double maxAbs);
     /// The 2-D layout in use, or null.
@@ -70,8 +75,11 @@ private:
     void requestTile(quint64 key) const;
     void onTileRead(const TileResult& result);
     [[nodiscard]] QString cellText(double v) const;
+    void rebuildView(const TensorMatrixView::Slice& slice);
 
+    std::shared_ptr<const core::Tensor> m_tensor;
     std::shared_ptr<const TensorMatrixView> m_view;
+    int m_wrapWidth = 8;
     std::shared_ptr<const void> m_keepAlive;
     mutable QCache<quint64, std::shared_ptr<Tile>> m_cache;
     mutable QSet<quint64> m_pending;

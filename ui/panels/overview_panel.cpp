@@ -8,11 +8,14 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "core/analysis/overview.h"
 #include "core/model/checkpoint.h"
 #include "core/model/tensor.h"
 #include "ui/models/layer_table_model.h"
+#include "ui/models/module_table_model.h"
 #include "ui/util/format.h"
 #include "ui/widgets/breakdown_bar.h"
+#include "ui/widgets/eliding_label.h"
 #include "ui/widgets/share_bar_delegate.h"
 
 namespace ckpt::ui {
@@ -40,7 +43,7 @@ QFormLayout* makeForm() {
 
 OverviewPanel::OverviewPanel(QWidget* parent)
     : QWidget(parent),
-      m_title(new QLabel(this)),
+      m_title(new ElidingLabel(this)),
       m_badge(new FindingsBadge(this)),
       m_subtitle(new QLabel(this)),
       m_details(new QWidget(this)),
@@ -53,6 +56,11 @@ OverviewPanel::OverviewPanel(QWidget* parent)
       m_layerProxy(new QSortFilterProxyModel(this)),
       m_totals(new QLabel(this)),
       m_noLayers(new QLabel(this)),
+      m_modules(new QTableView(this)),
+      m_moduleModel(new ModuleTableModel(this)),
+      m_moduleProxy(new QSortFilterProxyModel(this)),
+      m_valuesBox(nullptr),
+      m_valuesForm(makeForm()),
       m_storageTitle(new QLabel(this)),
       m_storage(new BreakdownBar(this)) {
     auto* layout = new QVBoxLayout(this);
@@ -84,8 +92,15 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     m_metaEmpty->setForegroundRole(QPalette::PlaceholderText);
     metaLayout->addWidget(m_metaEmpty);
     metaLayout->addStretch(1);
+    auto* valuesBox = new QGroupBox(tr("Top-level values"), m_details);
+    valuesBox->setObjectName(QStringLiteral("topLevelValues"));
+    auto* valuesLayout = new QVBoxLayout(valuesBox);
+    valuesLayout->addLayout(m_valuesForm);
+    valuesLayout->addStretch(1);
+    m_valuesBox = valuesBox;
     detailsLayout->addWidget(fileBox, 3);
     detailsLayout->addWidget(metaBox, 2);
+    detailsLayout->addWidget(valuesBox, 2);
     m_details->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     layout->addWidget(m_details);
 
@@ -98,28 +113,32 @@ OverviewPanel::OverviewPanel(QWidget* parent)
     m_warnings->hide();
     layout->addWidget(m_warnings);
 
-    auto* layersTitle = new QLabel(tr("<b>Layers</b>"), this);
-    layout->addWidget(layersTitle);
+    m_layersTitle = new QLabel(this);
+    layout->addWidget(m_layersTitle);
     m_layerProxy->setSourceModel(m_layerModel);
     m_layerProxy->setSortRole(LayerTableModel::SortRole);
     m_layers->setObjectName(QStringLiteral("layerTable"));
     m_layers->setModel(m_layerProxy);
-    m_layers->setSortingEnabled(true);
     m_layers->setItemDelegateForColumn(LayerTableModel::ParamsColumn,
                                        new ShareBarDelegate(LayerTableModel::ShareRole, m_layers));
+    setupTable(m_layers);
     m_layers->sortByColumn(LayerTableModel::OrderColumn, Qt::AscendingOrder);
-    m_layers->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_layers->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_layers->setAlternatingRowColors(true);
-    m_layers->setWordWrap(false);
-    m_layers->verticalHeader()->hide();
-    m_layers->verticalHeader()->setDefaultSectionSize(m_layers->fontMetrics().height() + 8);
-    QHeaderView* h = m_layers->horizontalHeader();
-    h->setStretchLastSection(true);
-    h->setHighlightSections(false);
-    h->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    h->setResizeContentsPrecision(200);  // size columns from a sample of rows, not all
     layout->addWidget(m_layers, 1);
+    m_moduleProxy->setSourceModel(m_moduleModel);
+    m_moduleProxy->setSortRole(ModuleTableModel::SortRole);
+    m_modules->setObjectName(QStringLiteral("moduleTable"));
+    m_modules->setModel(m_moduleProxy);
+    m_modules->setItemDelegateForColumn(
+        ModuleTableModel::BytesColumn,
+        new ShareBarDelegate(ModuleTableModel::ShareRole, m_modules));
+    setupTable(m_modules);
+    m_modules->horizontalHeader()->setStretchLastSection(false);
+    m_modules->horizontalHeader()->setSectionResizeMode(ModuleTableModel::NameColumn,
+                                                        QHeaderView::Stretch);
+    m_modules->setTextElideMode(Qt::ElideMiddle);
+    m_modules->sortByColumn(ModuleTableModel::NameColumn, Qt::AscendingOrder);
+    m_modules->hide();
+    layout->addWidget(m_modules, 1);
     m_noLayers->setForegroundRole(QPalette::PlaceholderText);
     m_noLayers->setWordWrap(true);
     m_noLayers->hide();
@@ -141,6 +160,13 @@ OverviewPanel::OverviewPanel(QWidget* parent)
         }
     });
     connect(m_layers, &QTableView::activated, m_layers, &QTableView::clicked);
+    connect(m_modules, &QTableView::clicked, this, [this](const QModelIndex& index) {
+        const QString path = index.data(ModuleTableModel::FirstTensorPathRole).toString();
+        if (!path.isEmpty()) {
+            emit layerActivated(path);
+        }
+    });
+    connect(m_modules, &QTableView::activated, m_modules, &QTableView::clicked);
     setCheckpoint(nullptr, {});
 }
 
@@ -148,15 +174,19 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
                                   const QString& displayPath) {
     clearForm(m_fileForm);
     clearForm(m_metaForm);
+    clearForm(m_valuesForm);
     m_layerModel->setCheckpoint(checkpoint);
+    m_moduleModel->setOverview({});
     if (!checkpoint) {
-        m_title->setText(tr("No checkpoint open"));
+        m_title->setFullText(tr("No checkpoint open"));
         m_subtitle->setText(
             tr("Open a file with File ▸ Open (Ctrl+O) or drop it on this "
                "window. Nothing in a checkpoint is ever executed."));
         m_details->hide();
         m_warnings->hide();
         m_layers->hide();
+        m_modules->hide();
+        m_layersTitle->hide();
         m_noLayers->hide();
         m_totals->clear();
         m_storageTitle->hide();
@@ -165,7 +195,7 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     }
     const core::Checkpoint& c = *checkpoint;
     m_details->show();
-    m_title->setText(displayPath.section(QLatin1Char('/'), -1));
+    m_title->setFullText(displayPath.section(QLatin1Char('/'), -1));
     m_subtitle->setText(fmt::qs(c.formatDescription()));
     fillFileFacts(c, displayPath);
     fillMetadata(c);
@@ -182,22 +212,29 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     m_warnings->setVisible(!warnings.isEmpty());
 
     const bool hasLayers = !c.layers().empty();
+    const bool hasModules = !hasLayers && m_moduleModel->rowCount() > 0;
     m_layers->setVisible(hasLayers);
-    m_noLayers->setVisible(!hasLayers);
-    m_noLayers->setText(tr("This checkpoint has no layer list; browse its tensors in the tree."));
+    m_modules->setVisible(hasModules);
+    m_layersTitle->setVisible(hasLayers || hasModules);
+    m_layersTitle->setText(hasLayers ? tr("<b>Layers</b>")
+                                     : tr("<b>Modules</b>  <small>(tensors grouped by their "
+                                          "path's first parts)</small>"));
+    m_noLayers->setVisible(!hasLayers && !hasModules);
+    m_noLayers->setText(tr("This checkpoint holds no tensors; browse its contents in the tree."));
     m_layers->sortByColumn(LayerTableModel::OrderColumn, Qt::AscendingOrder);
-    if (hasLayers) {
-        // No taller than its rows: the totals follow the table instead of the window's bottom.
-        const int rows = static_cast<int>(c.layers().size());
-        m_layers->setMaximumHeight(m_layers->horizontalHeader()->sizeHint().height() +
-                                   m_layers->verticalHeader()->defaultSectionSize() *
-                                       std::min(rows, 100000) +
-                                   2 * m_layers->frameWidth() + 2);
-        QHeaderView* h = m_layers->horizontalHeader();
-        for (int col = 0; col < LayerTableModel::WeightsColumn; ++col) {
-            m_layers->resizeColumnToContents(col);
-            h->resizeSection(col, std::min(h->sectionSize(col) + 16, 260));
-        }
+    m_modules->sortByColumn(ModuleTableModel::NameColumn, Qt::AscendingOrder);
+    if (hasModules) {
+        fitTable(m_modules, m_moduleModel->rowCount(), ModuleTableModel::ColumnCount);
+        const auto& o = m_moduleModel->overview();
+        m_totals->setText(
+            tr("<b>Total params:</b> %1  &nbsp;·&nbsp;  %2  &nbsp;·&nbsp;  %3 tensors, %4")
+                .arg(fmt::count(o.params),
+                     o.optimizerParams > 0
+                         ? tr("<b>Optimizer state:</b> %1").arg(fmt::count(o.optimizerParams))
+                         : tr("no optimizer state"),
+                     fmt::count(o.tensors), fmt::bytes(o.bytes)));
+    } else if (hasLayers) {
+        fitTable(m_layers, static_cast<int>(c.layers().size()), LayerTableModel::WeightsColumn);
         m_totals->setText(tr("<b>Total params:</b> %1  &nbsp;·&nbsp;  <b>Trainable:</b> %2"
                              "  &nbsp;·&nbsp;  <b>Non-trainable:</b> %3  &nbsp;·&nbsp;  %4")
                               .arg(fmt::count(c.totalParams()), fmt::count(c.trainableParams()),
@@ -210,42 +247,79 @@ void OverviewPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
     }
 }
 
-void OverviewPanel::fillFileFacts(const core::Checkpoint& c, const QString& displayPath) {
-    addField(m_fileForm, tr("Format"),
-             QStringLiteral("%1  (%2)").arg(fmt::qs(c.formatDescription()), fmt::qs(c.format())));
-    QLabel* path = addField(m_fileForm, tr("Path"), displayPath);
-    path->setToolTip(displayPath);
-    path->setWordWrap(true);
-    addField(
-        m_fileForm, tr("Size"),
-        QStringLiteral("%1  (%2 bytes)").arg(fmt::bytes(c.fileSize()), fmt::count(c.fileSize())));
-    const auto tensors = c.tensorNodes();
-    std::uint64_t bytes = 0;
-    // Tensor bytes per top-level group: model weights against optimizer state, and so on.
+void OverviewPanel::setupTable(QTableView* table) {
+    table->setSortingEnabled(true);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setAlternatingRowColors(true);
+    table->setWordWrap(false);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
+    QHeaderView* h = table->horizontalHeader();
+    h->setStretchLastSection(true);
+    h->setHighlightSections(false);
+    h->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    h->setResizeContentsPrecision(200);  // size columns from a sample of rows, not all
+}
+
+void OverviewPanel::fitTable(QTableView* table, int rows, int lastSizedColumn) {
+    // No taller than its rows: the totals follow the table instead of the window's bottom.
+    table->setMaximumHeight(table->horizontalHeader()->sizeHint().height() +
+                            table->verticalHeader()->defaultSectionSize() * std::min(rows, 100000) +
+                            2 * table->frameWidth() + 2);
+    QHeaderView* h = table->horizontalHeader();
+    for (int col = 0; col < lastSizedColumn; ++col) {
+        if (h->sectionResizeMode(col) == QHeaderView::Stretch) {
+            continue;
+        }
+        table->resizeColumnToContents(col);
+        h->resizeSection(col, std::min(h->sectionSize(col) + 16, 260));
+    }
+}
+
+void OverviewPanel::fillModules(const core::Checkpoint& c) {
+    const core::CheckpointOverview overview = core::summarizeCheckpoint(c);
+    for (const auto& s : overview.scalars) {
+        QLabel* value = addField(m_valuesForm, fmt::qs(s.name), fmt::qs(s.value));
+        value->setObjectName(QStringLiteral("value_") + fmt::qs(s.name));
+        value->setToolTip(fmt::qs(s.type));
+    }
+    m_valuesBox->setVisible(!overview.scalars.empty());
+    // Where the bytes are: the same modules, labelled by their names.
     std::vector<BreakdownBar::Part> parts;
-    for (const auto* n : tensors) {
-        const std::uint64_t b = n->tensor() ? n->tensor()->nbytes() : 0;
-        bytes += b;
-        const core::Node* top = n;
-        while (top->parent() != nullptr && top->parent()->parent() != nullptr) {
-            top = top->parent();
-        }
-        const QString name = fmt::qs(top->name());
-        if (parts.empty() || parts.back().name != name) {
-            parts.push_back({name, 0});
-        }
-        parts.back().bytes += b;
+    for (const auto& m : overview.modules) {
+        parts.push_back({m.name.empty() ? tr("(top level)") : fmt::qs(m.name), m.bytes});
     }
     m_storage->setParts(std::move(parts));
     m_storageTitle->setVisible(m_storage->parts().size() > 1);
     m_storage->setVisible(m_storage->parts().size() > 1);
+    m_moduleModel->setOverview(overview);
+}
+
+void OverviewPanel::fillFileFacts(const core::Checkpoint& c, const QString& displayPath) {
+    addField(m_fileForm, tr("Format"),
+             QStringLiteral("%1  (%2)").arg(fmt::qs(c.formatDescription()), fmt::qs(c.format())));
+    // A long path must not widen the panel (and squeeze the tree): it wraps anywhere.
+    QLabel* path = addField(m_fileForm, tr("Path"), displayPath);
+    path->setToolTip(displayPath);
+    path->setWordWrap(true);
+    path->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    path->setMinimumWidth(80);
+    addField(
+        m_fileForm, tr("Size"),
+        QStringLiteral("%1  (%2 bytes)").arg(fmt::bytes(c.fileSize()), fmt::count(c.fileSize())));
+    fillModules(c);
+    const auto& o = m_moduleModel->overview();
     addField(m_fileForm, tr("Tensors"),
-             tr("%1, holding %2").arg(fmt::count(tensors.size()), fmt::bytes(bytes)));
-    if (!c.layers().empty()) {
-        addField(
-            m_fileForm, tr("Parameters"),
-            tr("%1 in %2 layers").arg(fmt::count(c.totalParams()), fmt::count(c.layers().size())));
+             tr("%1, holding %2").arg(fmt::count(o.tensors), fmt::bytes(o.bytes)));
+    QString params =
+        c.layers().empty()
+            ? fmt::count(o.params)
+            : tr("%1 in %2 layers").arg(fmt::count(o.params), fmt::count(c.layers().size()));
+    if (o.optimizerParams > 0) {
+        params += tr("  (+ %1 in optimizer state)").arg(fmt::count(o.optimizerParams));
     }
+    addField(m_fileForm, tr("Parameters"), params);
 }
 
 void OverviewPanel::fillMetadata(const core::Checkpoint& c) {
@@ -277,7 +351,8 @@ void OverviewPanel::clearForm(QFormLayout* form) {
 }
 
 QString OverviewPanel::fieldText(const QString& name) const {
-    const auto* label = findChild<QLabel*>(QStringLiteral("field_") + name);
+    const auto* label = findChild<QLabel*>(
+        name.startsWith(QLatin1String("value_")) ? name : QStringLiteral("field_") + name);
     return label != nullptr ? label->text() : QString();
 }
 

@@ -21,7 +21,9 @@ class Checkpoint;
 namespace ckpt::ui {
 
 class BreakdownBar;
+class ElidingLabel;
 class LayerTableModel;
+class ModuleTableModel;
 
 class OverviewPanel : public QWidget {
     Q_OBJECT
@@ -35,8 +37,12 @@ public:
 
     [[nodiscard]] QTableView* layerTable() const { return m_layers; }
     [[nodiscard]] LayerTableModel* layerModel() const { return m_layerModel; }
-    /// The text of a "File" field ("Format", "Path", "Size", "Parameters", "Tensors") or of a
-    /// metadata key, for tests.
+    /// Tensors, parameters and bytes per top-level module (shown when there is no layer list).
+    [[nodiscard]] QTableView* moduleTable() const { return m_modules; }
+    [[nodiscard]] ModuleTableModel* moduleModel() const { return m_moduleModel; }
+    [[nodiscard]] BreakdownBar* storageBar() const { return m_storage; }
+    /// The text of a "File" field ("Format", "Path", "Size", "Parameters", "Tensors"), of a
+    /// metadata key or of a top-level value ("value_epoch"), for tests.
     [[nodiscard]] QString fieldText(const QString& name) const;
     [[nodiscard]] QString totalsText() const;
     [[nodiscard]] QString warningsText() const;
@@ -54,10 +60,13 @@ signals:
 private:
     void fillFileFacts(const core::Checkpoint& c, const QString& displayPath);
     void fillMetadata(const core::Checkpoint& c);
+    void fillModules(const core::Checkpoint& c);
+    static void setupTable(QTableView* table);
+    static void fitTable(QTableView* table, int rows, int lastSizedColumn);
     static void clearForm(QFormLayout* form);
     QLabel* addField(QFormLayout* form, const QString& name, const QString& value);
 
-    QLabel* m_title;
+    ElidingLabel* m_title;
     FindingsBadge* m_badge;
     QLabel* m_subtitle;
     QWidget* m_details;
@@ -65,11 +74,17 @@ private:
     QFormLayout* m_metaForm;
     QLabel* m_metaEmpty;
     QLabel* m_warnings;
+    QLabel* m_layersTitle = nullptr;
     QTableView* m_layers;
     LayerTableModel* m_layerModel;
     QSortFilterProxyModel* m_layerProxy;
     QLabel* m_totals;
     QLabel* m_noLayers;
+    QTableView* m_modules;
+    ModuleTableModel* m_moduleModel;
+    QSortFilterProxyModel* m_moduleProxy;
+    QWidget* m_valuesBox;
+    QFormLayout* m_valuesForm;
     QLabel* m_storageTitle;
     BreakdownBar* m_storage;
 };

@@ -15,6 +15,7 @@
 #include "ui/jobs/tensor_analysis.h"
 #include "ui/models/tensor_matrix_view.h"
 #include "ui/models/tensor_value_model.h"
+#include "ui/panels/value_table_pane.h"
 #include "ui/util/format.h"
 #include "ui/widgets/heatmap_widget.h"
 #include "ui/widgets/histogram_widget.h"
@@ -33,7 +34,8 @@ TensorPanel::TensorPanel(QWidget* parent)
       m_histogram(new HistogramWidget(this)),
       m_heatmap(new HeatmapWidget(this)),
       m_values(new QTableView(this)),
-      m_valueModel(new TensorValueModel(this)) {
+      m_valueModel(new TensorValueModel(this)),
+      m_valuePane(new ValueTablePane(m_values, m_valueModel, this)) {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(m_stack);
@@ -77,7 +79,7 @@ TensorPanel::TensorPanel(QWidget* parent)
     auto* bottom = new QSplitter(Qt::Horizontal, page);
     bottom->setChildrenCollapsible(false);
     bottom->addWidget(m_heatmap);
-    bottom->addWidget(m_values);
+    bottom->addWidget(m_valuePane);
     bottom->setStretchFactor(0, 1);
     bottom->setStretchFactor(1, 1);
     auto* vertical = new QSplitter(Qt::Vertical, page);
@@ -90,6 +92,7 @@ TensorPanel::TensorPanel(QWidget* parent)
     layout->addWidget(vertical, 1);
     m_stack->addWidget(page);
 
+    connect(m_valuePane, &ValueTablePane::statusMessage, this, &TensorPanel::statusMessage);
     connect(m_analysis, &TensorAnalysis::statsProgress, m_stats, &StatsView::showProgress);
     connect(m_analysis, &TensorAnalysis::statsReady, this, &TensorPanel::showStats);
     connect(m_analysis, &TensorAnalysis::statsFailed, this, [this](const QString& message) {
@@ -117,6 +120,7 @@ QWidget* TensorPanel::buildHeader() {
     big.setBold(true);
     m_path->setFont(big);
     m_path->setObjectName(QStringLiteral("tensorPath"));
+    m_path->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // long paths clip
     m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_facts->setObjectName(QStringLiteral("tensorFacts"));
     m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -132,12 +136,14 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
     m_selection = selection;
     if (!selection.isValid()) {
         m_analysis->analyse(nullptr, nullptr);
-        m_valueModel->setTensor(nullptr);
+        m_valuePane->setTensor(nullptr, nullptr, {});
         m_stack->setCurrentIndex(0);
         return;
     }
     const core::Tensor& t = *selection.tensor;
     m_stack->setCurrentIndex(1);
+    // A scalar or a vector has nothing to draw as a heatmap: the table takes the room.
+    m_heatmap->setVisible(t.shape().size() >= 2);
     m_path->setText(selection.path);
     m_path->setToolTip(selection.path);
 
@@ -161,7 +167,7 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
     m_facts->setText(facts.join(QStringLiteral("  ·  ")));
 
     std::shared_ptr<const void> keepAlive = selection.checkpoint;
-    m_valueModel->setTensor(selection.tensor, keepAlive);
+    m_valuePane->setTensor(selection.tensor, keepAlive, selection.path);
     const auto* view = m_valueModel->view();
     m_layout->setText(view != nullptr && t.shape().size() > 2
                           ? tr("Heatmap and table show %1").arg(view->layoutDescription())

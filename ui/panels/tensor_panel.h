@@ -23,6 +23,7 @@ class HistogramWidget;
 class StatsView;
 class TensorAnalysis;
 class TensorValueModel;
+class ValueTablePane;
 
 class TensorPanel : public QWidget {
     Q_OBJECT
@@ -41,7 +42,12 @@ public:
     [[nodiscard]] HeatmapWidget* heatmap() const { return m_heatmap; }
     [[nodiscard]] QTableView* valueTable() const { return m_values; }
     [[nodiscard]] TensorValueModel* valueModel() const { return m_valueModel; }
+    /// The value table with its slicing controls, copy and save.
+    [[nodiscard]] ValueTablePane* valuePane() const { return m_valuePane; }
     [[nodiscard]] QString headerText() const;
+
+signals:
+    void statusMessage(const QString& message);
 
 private:
     void showStats(const core::TensorStats& stats);
@@ -58,6 +64,7 @@ private:
     HeatmapWidget* m_heatmap;
     QTableView* m_values;
     TensorValueModel* m_valueModel;
+    ValueTablePane* m_valuePane;
 };
 
 }  // namespace ckpt::ui

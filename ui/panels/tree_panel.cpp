@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -12,12 +13,14 @@
 #include <QVBoxLayout>
 
 #include "ui/models/checkpoint_tree_model.h"
+#include "ui/widgets/name_elide_delegate.h"
 
 namespace ckpt::ui {
 
 namespace {
 constexpr int kMaxExpandedMatches = 400;
-}
+constexpr int kMinOtherColumn = 44;  ///< Type, Shape and Size never get narrower than this
+}  // namespace
 
 TreePanel::TreePanel(CheckpointTreeModel* model, QWidget* parent)
     : QWidget(parent),
@@ -47,15 +50,29 @@ TreePanel::TreePanel(CheckpointTreeModel* model, QWidget* parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->setFrameShape(QFrame::NoFrame);
+    // Sibling names often differ only at the end (bn1.running_mean, bn1.running_var) or share a
+    // long prefix (PEFT keys): keep both ends visible.
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_view->setItemDelegateForColumn(CheckpointTreeModel::NameColumn,
+                                     new NameElideDelegate(m_view));
     QHeaderView* header = m_view->header();
     header->setStretchLastSection(false);
-    header->setSectionResizeMode(CheckpointTreeModel::NameColumn, QHeaderView::Stretch);
-    header->setSectionResizeMode(CheckpointTreeModel::TypeColumn, QHeaderView::Interactive);
-    header->setSectionResizeMode(CheckpointTreeModel::ShapeColumn, QHeaderView::Interactive);
-    header->setSectionResizeMode(CheckpointTreeModel::SizeColumn, QHeaderView::Interactive);
-    header->resizeSection(CheckpointTreeModel::TypeColumn, 70);
-    header->resizeSection(CheckpointTreeModel::ShapeColumn, 90);
-    header->resizeSection(CheckpointTreeModel::SizeColumn, 72);
+    header->setMinimumSectionSize(kMinOtherColumn);
+    for (int col = 0; col < CheckpointTreeModel::ColumnCount; ++col) {
+        header->setSectionResizeMode(col, QHeaderView::Interactive);
+    }
+    header->resizeSection(CheckpointTreeModel::TypeColumn, m_wanted[1]);
+    header->resizeSection(CheckpointTreeModel::ShapeColumn, m_wanted[2]);
+    header->resizeSection(CheckpointTreeModel::SizeColumn, m_wanted[3]);
+    m_view->viewport()->installEventFilter(this);
+    // A column the user drags becomes the width it wants; the name column takes the rest.
+    connect(header, &QHeaderView::sectionResized, this, [this](int col, int, int size) {
+        if (!m_fitting && col > CheckpointTreeModel::NameColumn &&
+            col < CheckpointTreeModel::ColumnCount) {
+            m_wanted[col] = size;
+            fitColumns();
+        }
+    });
     layout->addWidget(m_view, 1);
 
     m_filterTimer->setSingleShot(true);
@@ -102,14 +119,77 @@ void TreePanel::revealDocument(int row) {
             }
         }
     }
-    // The name column stretches; the others fit their content but never crowd it out.
+    // The other columns fit their content (capped); the name column takes the rest.
     const std::pair<int, int> caps[] = {{CheckpointTreeModel::TypeColumn, 96},
                                         {CheckpointTreeModel::ShapeColumn, 104},
                                         {CheckpointTreeModel::SizeColumn, 76}};
+    m_fitting = true;  // the content sizes below are measurements, not the user's choice
     for (const auto& [col, cap] : caps) {
         m_view->resizeColumnToContents(col);
-        m_view->header()->resizeSection(col, std::min(m_view->header()->sectionSize(col) + 6, cap));
+        m_wanted[col] = std::clamp(m_view->header()->sectionSize(col) + 6, kMinOtherColumn, cap);
     }
+    m_fitting = false;
+    fitColumns();
+}
+
+int TreePanel::minimumNameWidth() const {
+    // Room for about 22 characters: "bn1.running_mean" and a prefix stay readable.
+    return m_view->fontMetrics().averageCharWidth() * 22 + m_view->indentation() * 2 + 24;
+}
+
+void TreePanel::fitColumns() {
+    if (m_fitting) {
+        return;
+    }
+    m_fitting = true;
+    QHeaderView* header = m_view->header();
+    const int available = m_view->viewport()->width();
+    const int minName = minimumNameWidth();
+    // Too narrow for the name and three columns: the Type column goes first (the icon tells
+    // the kind too); the user can still widen the pane to bring it back.
+    const bool dropType = available < minName + 3 * kMinOtherColumn;
+    m_view->setColumnHidden(CheckpointTreeModel::TypeColumn, dropType);
+    int others = 0;
+    for (int col = dropType ? 2 : 1; col < CheckpointTreeModel::ColumnCount; ++col) {
+        others += m_wanted[col];
+    }
+    // Shrink the other columns (in proportion, down to a floor) before the name goes below its
+    // minimum.
+    const int shown = dropType ? 2 : 3;
+    const int room = std::max(available - minName, shown * kMinOtherColumn);
+    const double scale = others > room ? static_cast<double>(room) / others : 1.0;
+    int widths[CheckpointTreeModel::ColumnCount] = {};
+    int used = 0;
+    for (int col = dropType ? 2 : 1; col < CheckpointTreeModel::ColumnCount; ++col) {
+        widths[col] = std::max(kMinOtherColumn, static_cast<int>(m_wanted[col] * scale));
+        used += widths[col];
+    }
+    // The floors may have rounded the sum above the room: take it back from the widest.
+    for (int excess = used - room; excess > 0;) {
+        int widest = 0;
+        for (int col = 1; col < CheckpointTreeModel::ColumnCount; ++col) {
+            widest = widths[col] > widths[widest] ? col : widest;
+        }
+        const int cut = std::min(excess, widths[widest] - kMinOtherColumn);
+        if (widest == 0 || cut <= 0) {
+            break;
+        }
+        widths[widest] -= cut;
+        used -= cut;
+        excess -= cut;
+    }
+    for (int col = dropType ? 2 : 1; col < CheckpointTreeModel::ColumnCount; ++col) {
+        header->resizeSection(col, widths[col]);
+    }
+    header->resizeSection(CheckpointTreeModel::NameColumn, std::max(minName, available - used));
+    m_fitting = false;
+}
+
+bool TreePanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_view->viewport() && event->type() == QEvent::Resize) {
+        fitColumns();
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void TreePanel::focusFilter() {

@@ -31,6 +31,12 @@ public:
     void focusFilter();
     /// Applies the filter now instead of after the typing pause.
     void applyFilter();
+    /// Narrowest the name column gets while the panel is wide enough for it (the other columns
+    /// shrink first; below that the view scrolls sideways).
+    [[nodiscard]] int minimumNameWidth() const;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 signals:
     void currentChanged(const QModelIndex& index);
@@ -39,12 +45,18 @@ signals:
 private:
     void expandMatches();
     void showContextMenu(const QPoint& pos);
+    /// Shares the viewport's width: Type, Shape and Size get what their content needs (capped),
+    /// the name the rest but never less than minimumNameWidth(); when the viewport is too narrow
+    /// for both, the other columns give way down to a floor.
+    void fitColumns();
 
     CheckpointTreeModel* m_model;
     QLineEdit* m_filter;
     QLabel* m_matches;
     QTreeView* m_view;
     QTimer* m_filterTimer;
+    int m_wanted[4] = {0, 70, 90, 72};  ///< preferred widths of the columns after the name
+    bool m_fitting = false;
 };
 
 }  // namespace ckpt::ui

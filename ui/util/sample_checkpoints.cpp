@@ -1,6 +1,7 @@
 #include "ui/util/sample_checkpoints.h"
 
 #include <QDir>
+#include <QObject>
 
 // The .qrc is compiled into the static ckpt_ui library; without a reference the linker drops
 // it, so register it explicitly (outside any namespace, as Q_INIT_RESOURCE requires).
@@ -23,6 +24,17 @@ QStringList SampleCheckpoints::resourcePaths() {
         out << dir.filePath(name);
     }
     return out;
+}
+
+bool SampleCheckpoints::isSample(const QString& path) {
+    return path.startsWith(QLatin1String(":/samples/"));
+}
+
+QString SampleCheckpoints::displayPath(const QString& path) {
+    if (!isSample(path)) {
+        return path;
+    }
+    return QObject::tr("%1 (bundled sample)").arg(path.section(QLatin1Char('/'), -1));
 }
 
 }  // namespace ckpt::ui

@@ -42,6 +42,25 @@ std::vector<double> AxisTicks::nice(double lo, double hi, int target) {
     return ticks;
 }
 
+std::vector<double> AxisTicks::whole(double lo, double hi, int target) {
+    double s = step(lo, hi, target);
+    if (s <= 0.0) {
+        return std::isfinite(lo) ? std::vector<double>{std::round(lo)} : std::vector<double>{};
+    }
+    s = std::max(1.0, s);
+    if (std::fabs(s - std::round(s)) > 1e-9) {
+        s = std::round(s * 0.8);  // 2.5 -> 2, 25 stays
+    }
+    std::vector<double> ticks;
+    for (double t = std::ceil(lo / s - 1e-9) * s; t <= hi + 1e-9; t += s) {
+        ticks.push_back(std::round(t) == 0.0 ? 0.0 : std::round(t));
+        if (ticks.size() > 100) {
+            break;
+        }
+    }
+    return ticks;
+}
+
 QString AxisTicks::label(double v, double step) {
     if (v == 0.0) {
         return QStringLiteral("0");

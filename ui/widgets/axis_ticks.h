@@ -15,6 +15,9 @@ public:
     /// A label for tick `v` that shows as many decimals as `step` needs, using exponent form
     /// for very large or very small magnitudes.
     [[nodiscard]] static QString label(double v, double step);
+    /// Like nice(), but only whole numbers (a step of at least 1, never 2.5): for counts and for
+    /// integer values, so small ranges do not get ticks at 0.25 or 0.5.
+    [[nodiscard]] static std::vector<double> whole(double lo, double hi, int target = 5);
     /// A label for an integer count: 1200 -> "1.2k", 3000000 -> "3M".
     [[nodiscard]] static QString countLabel(double v);
 };

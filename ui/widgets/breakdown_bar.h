@@ -3,6 +3,7 @@
 // parts (its top-level groups: weights, optimizer state, ...).
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <cstdint>
 #include <vector>
@@ -24,14 +25,22 @@ public:
 
     void setParts(std::vector<Part> parts);
     [[nodiscard]] const std::vector<Part>& parts() const { return m_parts; }
+    /// The legend entries drawn at the current width: every part gets one, in the longest form
+    /// that lets all fit ("name  size (share)", then "name (share)", then a middle-elided name);
+    /// when even that is too wide, the last entry is "+N more" and the tooltip lists them all.
+    [[nodiscard]] QStringList legendTexts() const;
 
     [[nodiscard]] QSize sizeHint() const override;
     [[nodiscard]] QSize minimumSizeHint() const override { return {200, sizeHint().height()}; }
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
 
 private:
+    [[nodiscard]] QStringList legendAt(int width) const;
+    [[nodiscard]] QString partText(std::size_t i, int form) const;
+    [[nodiscard]] int legendWidth(const QStringList& texts) const;
     [[nodiscard]] static QColor colorAt(int i);
 
     std::vector<Part> m_parts;

@@ -77,22 +77,9 @@ void HistogramWidget::paintPlot(QPainter& p, const QRect& area) {
     const std::uint64_t maxCount = *std::max_element(m_counts.begin(), m_counts.end());
     const double yMax = std::max(1.0, yValue(maxCount));
 
-    // Count ticks: nice steps in linear mode, powers of ten in log mode.
     std::vector<double> yTicks;
     QStringList yLabels;
-    if (m_log) {
-        yTicks.push_back(0.0);
-        yLabels << QStringLiteral("0");
-        for (double d = 1; d <= static_cast<double>(maxCount) * 1.0001; d *= 10) {
-            yTicks.push_back(std::log10(1.0 + d));
-            yLabels << AxisTicks::countLabel(d);
-        }
-    } else {
-        for (const double t : AxisTicks::nice(0, yMax, 4)) {
-            yTicks.push_back(t);
-            yLabels << AxisTicks::countLabel(t);
-        }
-    }
+    countTicks(yTicks, yLabels);
     int labelWidth = 0;
     for (const auto& l : yLabels) {
         labelWidth = std::max(labelWidth, fm.horizontalAdvance(l));
@@ -152,12 +139,12 @@ void HistogramWidget::paintPlot(QPainter& p, const QRect& area) {
         marker(m_mean, palette().color(QPalette::Highlight).darker(140), tr("mean"));
     }
 
-    const double step = AxisTicks::step(lo, lo + span, std::max(2, m_plot.width() / 90));
-    std::vector<double> px;
+    std::vector<double> xTicks;
     QStringList xLabels;
-    for (const double t : AxisTicks::nice(lo, lo + span, std::max(2, m_plot.width() / 90))) {
+    valueTicks(lo, span, m_plot.width(), xTicks, xLabels);
+    std::vector<double> px;
+    for (const double t : xTicks) {
         px.push_back(toX(t));
-        xLabels << AxisTicks::label(t, step);
     }
     drawXTicks(p, m_plot, px, xLabels);
     p.setPen(dimTextColor());
@@ -168,6 +155,62 @@ void HistogramWidget::paintPlot(QPainter& p, const QRect& area) {
         showsFocus()
             ? tr("mean ± 4σ · %1 outliers not drawn").arg(fmt::count(m_focus.below + m_focus.above))
             : tr("%1 bins").arg(m_counts.size()));
+}
+
+void HistogramWidget::countTicks(std::vector<double>& ticks, QStringList& labels) const {
+    // Nice whole-number steps in linear mode (a count of 3 gets 0 1 2 3, never 0.5), powers of
+    // ten in log mode.
+    const std::uint64_t maxCount =
+        m_counts.empty() ? 0 : *std::max_element(m_counts.begin(), m_counts.end());
+    if (m_log) {
+        ticks.push_back(0.0);
+        labels << QStringLiteral("0");
+        for (double d = 1; d <= static_cast<double>(maxCount) * 1.0001; d *= 10) {
+            ticks.push_back(std::log10(1.0 + d));
+            labels << AxisTicks::countLabel(d);
+        }
+        return;
+    }
+    for (const double t : AxisTicks::whole(0, std::max(1.0, yValue(maxCount)), 4)) {
+        ticks.push_back(t);
+        labels << AxisTicks::countLabel(t);
+    }
+}
+
+void HistogramWidget::valueTicks(double lo, double span, int plotWidth, std::vector<double>& ticks,
+                                 QStringList& labels) const {
+    const int target = std::max(2, plotWidth / 90);
+    // Integer data: bins one (or a whole number of) value wide, centred on whole numbers.
+    const double width = m_counts.empty() ? 0.0 : span / static_cast<double>(m_counts.size());
+    const bool integral = width >= 1.0 && std::fabs(width - std::round(width)) < 1e-9 &&
+                          std::fabs(lo + 0.5 - std::round(lo + 0.5)) < 1e-9;
+    if (integral) {
+        ticks = AxisTicks::whole(lo, lo + span, target);
+        for (const double t : ticks) {
+            labels << AxisTicks::countLabel(t);
+        }
+        return;
+    }
+    const double step = AxisTicks::step(lo, lo + span, target);
+    for (const double t : AxisTicks::nice(lo, lo + span, target)) {
+        ticks.push_back(t);
+        labels << AxisTicks::label(t, step);
+    }
+}
+
+QStringList HistogramWidget::countTickLabels() const {
+    std::vector<double> ticks;
+    QStringList labels;
+    countTicks(ticks, labels);
+    return labels;
+}
+
+QStringList HistogramWidget::valueTickLabels(int plotWidth) const {
+    std::vector<double> ticks;
+    QStringList labels;
+    const double span = m_hi > m_lo ? m_hi - m_lo : 1.0;
+    valueTicks(m_hi > m_lo ? m_lo : m_lo - 0.5, span, plotWidth, ticks, labels);
+    return labels;
 }
 
 int HistogramWidget::binAt(int x) const {

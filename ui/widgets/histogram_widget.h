@@ -29,6 +29,11 @@ public:
     void setLogScale(bool on);
     [[nodiscard]] bool logScale() const { return m_log; }
     [[nodiscard]] const std::vector<std::uint64_t>& counts() const { return m_counts; }
+    /// The labels of the count axis for the series drawn (whole numbers only).
+    [[nodiscard]] QStringList countTickLabels() const;
+    /// The labels of the value axis for a plot `plotWidth` pixels wide (whole numbers when the
+    /// bins are whole-number wide, as for integer tensors).
+    [[nodiscard]] QStringList valueTickLabels(int plotWidth) const;
 
 protected:
     void paintPlot(QPainter& p, const QRect& area) override;
@@ -39,6 +44,9 @@ private:
     [[nodiscard]] double yValue(std::uint64_t count) const;
     [[nodiscard]] int binAt(int x) const;
     void applySeries();
+    void countTicks(std::vector<double>& ticks, QStringList& labels) const;
+    void valueTicks(double lo, double span, int plotWidth, std::vector<double>& ticks,
+                    QStringList& labels) const;
 
     double m_lo = 0.0;
     double m_hi = 0.0;
