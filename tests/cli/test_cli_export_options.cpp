@@ -1,7 +1,8 @@
 // Every `ckpt export` option × every target format × a source of each kind: the option takes
 // effect (counted in the written file, read back with our readers and with h5py, torch and a
-// spec reading of safetensors through /usr/bin/python3), or the command is refused with exit 64 and nothing is written.
-// The --dry-run plan (the export dialog's preview) counts what the export then writes.
+// spec reading of safetensors through /usr/bin/python3), or the command is refused with exit 64 and
+// nothing is written. The --dry-run plan (the export dialog's preview) counts what the export then
+// writes.
 
 #include <QFile>
 #include <QProcess>
@@ -334,6 +335,50 @@ private slots:
         if (!pythonChecks.isEmpty()) {
             const QString bad = checkWithPython(pythonChecks);
             QVERIFY2(bad.isEmpty(), qPrintable(bad));
+        }
+    }
+
+    void readmeTableMatchesBehaviour() {
+        // README's option x format table says "refused (64)" exactly where the CLI refuses.
+        QFile readme(QStringLiteral(CKPT_SOURCE_DIR "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(readme.readAll()).split('\n');
+        const std::vector<std::pair<QString, ExportOption>> options{
+            {"`--no-optimizer`", ExportOption::NoOptimizer},
+            {"`--tensors GLOB`", ExportOption::TensorGlob},
+            {"`--replace-with-none`", ExportOption::ReplaceWithNone},
+            {"`--drop-flagged`", ExportOption::DropFlagged}};
+        int rows = 0;
+        for (const auto& [flag, option] : options) {
+            for (const QString& line : lines) {
+                if (!line.startsWith("| " + flag)) {
+                    continue;
+                }
+                ++rows;
+                const QStringList cells = line.split('|');
+                QCOMPARE(cells.size(), 9);  // "", option, 6 formats, ""
+                for (std::size_t i = 0; i < formats().size(); ++i) {
+                    const bool refused = cells[static_cast<int>(i) + 2].contains("refused (64)");
+                    QVERIFY2(refused != ckpt::core::exportOptionApplies(option, formats()[i]),
+                             qPrintable(flag + " / " +
+                                        QString::fromStdString(
+                                            ckpt::core::exportFormatName(formats()[i]))));
+                }
+            }
+        }
+        QCOMPARE(rows, 4);
+        // The help says the same: every option, --dry-run, and what a refusal exits with.
+        const auto help = runCkpt({"export", "--help"});
+        QCOMPARE(help.exitCode, 0);
+        for (const char* s :
+             {"--no-optimizer", "--tensors GLOB", "--replace-with-none", "--drop-flagged",
+              "--dry-run", "refused with exit 64", "optimizer_state_dict/", "all but pickle"}) {
+            QVERIFY2(help.out.contains(s), s);
+        }
+        for (const char* cmd : {"info", "tensors"}) {
+            const auto h = runCkpt({cmd, "--help"});
+            QVERIFY(h.out.startsWith(QByteArray("Usage: ckpt ") + cmd + " FILE..."));
+            QVERIFY2(h.out.contains("one JSON array"), cmd);
         }
     }
 
