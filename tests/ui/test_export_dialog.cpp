@@ -456,6 +456,18 @@ private slots:
         QVERIFY(!image.isNull());
         const QString target = qEnvironmentVariable("CKPT_EXPORT_SCREENSHOT");
         QVERIFY(image.save(target.isEmpty() ? dir.filePath("export_dialog.png") : target));
+
+        // A Keras full model to safetensors without its optimizer state.
+        ExportDialog k(openFixture("keras/k2_vlen_functional.h5"), "k2_vlen_functional.h5");
+        QVERIFY(k.setFormat(ExportFormat::Safetensors));
+        child<QCheckBox>(&k, "dropOptimizer")->setChecked(true);
+        k.setOutputPath("/home/user/models/k2_vlen_functional.safetensors");
+        k.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&k));
+        QVERIFY(child<QLabel>(&k, "writtenSummary")->text().contains("8 tensors"));
+        const QString keras = qEnvironmentVariable("CKPT_EXPORT_OPTIMIZER_SCREENSHOT");
+        QVERIFY(k.grab().toImage().save(
+            keras.isEmpty() ? dir.filePath("export_dialog_optimizer.png") : keras));
     }
 };
 

@@ -164,6 +164,7 @@ void ExportDialog::buildUi() {
     m_removed->setRootIsDecorated(false);
     m_removed->setAlternatingRowColors(true);
     m_removed->setUniformRowHeights(true);
+    m_removed->setTextElideMode(Qt::ElideMiddle);  // long paths keep their distinct ends
     m_removed->header()->setStretchLastSection(true);
     m_removed->installEventFilter(this);
     removedLayout->addWidget(m_removedTitle);
