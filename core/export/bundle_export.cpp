@@ -387,8 +387,8 @@ ExportReport exportBundle(const Checkpoint& checkpoint, const fs::path& out,
     FolderGuard guard(tmp);
 
     Json modelJson = src.model->config();
-    const bool dropCompile = !options.includeOptimizer && modelJson.is_object() &&
-                             modelJson.contains("compile_config");
+    const bool dropCompile =
+        !options.includeOptimizer && modelJson.is_object() && modelJson.contains("compile_config");
     if (dropCompile) {
         modelJson.erase("compile_config");  // the optimizer settings go with its state
     }
