@@ -1,14 +1,14 @@
 #include "app/cli/cli.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "core/util/version.h"
 
 namespace ckpt::cli {
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 void printUsage(std::ostream& out) {
     out << "ckpt - look inside machine-learning checkpoints without running them\n\n"
@@ -27,6 +27,51 @@ void printUsage(std::ostream& out) {
            "  ckpt info --json model.keras | jq .total_params\n"
            "  ckpt tensors weights.h5             every tensor with dtype and shape\n"
            "  ckpt stats model.h5 model_weights/dense/dense/kernel:0\n";
+}
+
+/// Levenshtein distance between `a` and `b`.
+std::size_t editDistance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+/// The command closest to a mistyped `cmd` (at most 2 edits, or a prefix of one), or "".
+std::string nearestCommand(const std::string& cmd) {
+    std::string best;
+    std::size_t bestDistance = 3;
+    for (const auto& c : commands()) {
+        const std::string name = c.name;
+        std::size_t d = editDistance(cmd, name);
+        if (cmd.size() >= 2 && name.rfind(cmd, 0) == 0) {
+            d = std::min<std::size_t>(d, 1);  // "val" -> "validate"
+        }
+        if (d < bestDistance && d < std::max<std::size_t>(name.size(), 2)) {
+            best = name;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+
+std::string commandList() {
+    std::string list;
+    for (const auto& c : commands()) {
+        list += (list.empty() ? "" : ", ") + std::string(c.name);
+    }
+    return list;
 }
 
 }  // namespace
@@ -51,7 +96,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         return kOk;
     }
     if (cmd == "--version" || cmd == "-V") {
-        out << "ckpt " << kVersion << "\n";
+        out << "ckpt " << core::productVersion() << "\n";
         return kOk;
     }
     for (const auto& c : commands()) {
@@ -66,8 +111,12 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             return c.run(rest, out, err);
         }
     }
-    err << "ckpt: unknown command '" << cmd << "'\n\n";
-    printUsage(err);
+    err << "ckpt: unknown command '" << cmd << "'";
+    if (const std::string near = nearestCommand(cmd); !near.empty()) {
+        err << ". Did you mean '" << near << "'?";
+    }
+    err << "\nUsage: ckpt <command> [options] FILE...   (commands: " << commandList()
+        << "; 'ckpt --help' for more)\n";
     return kUsage;
 }
 

@@ -1,5 +1,5 @@
 // ckpt export IN -o OUT [--format F] [--no-optimizer] [--tensors GLOB] [--drop-flagged]
-//             [--replace-with-none] [--json]
+//             [--replace-with-none] [--dry-run] [--json]
 
 #include <filesystem>
 
@@ -8,8 +8,10 @@
 #include "app/cli/commands.h"
 #include "app/cli/text_format.h"
 #include "core/export/export_common.h"
+#include "core/export/export_plan.h"
 #include "core/formats/registry.h"
 #include "core/util/error.h"
+#include "core/validate/validator.h"
 
 namespace ckpt::cli {
 namespace {
@@ -17,7 +19,7 @@ namespace {
 constexpr const char* kUsageLine =
     "Usage: ckpt export IN -o OUT [--format pickle|safetensors|keras-h5|weights-h5|keras|bundle]\n"
     "                   [--drop-flagged] [--replace-with-none] [--no-optimizer]\n"
-    "                   [--tensors GLOB] [--json]\n";
+    "                   [--tensors GLOB] [--dry-run] [--json]\n";
 
 core::Json listJson(const std::vector<std::string>& items) {
     core::Json a = core::Json::array();
@@ -42,13 +44,45 @@ void printList(std::ostream& out, const char* title, const std::vector<std::stri
     }
 }
 
+/// --dry-run: the plan the export dialog previews, nothing written.
+int printPlan(const core::Checkpoint& checkpoint, core::ExportFormat format,
+              const core::ExportOptions& options, const std::filesystem::path& output, bool json,
+              std::ostream& out) {
+    core::ValidateOptions vo;
+    vo.readData = false;  // the members a cleaned pickle takes out need no tensor data
+    const auto findings = core::validateCheckpoint(checkpoint, vo).findings;
+    const core::ExportPreview p =
+        core::makeExportPreview(checkpoint, findings, format, options, output, SIZE_MAX);
+    if (json) {
+        core::Json removed = core::Json::array();
+        for (const auto& r : p.removed) {
+            removed.push_back({{"path", r.path}, {"type", r.type}, {"reason", r.reason}});
+        }
+        core::Json j{{"output", output.string()}, {"format", core::exportFormatName(format)},
+                     {"tensors", p.tensors},      {"data_bytes", p.tensorBytes},
+                     {"removed", removed},        {"notes", listJson(p.notes)}};
+        out << j.dump(2) << "\n";
+        return kOk;
+    }
+    out << "Would write " << output.string() << " (" << core::exportFormatName(format)
+        << "): " << groupDigits(p.tensors) << " tensors, " << humanBytes(p.tensorBytes)
+        << " of data\n";
+    std::vector<std::string> removed;
+    for (const auto& r : p.removed) {
+        removed.push_back(r.path + (r.type.empty() ? "" : " (" + r.type + ")") + ": " + r.reason);
+    }
+    printList(out, "Would leave out", removed);
+    printList(out, "Notes", p.notes);
+    return kOk;
+}
+
 }  // namespace
 
 int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     Args args;
-    const auto e =
-        args.parse(argv, {"--json", "--no-optimizer", "--drop-flagged", "--replace-with-none"},
-                   {"-o", "--output", "--format", "--tensors"});
+    const auto e = args.parse(
+        argv, {"--json", "--no-optimizer", "--drop-flagged", "--replace-with-none", "--dry-run"},
+        {"-o", "--output", "--format", "--tensors"});
     const auto output = args.option("-o") ? args.option("-o") : args.option("--output");
     if (!e.empty() || args.positionals().size() != 1 || !output) {
         err << "ckpt export: "
@@ -78,23 +112,29 @@ int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostr
     options.tensorGlob = args.option("--tensors").value_or("");
     options.dropPortability = args.flag("--drop-flagged");
     options.replaceWithNone = args.flag("--replace-with-none");
-    if ((options.dropPortability || options.replaceWithNone) &&
-        format != core::ExportFormat::Pickle) {
-        err << "ckpt export: --drop-flagged and --replace-with-none apply to --format pickle\n"
-            << kUsageLine;
+    // Every option takes effect for the format, or the command is refused: never ignored.
+    if (const std::string why = core::exportOptionsError(format, options); !why.empty()) {
+        err << "ckpt export: " << why << "\n" << kUsageLine;
         return kUsage;
     }
-    options.progress = terminalProgress("export");
 
     core::ExportReport report;
     try {
         const auto checkpoint = core::openCheckpoint(input);
+        // The plan the export dialog shows: a format this input cannot be written to is an
+        // input the command cannot export (exit 2), with the reason.
+        const core::FormatFit fit = core::exportFormatFit(*checkpoint, format);
+        if (!fit.enabled) {
+            err << "ckpt: error: cannot export " << input << " as "
+                << core::exportFormatName(format) << ": " << fit.reason << "\n";
+            return kUnreadable;
+        }
+        if (args.flag("--dry-run")) {
+            return printPlan(*checkpoint, format, options, *output, args.flag("--json"), out);
+        }
+        options.progress = terminalProgress("export");
         report = core::exportCheckpoint(*checkpoint, format, *output, options);
         clearTerminalProgress();
-    } catch (const core::UnsupportedError& ex) {
-        clearTerminalProgress();
-        err << "ckpt: error: " << ex.what() << "\n";
-        return kUsage;
     } catch (const std::exception& ex) {
         clearTerminalProgress();
         err << "ckpt: error: " << ex.what() << "\n";

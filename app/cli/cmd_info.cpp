@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <limits>
 
 #include "app/cli/args.h"
@@ -19,8 +20,10 @@ namespace {
 using core::Checkpoint;
 using core::Json;
 
-/// Opens FILE for a command; prints the error and returns null when it cannot be read.
-std::unique_ptr<Checkpoint> openOrReport(const std::string& path, std::ostream& err) {
+/// Opens FILE for a command; prints the error (and keeps it in `error`) and returns null when
+/// it cannot be read.
+std::unique_ptr<Checkpoint> openOrReport(const std::string& path, std::ostream& err,
+                                         std::string* error = nullptr) {
     try {
         core::OpenOptions options;
         options.progress = terminalProgress("reading");
@@ -30,6 +33,9 @@ std::unique_ptr<Checkpoint> openOrReport(const std::string& path, std::ostream& 
     } catch (const std::exception& e) {
         clearTerminalProgress();
         err << "ckpt: error: " << e.what() << "\n";
+        if (error != nullptr) {
+            *error = e.what();
+        }
         return nullptr;
     }
 }
@@ -182,28 +188,16 @@ void printObjects(const Checkpoint& c, bool all, std::ostream& out) {
 
 }  // namespace
 
-int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-    Args args;
-    if (auto e = args.parse(argv, {"--json", "--all"}, {});
-        !e.empty() || args.positionals().size() != 1) {
-        err << "ckpt info: " << (e.empty() ? "expected exactly one FILE" : e)
-            << "\nUsage: ckpt info FILE [--json] [--all]\n";
-        return kUsage;
+namespace {
+
+/// Text of one checkpoint for `ckpt info`.
+void printInfo(const Checkpoint& c, bool all, std::ostream& out) {
+    out << "File     " << c.filePath() << " (" << humanBytes(c.fileSize()) << ")\n"
+        << "Format   " << c.formatDescription() << " [" << c.format() << "]\n";
+    if (!c.metadata().empty()) {
+        out << "Metadata " << metadataLine(c.metadata()) << "\n";
     }
-    auto c = openOrReport(args.positionals()[0], err);
-    if (!c) {
-        return kUnreadable;
-    }
-    if (args.flag("--json")) {
-        out << core::checkpointInfoJson(*c).dump(2) << "\n";
-        return kOk;
-    }
-    out << "File     " << c->filePath() << " (" << humanBytes(c->fileSize()) << ")\n"
-        << "Format   " << c->formatDescription() << " [" << c->format() << "]\n";
-    if (!c->metadata().empty()) {
-        out << "Metadata " << metadataLine(c->metadata()) << "\n";
-    }
-    const auto overview = core::summarizeCheckpoint(*c);
+    const auto overview = core::summarizeCheckpoint(c);
     out << "Params   " << groupDigits(overview.params)
         << (overview.optimizerParams > 0
                 ? " (+ " + groupDigits(overview.optimizerParams) + " in optimizer state)"
@@ -216,43 +210,103 @@ int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
         }
         out << "Values   " << line << "\n";
     }
-    for (const auto& w : c->warnings()) {
+    for (const auto& w : c.warnings()) {
         out << "Warning  " << w << "\n";
     }
-    printLayers(*c, out);
-    printObjects(*c, args.flag("--all"), out);
-    const auto tensors = c->tensorNodes();
+    printLayers(c, out);
+    printObjects(c, all, out);
+    const auto tensors = c.tensorNodes();
     std::uint64_t bytes = 0;
     for (const auto* n : tensors) {
         bytes += n->tensor()->nbytes();
     }
     out << "\nTensors: " << groupDigits(tensors.size()) << " (" << humanBytes(bytes) << ")\n";
-    printTensorTable(tensors, args.flag("--all") ? tensors.size() : 40, out);
-    return kOk;
+    printTensorTable(tensors, all ? tensors.size() : 40, out);
+}
+
+Json tensorsJson(const Checkpoint& c) {
+    Json arr = Json::array();
+    for (const auto* n : c.tensorNodes()) {
+        arr.push_back(core::tensorJson(*n, true));
+    }
+    return arr;
+}
+
+/// Runs `each` on every FILE in order; one that cannot be read is reported (stderr, and as
+/// {file, error} in the JSON of several files) and the others still run. One FILE keeps the
+/// single-file JSON; several make one JSON array, one element per FILE in argument order.
+/// Returns the worst exit code.
+int forEachFile(const std::vector<std::string>& files, bool json, std::ostream& out,
+                std::ostream& err, const std::function<Json(const Checkpoint&)>& toJson,
+                const std::function<void(const Checkpoint&)>& toText) {
+    int code = kOk;
+    Json many = Json::array();
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        std::string error;
+        auto c = openOrReport(files[i], err, &error);
+        if (!c) {
+            code = std::max<int>(code, kUnreadable);
+            many.push_back({{"file", files[i]}, {"error", error}});
+            continue;
+        }
+        if (json) {
+            Json j = toJson(*c);
+            if (files.size() == 1) {
+                out << j.dump(2) << "\n";
+            } else if (j.is_object()) {
+                if (!j.contains("file")) {
+                    j["file"] = files[i];
+                }
+                many.push_back(std::move(j));
+            } else {
+                many.push_back({{"file", files[i]}, {"tensors", std::move(j)}});
+            }
+            continue;
+        }
+        if (i > 0) {
+            out << "\n";
+        }
+        toText(*c);
+    }
+    if (json && files.size() > 1) {
+        out << many.dump(2) << "\n";
+    }
+    return code;
+}
+
+}  // namespace
+
+int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+    Args args;
+    if (auto e = args.parse(argv, {"--json", "--all"}, {});
+        !e.empty() || args.positionals().empty()) {
+        err << "ckpt info: " << (e.empty() ? "expected at least one FILE" : e)
+            << "\nUsage: ckpt info FILE... [--json] [--all]\n";
+        return kUsage;
+    }
+    const bool all = args.flag("--all");
+    return forEachFile(
+        args.positionals(), args.flag("--json"), out, err,
+        [](const Checkpoint& c) { return core::checkpointInfoJson(c); },
+        [&](const Checkpoint& c) { printInfo(c, all, out); });
 }
 
 int runTensors(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     Args args;
-    if (auto e = args.parse(argv, {"--json"}, {}); !e.empty() || args.positionals().size() != 1) {
-        err << "ckpt tensors: " << (e.empty() ? "expected exactly one FILE" : e)
-            << "\nUsage: ckpt tensors FILE [--json]\n";
+    if (auto e = args.parse(argv, {"--json"}, {}); !e.empty() || args.positionals().empty()) {
+        err << "ckpt tensors: " << (e.empty() ? "expected at least one FILE" : e)
+            << "\nUsage: ckpt tensors FILE... [--json]\n";
         return kUsage;
     }
-    auto c = openOrReport(args.positionals()[0], err);
-    if (!c) {
-        return kUnreadable;
-    }
-    const auto tensors = c->tensorNodes();
-    if (args.flag("--json")) {
-        Json arr = Json::array();
-        for (const auto* n : tensors) {
-            arr.push_back(core::tensorJson(*n, true));
-        }
-        out << arr.dump(2) << "\n";
-        return kOk;
-    }
-    printTensorTable(tensors, tensors.size(), out);
-    return kOk;
+    const bool several = args.positionals().size() > 1;
+    return forEachFile(args.positionals(), args.flag("--json"), out, err, tensorsJson,
+                       [&](const Checkpoint& c) {
+                           if (several) {
+                               out << c.filePath() << ":\n";
+                           }
+                           const auto tensors = c.tensorNodes();
+                           printTensorTable(tensors, tensors.size(), out);
+                       });
 }
 
 int runFormats(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {

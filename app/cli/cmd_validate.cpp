@@ -87,7 +87,8 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
     options.readData = !args.flag("--no-data");
     options.progress = terminalProgress("checking");
     std::vector<core::ValidationReport> reports;
-    bool unreadable = false;
+    // A file that cannot be read is reported and the others are still checked.
+    core::Json unreadable = core::Json::array();
     for (const auto& file : args.positionals()) {
         try {
             const auto checkpoint = core::openCheckpoint(file);
@@ -96,11 +97,13 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
         } catch (const std::exception& e) {
             clearTerminalProgress();
             err << "ckpt: error: " << e.what() << "\n";
-            unreadable = true;
+            unreadable.push_back({{"file", file}, {"error", e.what()}});
         }
     }
     if (format == "json") {
-        out << core::validationJson(reports).dump(2) << "\n";
+        core::Json j = core::validationJson(reports);
+        j["unreadable"] = unreadable;
+        out << j.dump(2) << "\n";
     } else if (format == "sarif") {
         out << core::validationSarif(reports).dump(2) << "\n";
     } else {
@@ -116,10 +119,14 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
         }
         out << "\n"
             << reports.size() << " file(s): " << e << " error(s), " << w << " warning(s), " << i
-            << " info\n";
+            << " info";
+        if (!unreadable.empty()) {
+            out << "; " << unreadable.size() << " file(s) could not be read";
+        }
+        out << "\n";
     }
-    if (unreadable) {
-        return kUnreadable;
+    if (!unreadable.empty()) {
+        return kUnreadable;  // the worst outcome wins
     }
     for (const auto& r : reports) {
         if (r.reaches(*failOn)) {

@@ -5,7 +5,10 @@
 #include <QCommandLineParser>
 #include <QTextStream>
 #include <cstdio>
+#include <memory>
+#include <string_view>
 
+#include "core/util/version.h"
 #include "ui/compare/compare_screenshot.h"
 #include "ui/compare/compare_window.h"
 #include "ui/controllers/screenshot_session.h"
@@ -53,14 +56,33 @@ int runCompare(QApplication& app, const QString& a, const QString& b, const QStr
     return exitCode;
 }
 
+/// True when the command line asks only for text (--help, --version): that is answered
+/// without a display, so no QApplication (which needs one) is made.
+bool wantsTextOnly(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a(argv[i]);
+        if (a == "--") {
+            break;
+        }
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version" ||
+            a == "-?") {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("Checkpoint Inspector");
-    QApplication::setOrganizationName("ckpt-inspector");
-    QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
-    QApplication::setWindowIcon(ckpt::ui::NodeIcons::application());
+    // For --help and --version a QCoreApplication: parser.process() prints and exits before
+    // anything graphical is made.
+    const std::unique_ptr<QCoreApplication> application =
+        wantsTextOnly(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv)
+                                  : std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setApplicationName("Checkpoint Inspector");
+    QCoreApplication::setOrganizationName("ckpt-inspector");
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(ckpt::core::productVersion()));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
@@ -106,7 +128,9 @@ int main(int argc, char** argv) {
         QApplication::translate(
             "main", "Checkpoints to open (the bundled samples when none); A and B with --compare."),
         QStringLiteral("[FILE...]"));
-    parser.process(app);
+    parser.process(*application);
+    auto& app = static_cast<QApplication&>(*application);  // text-only runs have exited
+    QApplication::setWindowIcon(ckpt::ui::NodeIcons::application());
 
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(compare)) {

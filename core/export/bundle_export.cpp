@@ -386,9 +386,18 @@ ExportReport exportBundle(const Checkpoint& checkpoint, const fs::path& out,
     }
     FolderGuard guard(tmp);
 
-    writeText(tmp / "model.json", src.model->config().dump());
+    Json modelJson = src.model->config();
+    const bool dropCompile =
+        !options.includeOptimizer && modelJson.is_object() && modelJson.contains("compile_config");
+    if (dropCompile) {
+        modelJson.erase("compile_config");  // the optimizer settings go with its state
+    }
+    writeText(tmp / "model.json", modelJson.dump());
     ExportReport weights =
         exportKeras(*src.model, ExportFormat::WeightsH5, tmp / "model.weights.h5", options);
+    if (dropCompile) {
+        weights.excluded.push_back("model.json compile_config: --no-optimizer");
+    }
     if (src.hasParams) {
         writeText(tmp / "params.json", src.params.dump(2) + "\n");
     }

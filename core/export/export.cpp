@@ -9,6 +9,10 @@ namespace ckpt::core {
 
 ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
                               const std::filesystem::path& out, const ExportOptions& options) {
+    // An option the format cannot honour is refused, never silently ignored.
+    if (const std::string why = exportOptionsError(format, options); !why.empty()) {
+        throw UnsupportedError(why);
+    }
     switch (format) {
         case ExportFormat::Safetensors:
             return exportSafetensors(checkpoint, out, options);

@@ -53,13 +53,105 @@ bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f
         f = ExportFormat::KerasH5;
     } else if (ends(".keras")) {
         f = ExportFormat::Keras;
-    } else if (ends(".pkl") || ends(".pickle") || ends(".joblib") || ends(".pt") ||
-               ends(".pth") || ends(".dill")) {
+    } else if (ends(".pkl") || ends(".pickle") || ends(".joblib") || ends(".pt") || ends(".pth") ||
+               ends(".dill")) {
         f = ExportFormat::Pickle;
     } else {
         return false;
     }
     return true;
+}
+
+std::string exportOptionFlag(ExportOption option) {
+    switch (option) {
+        case ExportOption::NoOptimizer:
+            return "--no-optimizer";
+        case ExportOption::TensorGlob:
+            return "--tensors";
+        case ExportOption::ReplaceWithNone:
+            return "--replace-with-none";
+        case ExportOption::DropFlagged:
+            return "--drop-flagged";
+    }
+    return "?";
+}
+
+bool exportOptionApplies(ExportOption option, ExportFormat format) {
+    switch (option) {
+        case ExportOption::NoOptimizer:
+            return format != ExportFormat::Pickle;
+        case ExportOption::TensorGlob:
+            return format == ExportFormat::Safetensors;
+        case ExportOption::ReplaceWithNone:
+        case ExportOption::DropFlagged:
+            return format == ExportFormat::Pickle;
+    }
+    return false;
+}
+
+std::vector<ExportOption> exportOptionsSet(const ExportOptions& options) {
+    std::vector<ExportOption> set;
+    if (!options.includeOptimizer) {
+        set.push_back(ExportOption::NoOptimizer);
+    }
+    if (!options.tensorGlob.empty()) {
+        set.push_back(ExportOption::TensorGlob);
+    }
+    if (options.replaceWithNone) {
+        set.push_back(ExportOption::ReplaceWithNone);
+    }
+    if (options.dropPortability) {
+        set.push_back(ExportOption::DropFlagged);
+    }
+    return set;
+}
+
+std::string exportOptionsError(ExportFormat format, const ExportOptions& options) {
+    static const std::vector<ExportFormat> all{ExportFormat::Safetensors, ExportFormat::KerasH5,
+                                               ExportFormat::WeightsH5,   ExportFormat::Keras,
+                                               ExportFormat::Pickle,      ExportFormat::Bundle};
+    for (ExportOption o : exportOptionsSet(options)) {
+        if (exportOptionApplies(o, format)) {
+            continue;
+        }
+        std::string fits;
+        for (ExportFormat f : all) {
+            if (exportOptionApplies(o, f)) {
+                fits += (fits.empty() ? "" : ", ") + exportFormatName(f);
+            }
+        }
+        std::string why;
+        if (o == ExportOption::NoOptimizer) {
+            why =
+                ": a cleaned pickle keeps every member that plain pickle loads; export to "
+                "safetensors to leave the optimizer state out";
+        } else if (o == ExportOption::TensorGlob) {
+            why = ": the other formats keep every weight so that the model stays loadable";
+        }
+        return exportOptionFlag(o) + " does not apply to --format " + exportFormatName(format) +
+               " (only to " + fits + ")" + why;
+    }
+    return {};
+}
+
+bool isOptimizerStatePath(const std::string& path) {
+    static const std::vector<std::string> names{
+        "optimizer_weights", "optimizer", "optimizer_state_dict",
+        "optimizer_state",   "optim",     "opt_state"};
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto end = path.find_first_of("/\\", start);
+        const std::string part =
+            path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (std::find(names.begin(), names.end(), part) != names.end()) {
+            return true;
+        }
+        if (end == std::string::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    return false;
 }
 
 bool tensorGlobMatches(const std::string& glob, const std::string& path) {

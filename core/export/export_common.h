@@ -17,9 +17,10 @@ namespace ckpt::core {
 /// Options shared by the exporters.
 struct ExportOptions {
     /// fnmatch-style pattern on tensor paths ("*" also matches "/"); empty = every tensor.
-    /// Only the safetensors export honours it.
+    /// Safetensors only (exportOptionApplies).
     std::string tensorGlob;
-    /// Leave out the optimizer state (Keras: optimizer weights and training_config).
+    /// Leave out the optimizer state (Keras: optimizer weights, training_config and
+    /// compile_config; safetensors: tensors isOptimizerStatePath names).
     bool includeOptimizer = true;
     /// Bytes per read/write step; memory use is about twice this, whatever the file size.
     std::size_t chunkBytes = std::size_t{8} << 20;
@@ -70,6 +71,29 @@ enum class ExportFormat { Safetensors, KerasH5, WeightsH5, Keras, Pickle, Bundle
 [[nodiscard]] ExportReport exportCheckpoint(const Checkpoint& checkpoint, ExportFormat format,
                                             const std::filesystem::path& out,
                                             const ExportOptions& options = {});
+
+/// The options a user sets, as the CLI spells them: --no-optimizer, --tensors GLOB,
+/// --replace-with-none, --drop-flagged.
+enum class ExportOption { NoOptimizer, TensorGlob, ReplaceWithNone, DropFlagged };
+
+/// "--no-optimizer", "--tensors", "--replace-with-none", "--drop-flagged".
+[[nodiscard]] std::string exportOptionFlag(ExportOption option);
+/// Whether `format` honours `option`. Every export takes effect for every format it applies
+/// to; an option that does not apply is refused (exportOptionsError), never ignored:
+/// --no-optimizer: safetensors, keras-h5, weights-h5, keras, bundle (a cleaned pickle keeps every
+/// member plain pickle loads); --tensors: safetensors (the Keras formats keep every weight so
+/// that the model stays loadable); --replace-with-none and --drop-flagged: pickle.
+[[nodiscard]] bool exportOptionApplies(ExportOption option, ExportFormat format);
+/// The options set in `options` (includeOptimizer false, tensorGlob non-empty, ...).
+[[nodiscard]] std::vector<ExportOption> exportOptionsSet(const ExportOptions& options);
+/// Why `options` cannot be used with `format` (names the option and the formats it applies
+/// to), or "" when every option set applies.
+[[nodiscard]] std::string exportOptionsError(ExportFormat format, const ExportOptions& options);
+
+/// True when the tensor at `path` is optimizer state by its name: a path component named
+/// optimizer_weights (Keras 2), optimizer (Keras 3 optimizer/vars, a torch training
+/// checkpoint's "optimizer" entry), optimizer_state_dict, optimizer_state, optim, opt_state.
+[[nodiscard]] bool isOptimizerStatePath(const std::string& path);
 
 /// True when `path` matches the fnmatch-style `glob` (empty glob matches everything).
 [[nodiscard]] bool tensorGlobMatches(const std::string& glob, const std::string& path);

@@ -287,11 +287,6 @@ ExportReport exportKeras(const Checkpoint& checkpoint, ExportFormat format, cons
     for (const auto& u : plan.uncovered) {
         report.dropped.push_back(u);
     }
-    if (!options.tensorGlob.empty()) {
-        report.warnings.push_back(
-            "--tensors applies to safetensors only; every weight is kept "
-            "so that the model stays loadable");
-    }
     const bool optimizer =
         options.includeOptimizer && (format != ExportFormat::KerasH5 || !plan.config.is_null());
     Job job{options, report, ProgressCounter(options.progress, planBytes(plan, optimizer)), {}};

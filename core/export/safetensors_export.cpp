@@ -117,6 +117,10 @@ ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesyst
             report.excluded.push_back(path + ": does not match --tensors " + options.tensorGlob);
             continue;
         }
+        if (!options.includeOptimizer && isOptimizerStatePath(path)) {
+            report.excluded.push_back(path + ": optimizer state, --no-optimizer");
+            continue;
+        }
         if (!safetensorsDtype(t.dtype()) || !t.readable()) {
             const std::string type =
                 t.dtypeDetail().empty() ? std::string(dtypeName(t.dtype())) : t.dtypeDetail();

@@ -16,8 +16,9 @@ namespace ckpt::core {
 /// none (complex128, strings, other).
 [[nodiscard]] std::optional<std::string> safetensorsDtype(DType t);
 
-/// Writes every readable numeric tensor of `checkpoint` (those matching options.tensorGlob) to
-/// `out`, named by tensor path. String/object tensors and dtypes safetensors lacks are left out
+/// Writes every readable numeric tensor of `checkpoint` (those matching options.tensorGlob, and
+/// without the optimizer state when options.includeOptimizer is false) to `out`, named by tensor
+/// path. String/object tensors and dtypes safetensors lacks are left out
 /// and listed in ExportReport::dropped. Data is streamed in options.chunkBytes blocks. Throws
 /// IoError when `out` is the input file, CancelledError when cancelled (nothing left behind).
 [[nodiscard]] ExportReport exportSafetensors(const Checkpoint& checkpoint,

@@ -6,6 +6,7 @@
 
 #include "core/analysis/tensor_stats.h"
 #include "core/model/checkpoint.h"
+#include "core/util/version.h"
 #include "core/validate/keras_rules.h"
 #include "core/validate/pickle_scan.h"
 
@@ -201,7 +202,8 @@ Json validationSarif(const std::vector<ValidationReport>& reports) {
         {"version", "2.1.0"},
         {"runs",
          Json::array(
-             {{{"tool", {{"driver", {{"name", "ckpt"}, {"version", "0.1.0"}, {"rules", rules}}}}},
+             {{{"tool",
+                {{"driver", {{"name", "ckpt"}, {"version", productVersion()}, {"rules", rules}}}}},
                {"results", results}}})}};
 }
 

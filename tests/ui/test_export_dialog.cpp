@@ -21,16 +21,17 @@
 #include <mutex>
 
 #include "common/test_support.h"
+#include "core/export/export_plan.h"
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/export/export_dialog.h"
 #include "ui/export/export_job.h"
-#include "ui/export/export_plan.h"
 #include "ui/main_actions.h"
 #include "ui/main_window.h"
 
 using namespace ckpt::ui;
+using namespace ckpt::core;
 using ckpt::core::ExportFormat;
 
 namespace {
@@ -140,7 +141,7 @@ private slots:
         for (auto f : {ExportFormat::KerasH5, ExportFormat::WeightsH5, ExportFormat::Keras}) {
             const FormatFit fit = exportFormatFit(*pickle, f);
             QVERIFY(!fit.enabled);
-            QVERIFY(QString::fromStdString(fit.reason).contains("Keras source"));
+            QVERIFY(QString::fromStdString(fit.reason).contains("Keras model"));
         }
         QVERIFY(!exportFormatFit(*pickle, ExportFormat::Bundle).enabled);
         QVERIFY(!exportFormatFit(*pickle, ExportFormat::Safetensors).enabled);  // no tensors
@@ -148,7 +149,9 @@ private slots:
         const auto pickledKeras = openFixture("py/keras3_pickled_model.pkl");
         QVERIFY(hasKerasModel(*pickledKeras));
         QVERIFY(exportFormatFit(*pickledKeras, ExportFormat::Bundle).enabled);
-        QVERIFY(!exportFormatFit(*pickledKeras, ExportFormat::KerasH5).enabled);
+        // The Keras exporters write the model inside the pickle.
+        QVERIFY(exportFormatFit(*pickledKeras, ExportFormat::KerasH5).enabled);
+        QVERIFY(exportFormatFit(*pickledKeras, ExportFormat::Keras).enabled);
     }
 
     void namesFollowTheFormat() {
@@ -178,7 +181,7 @@ private slots:
         QVERIFY(model != nullptr);
         const int kerasRow = combo->findData(static_cast<int>(ExportFormat::KerasH5));
         QVERIFY(!model->item(kerasRow)->isEnabled());
-        QVERIFY(combo->itemData(kerasRow, Qt::ToolTipRole).toString().contains("Keras source"));
+        QVERIFY(combo->itemData(kerasRow, Qt::ToolTipRole).toString().contains("Keras model"));
         QVERIFY(!d.setFormat(ExportFormat::KerasH5));
         // The only fitting format is selected from the start.
         QCOMPARE(d.format(), ExportFormat::Pickle);
@@ -387,6 +390,41 @@ private slots:
         }
     }
 
+    void proposesAWritableFolder() {
+        QTemporaryDir dir;
+        const QString ro = dir.filePath("readonly");
+        QVERIFY(QDir().mkpath(ro));
+        QVERIFY(QFile::copy(ckpt::test::fixture("keras/k3_model.keras"), ro + "/model.keras"));
+        const auto readOnly = QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup |
+                              QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther;
+        QVERIFY(QFile::setPermissions(ro, readOnly));
+        struct Restore {
+            QString path;
+            ~Restore() {
+                QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+            }
+        } restore{ro};
+        QVERIFY(!isWritableFolder(ro.toStdString()));
+        QVERIFY(isWritableFolder(dir.path().toStdString()));
+        {
+            ExportDialog d(
+                openCheckpoint(std::filesystem::path((ro + "/model.keras").toStdString())),
+                "model.keras");
+            for (auto f : {ExportFormat::Safetensors, ExportFormat::WeightsH5}) {
+                QVERIFY(d.setFormat(f));
+                const QString out = d.outputPath();
+                QVERIFY2(!out.startsWith(ro), qPrintable(out));
+                QCOMPARE(QFileInfo(out).absolutePath(), QDir::homePath());
+                QVERIFY(QFileInfo(out).fileName().startsWith("model."));
+            }
+        }
+        // A writable folder: the export goes beside the input.
+        const QString rw = dir.filePath("model.keras");
+        QVERIFY(QFile::copy(ckpt::test::fixture("keras/k3_model.keras"), rw));
+        ExportDialog d(openCheckpoint(std::filesystem::path(rw.toStdString())), "model.keras");
+        QCOMPARE(QFileInfo(d.outputPath()).absolutePath(), QFileInfo(rw).absolutePath());
+    }
+
     void fileMenuOpensTheDialog() {
         MainWindow w;
         w.show();
@@ -418,6 +456,18 @@ private slots:
         QVERIFY(!image.isNull());
         const QString target = qEnvironmentVariable("CKPT_EXPORT_SCREENSHOT");
         QVERIFY(image.save(target.isEmpty() ? dir.filePath("export_dialog.png") : target));
+
+        // A Keras full model to safetensors without its optimizer state.
+        ExportDialog k(openFixture("keras/k2_vlen_functional.h5"), "k2_vlen_functional.h5");
+        QVERIFY(k.setFormat(ExportFormat::Safetensors));
+        child<QCheckBox>(&k, "dropOptimizer")->setChecked(true);
+        k.setOutputPath("/home/user/models/k2_vlen_functional.safetensors");
+        k.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&k));
+        QVERIFY(child<QLabel>(&k, "writtenSummary")->text().contains("8 tensors"));
+        const QString keras = qEnvironmentVariable("CKPT_EXPORT_OPTIMIZER_SCREENSHOT");
+        QVERIFY(k.grab().toImage().save(
+            keras.isEmpty() ? dir.filePath("export_dialog_optimizer.png") : keras));
     }
 };
 

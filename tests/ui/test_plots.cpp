@@ -94,8 +94,8 @@ private slots:
 
     void formatting() {
         QCOMPARE(fmt::bytes(512), QString("512 B"));
-        QCOMPARE(fmt::bytes(12288), QString("12.0 KB"));
-        QCOMPARE(fmt::bytes(1536), QString("1.50 KB"));
+        QCOMPARE(fmt::bytes(12288), QString("12.0 KiB"));
+        QCOMPARE(fmt::bytes(1536), QString("1.50 KiB"));
         QCOMPARE(fmt::shape({}), QString("scalar"));
         QCOMPARE(fmt::shape({3, 4}), QString("[3, 4]"));
         QCOMPARE(fmt::number(std::nan("")), QString("NaN"));

@@ -23,10 +23,10 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "core/export/export_plan.h"
 #include "core/model/checkpoint.h"
 #include "core/validate/validator.h"
 #include "ui/export/export_job.h"
-#include "ui/export/export_plan.h"
 #include "ui/export/export_text.h"
 #include "ui/util/format.h"
 
@@ -40,10 +40,8 @@ std::filesystem::path fsPath(const QString& path) {
     return std::filesystem::path(path.toStdString());
 }
 
-bool isKerasFormat(ExportFormat f) {
-    return f == ExportFormat::KerasH5 || f == ExportFormat::WeightsH5 || f == ExportFormat::Keras ||
-           f == ExportFormat::Bundle;
-}
+using core::ExportOption;
+using core::exportOptionApplies;
 
 /// True when `a` and `b` name the same file (symbolic links resolved when they exist).
 bool sameFile(const QString& a, const QString& b) {
@@ -166,6 +164,7 @@ void ExportDialog::buildUi() {
     m_removed->setRootIsDecorated(false);
     m_removed->setAlternatingRowColors(true);
     m_removed->setUniformRowHeights(true);
+    m_removed->setTextElideMode(Qt::ElideMiddle);  // long paths keep their distinct ends
     m_removed->header()->setStretchLastSection(true);
     m_removed->installEventFilter(this);
     removedLayout->addWidget(m_removedTitle);
@@ -242,11 +241,12 @@ void ExportDialog::fillFormats() {
     auto* model = qobject_cast<QStandardItemModel*>(m_format->model());
     const QSignalBlocker blocker(m_format);
     int first = -1;
-    for (const FormatFit& fit :
-         m_checkpoint ? exportFormatFits(*m_checkpoint) : std::vector<FormatFit>{}) {
-        m_format->addItem(fmt::qs(exportFormatTitle(fit.format)), static_cast<int>(fit.format));
+    for (const core::FormatFit& fit :
+         m_checkpoint ? core::exportFormatFits(*m_checkpoint) : std::vector<core::FormatFit>{}) {
+        m_format->addItem(fmt::qs(core::exportFormatTitle(fit.format)),
+                          static_cast<int>(fit.format));
         const int row = m_format->count() - 1;
-        const QString help = fmt::qs(exportFormatExplanation(fit.format));
+        const QString help = fmt::qs(core::exportFormatExplanation(fit.format));
         m_format->setItemData(row, fit.enabled ? help : fmt::qs(fit.reason), Qt::ToolTipRole);
         if (!fit.enabled && model != nullptr) {
             model->item(row)->setEnabled(false);
@@ -282,16 +282,19 @@ void ExportDialog::setOutputPath(const QString& path) {
 }
 
 core::ExportOptions ExportDialog::options() const {
+    // By the format, not by whether a box is enabled: the running state disables every box,
+    // and the export must use the options the preview showed.
     core::ExportOptions o;
     const ExportFormat f = format();
-    if (f == ExportFormat::Safetensors) {
+    if (exportOptionApplies(ExportOption::TensorGlob, f)) {
         o.tensorGlob = m_glob->text().trimmed().toStdString();
     }
-    o.includeOptimizer = !(m_dropOptimizer->isEnabled() && m_dropOptimizer->isChecked());
-    if (f == ExportFormat::Pickle) {
-        o.replaceWithNone = m_replaceWithNone->isChecked();
-        o.dropPortability = m_dropPortability->isChecked();
-    }
+    o.includeOptimizer =
+        !(exportOptionApplies(ExportOption::NoOptimizer, f) && m_dropOptimizer->isChecked());
+    o.replaceWithNone =
+        exportOptionApplies(ExportOption::ReplaceWithNone, f) && m_replaceWithNone->isChecked();
+    o.dropPortability =
+        exportOptionApplies(ExportOption::DropFlagged, f) && m_dropPortability->isChecked();
     return o;
 }
 
@@ -304,14 +307,14 @@ void ExportDialog::onFormatChanged() {
         return;
     }
     const ExportFormat f = format();
-    m_formatHelp->setText(fmt::qs(exportFormatExplanation(f)));
+    m_formatHelp->setText(fmt::qs(core::exportFormatExplanation(f)));
     if (!m_syncing) {
         m_syncing = true;
         // Until the user names the output, it is the suggestion for the format.
         const QString current = outputPath();
         const auto out = current.isEmpty() || current == m_suggested
-                             ? suggestedExportPath(*m_checkpoint, f, fsPath(QDir::homePath()))
-                             : withExportExtension(*m_checkpoint, fsPath(current), f);
+                             ? core::suggestedExportPath(*m_checkpoint, f, fsPath(QDir::homePath()))
+                             : core::withExportExtension(*m_checkpoint, fsPath(current), f);
         m_output->setText(QString::fromStdString(out.string()));
         if (current.isEmpty() || current == m_suggested) {
             m_suggested = outputPath();
@@ -341,10 +344,10 @@ void ExportDialog::browse() {
         path = QFileDialog::getSaveFileName(this, tr("Export bundle folder"), outputPath(),
                                             tr("Folders (*)"));
     } else {
-        const QString ext = fmt::qs(exportExtension(*m_checkpoint, f));
+        const QString ext = fmt::qs(core::exportExtension(*m_checkpoint, f));
         path = QFileDialog::getSaveFileName(
-            this, tr("Export as %1").arg(fmt::qs(exportFormatTitle(f))), outputPath(),
-            tr("%1 (*%2);;All files (*)").arg(fmt::qs(exportFormatTitle(f)), ext));
+            this, tr("Export as %1").arg(fmt::qs(core::exportFormatTitle(f))), outputPath(),
+            tr("%1 (*%2);;All files (*)").arg(fmt::qs(core::exportFormatTitle(f)), ext));
     }
     if (!path.isEmpty()) {
         setOutputPath(path);
@@ -353,18 +356,20 @@ void ExportDialog::browse() {
 
 void ExportDialog::updateOptions() {
     const ExportFormat f = format();
-    const bool keras = isKerasFormat(f);
-    m_dropOptimizer->setEnabled(keras);
-    m_dropOptimizer->setToolTip(keras ? tr("Leave out the optimizer weights and training config")
-                                      : tr("Only the Keras formats carry optimizer state"));
-    const bool st = f == ExportFormat::Safetensors;
+    const bool optimizer = exportOptionApplies(ExportOption::NoOptimizer, f);
+    m_dropOptimizer->setEnabled(optimizer);
+    m_dropOptimizer->setToolTip(
+        optimizer ? tr("Leave out the optimizer weights and training config")
+                  : tr("A cleaned pickle keeps every member plain pickle loads: export to "
+                       "safetensors to leave the optimizer state out"));
+    const bool st = exportOptionApplies(ExportOption::TensorGlob, f);
     m_glob->setEnabled(st);
     m_glob->setToolTip(st ? tr("Only tensors whose path matches are written (* matches / too)")
                           : tr("The filter applies to safetensors only: the other formats keep "
                                "every weight so that the model stays loadable"));
-    const bool pickle = f == ExportFormat::Pickle;
+    const bool pickle = exportOptionApplies(ExportOption::ReplaceWithNone, f);
     m_replaceWithNone->setEnabled(pickle);
-    m_dropPortability->setEnabled(pickle);
+    m_dropPortability->setEnabled(exportOptionApplies(ExportOption::DropFlagged, f));
     const QString pickleOnly = tr("Applies to the cleaned pickle export");
     m_replaceWithNone->setToolTip(pickle ? tr("Keep the member names, with None as their value")
                                          : pickleOnly);
@@ -378,12 +383,13 @@ void ExportDialog::updatePreview() {
         return;
     }
     const core::ExportOptions o = options();
-    m_globCount->setText(globCountText(countGlobMatches(*m_checkpoint, o.tensorGlob)));
-    const ExportPreview p = makeExportPreview(*m_checkpoint, m_findings, format(), o,
-                                              fsPath(outputPath().isEmpty() ? "-" : outputPath()));
+    m_globCount->setText(globCountText(core::countGlobMatches(*m_checkpoint, o.tensorGlob)));
+    const core::ExportPreview p =
+        core::makeExportPreview(*m_checkpoint, m_findings, format(), o,
+                                fsPath(outputPath().isEmpty() ? "-" : outputPath()));
     m_removed->clear();
     QList<QTreeWidgetItem*> items;
-    for (const RemovedItem& r : p.removed) {
+    for (const core::RemovedItem& r : p.removed) {
         auto* item = new QTreeWidgetItem({fmt::qs(r.path), fmt::qs(r.type), fmt::qs(r.reason)});
         item->setToolTip(0, fmt::qs(r.path));
         item->setToolTip(1, fmt::qs(r.type));
@@ -442,8 +448,9 @@ bool ExportDialog::startExport() {
     m_folderButton->hide();
     m_exported.clear();
     showStatus(tr("Exporting to %1…").arg(QFileInfo(out).fileName()), false);
+    const core::ExportOptions chosen = options();  // before setRunning disables the boxes
     setRunning(true);
-    m_job->start(m_checkpoint, format(), fsPath(out), options());
+    m_job->start(m_checkpoint, format(), fsPath(out), chosen);
     return true;
 }
 

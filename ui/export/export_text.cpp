@@ -33,11 +33,11 @@ QString listHtml(const QString& title, const std::vector<std::string>& lines,
 
 }  // namespace
 
-QString globCountText(const GlobCount& count) {
+QString globCountText(const core::GlobCount& count) {
     return tr("%1 of %2 tensors").arg(fmt::count(count.matching), fmt::count(count.total));
 }
 
-QString writtenPreviewHtml(const ExportPreview& preview) {
+QString writtenPreviewHtml(const core::ExportPreview& preview) {
     QString html = QStringLiteral("<p><b>%1</b> %2</p>")
                        .arg(tr("%1 tensors").arg(fmt::count(preview.tensors)),
                             tr("(%1 of tensor data)").arg(fmt::bytes(preview.tensorBytes)));

@@ -13,7 +13,8 @@ QString bytes(std::uint64_t n) {
     if (n < 1024) {
         return QStringLiteral("%1 B").arg(n);
     }
-    static const char* const units[] = {"KB", "MB", "GB", "TB", "PB"};
+    // Binary units, labelled as such: 1 KiB = 1024 B.
+    static const char* const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
     double v = static_cast<double>(n);
     int unit = -1;
     while (v >= 1024.0 && unit < 4) {

@@ -12,7 +12,8 @@ namespace ckpt::ui::fmt {
 
 /// "1,234,567" in the user's locale.
 [[nodiscard]] QString count(std::uint64_t n);
-/// "512 B", "4.0 KB", "1.2 MB" (powers of 1024, one decimal from KB on).
+/// "512 B", "4.00 KiB", "1.20 MiB", "12.0 MiB": binary units (powers of 1024), labelled KiB,
+/// MiB, GiB; three significant digits from KiB on.
 [[nodiscard]] QString bytes(std::uint64_t n);
 /// A compact form for a value in a table or on an axis: up to `precision` significant digits,
 /// exponent notation for very large/small magnitudes, "NaN", "inf", "-inf".

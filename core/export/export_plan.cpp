@@ -1,16 +1,19 @@
-#include "ui/export/export_plan.h"
+#include "core/export/export_plan.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
 
+#include "core/export/bundle_export.h"
 #include "core/export/keras_plan.h"
 #include "core/export/safetensors_export.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
 
-namespace ckpt::ui {
+namespace ckpt::core {
 
-using core::ExportFormat;
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,8 +38,8 @@ const std::vector<std::string>& knownExtensions() {
     return exts;
 }
 
-bool hasKerasArchive(const core::Node& node) {
-    if (node.kind() == core::NodeKind::Archive && node.typeName().rfind("keras", 0) == 0) {
+bool hasKerasArchive(const Node& node) {
+    if (node.kind() == NodeKind::Archive && node.typeName().rfind("keras", 0) == 0) {
         return true;
     }
     return std::any_of(node.children().begin(), node.children().end(),
@@ -67,8 +70,8 @@ std::string nodePathOfMember(const std::string& member) {
 
 /// The type of the member a finding is about: the tree's type name when the member is in the
 /// tree, else the type the message names ("... is a _thread.lock: ..."), else the symbol.
-std::string memberType(const core::Checkpoint& c, const core::Finding& f) {
-    if (const core::Node* node = c.root().find(nodePathOfMember(f.path));
+std::string memberType(const Checkpoint& c, const Finding& f) {
+    if (const Node* node = c.root().find(nodePathOfMember(f.path));
         node != nullptr && !node->typeName().empty() && node != &c.root()) {
         return node->typeName();
     }
@@ -84,8 +87,8 @@ std::string memberType(const core::Checkpoint& c, const core::Finding& f) {
 /// Portability members a cleaned pickle can take out: code rebuilt by dill/cloudpickle
 /// (CKPT-P001) and objects of __main__ (CKPT-P002). Modules to import (P003) and Keras notes
 /// are about the whole file, not one member.
-bool isRemovablePortability(const core::Finding& f) {
-    return f.category == core::FindingCategory::Portability &&
+bool isRemovablePortability(const Finding& f) {
+    return f.category == FindingCategory::Portability &&
            (f.rule == "CKPT-P001" || f.rule == "CKPT-P002");
 }
 
@@ -95,20 +98,19 @@ bool isInside(const std::string& inner, const std::string& outer) {
            (inner[outer.size()] == '.' || inner[outer.size()] == '[' || inner[outer.size()] == '(');
 }
 
-void collectObjects(const core::Node& node, std::vector<const core::Node*>& objects,
-                    std::uint64_t& values) {
+void collectObjects(const Node& node, std::vector<const Node*>& objects, std::uint64_t& values) {
     for (const auto& child : node.children()) {
-        if (child->kind() == core::NodeKind::Object) {
+        if (child->kind() == NodeKind::Object) {
             objects.push_back(child.get());
-        } else if (child->kind() == core::NodeKind::Value) {
+        } else if (child->kind() == NodeKind::Value) {
             ++values;
         }
         collectObjects(*child, objects, values);
     }
 }
 
-std::uint64_t tensorsBelow(const core::Node& node) {
-    std::uint64_t n = node.kind() == core::NodeKind::Tensor ? 1 : 0;
+std::uint64_t tensorsBelow(const Node& node) {
+    std::uint64_t n = node.kind() == NodeKind::Tensor ? 1 : 0;
     for (const auto& child : node.children()) {
         n += tensorsBelow(*child);
     }
@@ -128,7 +130,7 @@ public:
         }
         m_p.removed.push_back({std::move(path), std::move(type), std::move(reason)});
     }
-    void write(const core::Tensor* t) {
+    void write(const Tensor* t) {
         if (t != nullptr) {
             ++m_p.tensors;
             m_p.tensorBytes += t->nbytes();
@@ -141,18 +143,22 @@ private:
     std::set<std::string> m_seen;
 };
 
-void previewSafetensors(const core::Checkpoint& c, const core::ExportOptions& options,
-                        ExportPreview& p, PreviewBuilder& b) {
+void previewSafetensors(const Checkpoint& c, const ExportOptions& options, ExportPreview& p,
+                        PreviewBuilder& b) {
     std::uint64_t filtered = 0;
-    for (const core::Node* node : c.tensorNodes()) {
-        const core::Tensor& t = *node->tensor();
-        if (!core::tensorGlobMatches(options.tensorGlob, node->path())) {
+    for (const Node* node : c.tensorNodes()) {
+        const Tensor& t = *node->tensor();
+        if (!tensorGlobMatches(options.tensorGlob, node->path())) {
             ++filtered;
             continue;
         }
-        if (!core::safetensorsDtype(t.dtype()) || !t.readable()) {
+        if (!options.includeOptimizer && isOptimizerStatePath(node->path())) {
+            b.remove(node->path(), t.shapeText(), "optimizer state (Drop optimizer state)");
+            continue;
+        }
+        if (!safetensorsDtype(t.dtype()) || !t.readable()) {
             const std::string type =
-                t.dtypeDetail().empty() ? std::string(core::dtypeName(t.dtype())) : t.dtypeDetail();
+                t.dtypeDetail().empty() ? std::string(dtypeName(t.dtype())) : t.dtypeDetail();
             b.remove(node->path(), type, "no safetensors dtype (numeric data only)");
             continue;
         }
@@ -164,12 +170,12 @@ void previewSafetensors(const core::Checkpoint& c, const core::ExportOptions& op
     }
 }
 
-void previewKeras(const core::Checkpoint& c, ExportFormat format,
-                  const core::ExportOptions& options, ExportPreview& p, PreviewBuilder& b) {
-    core::KerasPlan plan;
+void previewKeras(const Checkpoint& c, ExportFormat format, const ExportOptions& options,
+                  ExportPreview& p, PreviewBuilder& b) {
+    KerasPlan plan;
     try {
-        plan = core::makeKerasPlan(c);
-    } catch (const core::Error& e) {
+        plan = makeKerasPlan(c);
+    } catch (const Error& e) {
         p.notes.push_back(e.what());
         return;
     }
@@ -196,11 +202,6 @@ void previewKeras(const core::Checkpoint& c, ExportFormat format,
         b.remove(u.substr(0, colon), "",
                  colon == std::string::npos ? "not carried" : u.substr(colon + 2));
     }
-    if (!options.tensorGlob.empty()) {
-        p.notes.push_back(
-            "The tensor filter applies to safetensors only: every weight is kept so that the "
-            "model stays loadable");
-    }
     if (format == ExportFormat::Keras && plan.config.is_null()) {
         p.notes.push_back("A .keras archive needs a model config; this source is weights-only");
     }
@@ -210,17 +211,33 @@ void previewKeras(const core::Checkpoint& c, ExportFormat format,
     }
 }
 
+/// The Keras preview of the model the Keras exporters read for `c` (itself, or the model inside
+/// a pickle or bundle).
+void previewKerasModel(const Checkpoint& c, ExportFormat format, const ExportOptions& options,
+                       ExportPreview& p, PreviewBuilder& b) {
+    std::string why;
+    const auto model = kerasExportSource(c, &why);
+    if (!model) {
+        p.notes.push_back(why.empty() ? "No Keras model to export" : why);
+        return;
+    }
+    if (model.get() != &c) {
+        p.notes.push_back("The Keras model inside the " + c.format() + " is written");
+    }
+    previewKeras(*model, format, options, p, b);
+}
+
 /// Python objects and plain values have no place in tensor-only formats.
-void previewObjectsLost(const core::Checkpoint& c, ExportFormat format, ExportPreview& p,
+void previewObjectsLost(const Checkpoint& c, ExportFormat format, ExportPreview& p,
                         PreviewBuilder& b) {
     if (c.pickleStreams().empty()) {
         return;
     }
-    std::vector<const core::Node*> objects;
+    std::vector<const Node*> objects;
     std::uint64_t values = 0;
     collectObjects(c.root(), objects, values);
     const std::string what = format == ExportFormat::Safetensors ? "safetensors" : "the target";
-    for (const core::Node* node : objects) {
+    for (const Node* node : objects) {
         const std::uint64_t kept = tensorsBelow(*node);
         b.remove(node->path(), node->typeName(),
                  "Python object: " + what + " stores no objects" +
@@ -241,19 +258,56 @@ const std::vector<ExportFormat>& allExportFormats() {
     return formats;
 }
 
-bool isKerasSource(const core::Checkpoint& c) {
+bool isKerasSource(const Checkpoint& c) {
     static const std::set<std::string> keras{"keras-h5", "keras-h5-weights", "keras3-weights-h5",
                                              "keras-archive"};
     return keras.count(c.format()) > 0;
 }
 
-bool hasKerasModel(const core::Checkpoint& c) {
+bool hasKerasModel(const Checkpoint& c) {
     return isKerasSource(c) || c.format() == "bundle" || !c.config().is_null() ||
            hasKerasArchive(c.root());
 }
 
-FormatFit exportFormatFit(const core::Checkpoint& c, ExportFormat format) {
+std::shared_ptr<const Checkpoint> kerasExportSource(const Checkpoint& c, std::string* why) {
+    if (isKerasSource(c)) {
+        // Not owned: the caller keeps `c` alive while it uses the result.
+        return {std::shared_ptr<const Checkpoint>{}, &c};
+    }
+    if (!hasKerasModel(c)) {
+        return nullptr;
+    }
+    try {
+        return kerasModelInside(c);
+    } catch (const Error& e) {
+        if (why != nullptr) {
+            *why = e.what();
+        }
+        return nullptr;
+    }
+}
+
+FormatFit exportFormatFit(const Checkpoint& c, ExportFormat format) {
     FormatFit fit{format, true, {}};
+    const auto kerasFit = [&](bool needsConfig) {
+        std::string why;
+        const auto model = kerasExportSource(c, &why);
+        if (!model) {
+            fit = {format, false,
+                   why.empty() ? "Keras formats need a Keras model (a Keras .h5, .weights.h5 or "
+                                 ".keras file, a pickled Keras model or KerasClassifier, a split "
+                                 "bundle); this is " +
+                                     c.format() + ": export it to safetensors instead"
+                               : "No Keras model to export: " + why};
+        } else if (needsConfig && model->config().is_null()) {
+            fit = {format, false,
+                   format == ExportFormat::Keras
+                       ? "A .keras archive needs a model config and this file is weights-only: "
+                         "export it to .weights.h5 instead"
+                       : "A bundle needs the model config (model.json) and this Keras model has "
+                         "none"};
+        }
+    };
     switch (format) {
         case ExportFormat::Safetensors:
             if (c.tensorNodes().empty()) {
@@ -262,22 +316,10 @@ FormatFit exportFormatFit(const core::Checkpoint& c, ExportFormat format) {
             break;
         case ExportFormat::KerasH5:
         case ExportFormat::WeightsH5:
-            if (!isKerasSource(c)) {
-                fit = {format, false,
-                       "Keras formats need a Keras source (.h5, .weights.h5, .keras); this is " +
-                           c.format() + ": export it to safetensors instead"};
-            }
+            kerasFit(false);
             break;
         case ExportFormat::Keras:
-            if (!isKerasSource(c)) {
-                fit = {format, false,
-                       "Keras formats need a Keras source (.h5, .weights.h5, .keras); this is " +
-                           c.format() + ": export it to safetensors instead"};
-            } else if (c.config().is_null()) {
-                fit = {format, false,
-                       "A .keras archive needs a model config and this file is weights-only: "
-                       "export it to .weights.h5 instead"};
-            }
+            kerasFit(true);
             break;
         case ExportFormat::Pickle:
             if (c.pickleStreams().empty()) {
@@ -287,18 +329,24 @@ FormatFit exportFormatFit(const core::Checkpoint& c, ExportFormat format) {
                            c.format()};
             }
             break;
-        case ExportFormat::Bundle:
-            if (!hasKerasModel(c)) {
+        case ExportFormat::Bundle: {
+            static const std::set<std::string> bundleSources{"keras-h5", "keras-archive", "pickle",
+                                                             "joblib", "bundle"};
+            if (!hasKerasModel(c) || bundleSources.count(c.format()) == 0) {
                 fit = {format, false,
-                       "A bundle holds a Keras model's config and weights, and this checkpoint "
-                       "has no Keras model"};
+                       "A bundle holds a Keras model's config and weights, written from a pickled "
+                       "KerasClassifier/KerasRegressor, a pickled Keras model, a split bundle or "
+                       "a Keras .h5/.keras file; this checkpoint has no such model"};
+            } else {
+                kerasFit(true);
             }
             break;
+        }
     }
     return fit;
 }
 
-std::vector<FormatFit> exportFormatFits(const core::Checkpoint& c) {
+std::vector<FormatFit> exportFormatFits(const Checkpoint& c) {
     std::vector<FormatFit> fits;
     for (ExportFormat f : allExportFormats()) {
         fits.push_back(exportFormatFit(c, f));
@@ -356,7 +404,7 @@ std::string checkpointStem(const fs::path& file) {
     return file.stem().string();
 }
 
-std::string exportExtension(const core::Checkpoint& c, ExportFormat format) {
+std::string exportExtension(const Checkpoint& c, ExportFormat format) {
     switch (format) {
         case ExportFormat::Safetensors:
             return ".safetensors";
@@ -386,7 +434,7 @@ namespace {
 
 /// `folder`/`stem` with the format's extension; a name that would be the input gets
 /// ".cleaned" (pickle) or ".export" before its extension.
-fs::path outputNamed(const core::Checkpoint& c, const fs::path& folder, const std::string& stem,
+fs::path outputNamed(const Checkpoint& c, const fs::path& folder, const std::string& stem,
                      ExportFormat format) {
     const std::string ext = exportExtension(c, format);
     fs::path out = folder / (stem + ext);
@@ -399,17 +447,33 @@ fs::path outputNamed(const core::Checkpoint& c, const fs::path& folder, const st
 
 }  // namespace
 
-fs::path withExportExtension(const core::Checkpoint& c, const fs::path& out, ExportFormat format) {
+fs::path withExportExtension(const Checkpoint& c, const fs::path& out, ExportFormat format) {
     return outputNamed(c, out.parent_path(), checkpointStem(out), format);
 }
 
-fs::path suggestedExportPath(const core::Checkpoint& c, ExportFormat format, const fs::path& dir) {
+bool isWritableFolder(const fs::path& dir) {
+    struct stat st {};
+    if (dir.empty() || ::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return false;
+    }
+    // A folder marked read-only is not proposed, even to root (who could write there anyway);
+    // access() also says no for a read-only mount.
+    return (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) != 0 && ::access(dir.c_str(), W_OK) == 0;
+}
+
+fs::path suggestedExportPath(const Checkpoint& c, ExportFormat format, const fs::path& dir) {
     const fs::path input(c.filePath());
-    std::error_code ec;
-    // In-memory and bundled samples have no folder on disk: use `dir` for them.
-    const fs::path folder = input.has_parent_path() && fs::is_directory(input.parent_path(), ec)
-                                ? input.parent_path()
-                                : dir;
+    // Beside the input when that folder can be written; else `dir` (the user's home); else
+    // the temporary folder. In-memory and bundled samples have no folder on disk.
+    fs::path folder;
+    if (input.has_parent_path() && isWritableFolder(input.parent_path())) {
+        folder = input.parent_path();
+    } else if (dir.empty() || isWritableFolder(dir)) {
+        folder = dir;
+    } else {
+        std::error_code ec;
+        folder = fs::temp_directory_path(ec);
+    }
     std::string stem = checkpointStem(input);
     if (stem.empty()) {
         stem = "checkpoint";
@@ -422,21 +486,20 @@ fs::path suggestedExportPath(const core::Checkpoint& c, ExportFormat format, con
     return outputNamed(c, folder, stem, format);
 }
 
-GlobCount countGlobMatches(const core::Checkpoint& c, const std::string& glob) {
+GlobCount countGlobMatches(const Checkpoint& c, const std::string& glob) {
     GlobCount count;
-    for (const core::Node* node : c.tensorNodes()) {
+    for (const Node* node : c.tensorNodes()) {
         ++count.total;
-        if (core::tensorGlobMatches(glob, node->path())) {
+        if (tensorGlobMatches(glob, node->path())) {
             ++count.matching;
         }
     }
     return count;
 }
 
-ExportPreview makeExportPreview(const core::Checkpoint& c,
-                                const std::vector<core::Finding>& findings, ExportFormat format,
-                                const core::ExportOptions& options, const fs::path& out,
-                                std::size_t maxItems) {
+ExportPreview makeExportPreview(const Checkpoint& c, const std::vector<Finding>& findings,
+                                ExportFormat format, const ExportOptions& options,
+                                const fs::path& out, std::size_t maxItems) {
     ExportPreview p;
     PreviewBuilder b(p, maxItems);
     const std::string name = out.filename().string();
@@ -452,26 +515,25 @@ ExportPreview makeExportPreview(const core::Checkpoint& c,
         case ExportFormat::KerasH5:
         case ExportFormat::WeightsH5:
         case ExportFormat::Keras:
-            previewKeras(c, format, options, p, b);
+            previewKerasModel(c, format, options, p, b);
             p.outputs.push_back(name);
             break;
         case ExportFormat::Pickle: {
             std::size_t security = 0;
-            std::vector<const core::Finding*> taken;
-            for (const core::Finding& f : findings) {
-                security += f.category == core::FindingCategory::Security ? 1 : 0;
-                const bool take = f.category == core::FindingCategory::Unserializable ||
+            std::vector<const Finding*> taken;
+            for (const Finding& f : findings) {
+                security += f.category == FindingCategory::Security ? 1 : 0;
+                const bool take = f.category == FindingCategory::Unserializable ||
                                   (options.dropPortability && isRemovablePortability(f));
                 if (take && !f.path.empty() && f.path != "<root>") {
                     taken.push_back(&f);
                 }
             }
             std::size_t nested = 0;
-            for (const core::Finding* f : taken) {
+            for (const Finding* f : taken) {
                 // A member inside another removed member goes with it: list the outer one.
-                if (std::any_of(taken.begin(), taken.end(), [f](const core::Finding* o) {
-                        return isInside(f->path, o->path);
-                    })) {
+                if (std::any_of(taken.begin(), taken.end(),
+                                [f](const Finding* o) { return isInside(f->path, o->path); })) {
                     ++nested;
                     continue;
                 }
@@ -482,7 +544,7 @@ ExportPreview makeExportPreview(const core::Checkpoint& c,
                 p.notes.push_back(std::to_string(nested) +
                                   " flagged members inside those go with them");
             }
-            for (const core::Node* node : c.tensorNodes()) {
+            for (const Node* node : c.tensorNodes()) {
                 b.write(node->tensor().get());
             }
             if (security > 0) {
@@ -494,17 +556,12 @@ ExportPreview makeExportPreview(const core::Checkpoint& c,
             break;
         }
         case ExportFormat::Bundle:
-            if (isKerasSource(c)) {
-                previewKeras(c, format, options, p, b);
-            } else {
-                for (const core::Node* node : c.tensorNodes()) {
-                    b.write(node->tensor().get());
-                }
-            }
+            // The bundle's weights file is a Keras 3 .weights.h5 of the model.
+            previewKerasModel(c, ExportFormat::WeightsH5, options, p, b);
             p.outputs.push_back(name + "/ (model config JSON, weights HDF5, params JSON)");
             break;
     }
     return p;
 }
 
-}  // namespace ckpt::ui
+}  // namespace ckpt::core
