@@ -172,15 +172,28 @@ std::string summaryLine(const DiffReport& r) {
         line += "; " + groupDigits(s.configChanges) + " config change" +
                 (s.configChanges == 1 ? "" : "s");
     }
+    if (const std::size_t guessed = s.pairedByPosition + s.pairedByShape; guessed > 0) {
+        line += "; " + groupDigits(guessed) + (guessed == 1 ? " pair" : " pairs") +
+                " by position or shape";
+    }
+    if (s.classMismatch) {
+        line += "; different classes";
+    }
     return line;
 }
 
 void printText(const DiffReport& r, const std::vector<const TensorDiff*>& rows, std::size_t limit,
                std::ostream& out) {
-    out << "A: " << r.aFile << "  (" << r.aFormat << ")\n"
-        << "B: " << r.bFile << "  (" << r.bFormat << ")\n";
-    for (const auto& n : r.notes) {
-        out << "note: " << n << "\n";
+    if (r.summary.classMismatch) {
+        out << "DIFFERENT CLASSES: A is " << r.aClass << ", B is " << r.bClass
+            << ".\nThese are different kinds of object; tensors below are paired by position and "
+               "shape, not by meaning.\n\n";
+    }
+    const auto cls = [](const std::string& c) { return c.empty() ? "" : ", " + c; };
+    out << "A: " << r.aFile << "  (" << r.aFormat << cls(r.aClass) << ")\n"
+        << "B: " << r.bFile << "  (" << r.bFormat << cls(r.bClass) << ")\n";
+    for (std::size_t i = r.summary.classMismatch ? 1 : 0; i < r.notes.size(); ++i) {
+        out << "note: " << r.notes[i] << "\n";
     }
     out << "\n";
     printConfig(r, out);
@@ -230,10 +243,15 @@ void printText(const DiffReport& r, const std::vector<const TensorDiff*>& rows, 
         if (!t.note.empty()) {
             out << "  [" << t.note << "]";
         }
-        if (t.pairedBy == "order") {
-            out << "  [paired by order and shape]";
-        } else if (t.pairedBy == "map") {
-            out << "  [paired by --map]";
+        switch (t.pairedBy) {
+            case core::PairedBy::Rule:
+            case core::PairedBy::WeightOrder:
+            case core::PairedBy::Position:
+            case core::PairedBy::Shape:
+                out << "  [paired by " << core::pairedByDescription(t.pairedBy) << "]";
+                break;
+            default:
+                break;
         }
         out << "\n";
     }

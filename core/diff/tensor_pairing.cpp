@@ -25,6 +25,8 @@ struct Entry {
     std::string pathKey;
     std::string layer;     // layer name after alignment (B side: A's name when aligned)
     std::string layerKey;  // "<layer>/<index>", or "" for tensors outside the layer summary
+    PairedBy layerLink = PairedBy::None;  // how this layer was matched with the other side's
+    bool vars = false;                    // Keras 3 layout: .../vars/<i>
     bool optimizer = false;
     bool paired = false;
 };
@@ -153,6 +155,7 @@ Side collect(const Checkpoint& c) {
         e.node = n;
         e.path = n->path();
         e.pathKey = canonicalTensorKey(pathInsideArchive(*n));
+        e.vars = e.path.find("/vars/") != std::string::npos || e.path.rfind("vars/", 0) == 0;
         const auto first = e.pathKey.substr(0, e.pathKey.find('/'));
         e.optimizer = e.pathKey.find('/') != std::string::npos &&
                       std::find(std::begin(kOptimizerGroups), std::end(kOptimizerGroups), first) !=
@@ -197,17 +200,20 @@ void alignLayers(Side& a, Side& b, const std::vector<RenameRule>& rules) {
         nameB[j] = b.layers[j]->name;
         indexB.try_emplace(nameB[j], j);
     }
-    const auto link = [&](std::size_t i, std::size_t j) {
+    std::vector<PairedBy> how(a.layers.size(), PairedBy::None);
+    const auto link = [&](std::size_t i, std::size_t j, PairedBy by) {
         doneA[i] = doneB[j] = 1;
         nameB[j] = a.layers[i]->name;
+        how[i] = by;
     };
     for (std::size_t i = 0; i < a.layers.size(); ++i) {  // user rules, then equal names
         nameA[i] = a.layers[i]->name;
         const auto mapped = applyRules(rules, nameA[i]);
-        for (const auto& want : {mapped.value_or(std::string()), nameA[i]}) {
+        for (const auto& [want, by] : {std::pair{mapped.value_or(std::string()), PairedBy::Rule},
+                                       std::pair{nameA[i], PairedBy::Layer}}) {
             const auto it = want.empty() ? indexB.end() : indexB.find(want);
             if (!doneA[i] && it != indexB.end() && !doneB[it->second]) {
-                link(i, it->second);
+                link(i, it->second, by);
             }
         }
     }
@@ -238,7 +244,7 @@ void alignLayers(Side& a, Side& b, const std::vector<RenameRule>& rules) {
         return sigA[x] == sigB[y];
     };
     for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), same)) {
-        link(restA[x], restB[y]);
+        link(restA[x], restB[y], PairedBy::Position);
     }
     // An unmatched B layer named like an A layer that a rule matched elsewhere keeps its name,
     // but no layer key: it must not pair with that A layer's weights.
@@ -250,6 +256,7 @@ void alignLayers(Side& a, Side& b, const std::vector<RenameRule>& rules) {
             for (std::size_t w = 0; w < s.layerEntries[l].size(); ++w) {
                 Entry& e = s.entries[s.layerEntries[l][w]];
                 e.layer = names[l];
+                e.layerLink = sideB ? PairedBy::None : how[l];
                 e.layerKey = keyed ? names[l] + "/" + std::to_string(w) : std::string();
             }
         }
@@ -307,8 +314,8 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
     Side sb = collect(b);
     alignLayers(sa, sb, rules);
     std::vector<std::size_t> partner(sa.entries.size(), SIZE_MAX);
-    std::vector<std::string> how(sa.entries.size());
-    const auto pair = [&](std::size_t i, std::size_t j, const char* by) {
+    std::vector<PairedBy> how(sa.entries.size(), PairedBy::None);
+    const auto pair = [&](std::size_t i, std::size_t j, PairedBy by) {
         partner[i] = j;
         how[i] = by;
         sa.entries[i].paired = sb.entries[j].paired = true;
@@ -330,14 +337,14 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
                 const auto target = applyRules(rules, *s);
                 const auto it = target ? anyB.find(*target) : anyB.end();
                 if (!e.paired && it != anyB.end() && !sb.entries[it->second].paired) {
-                    pair(i, it->second, "map");
+                    pair(i, it->second, PairedBy::Rule);
                 }
             }
         }
     }
     // Stages 2 and 3: layer keys, then path keys.
-    for (const auto& [field, by] :
-         {std::pair{&Entry::layerKey, "layer"}, std::pair{&Entry::pathKey, "path"}}) {
+    for (const auto& [field, byLayer] :
+         {std::pair{&Entry::layerKey, true}, std::pair{&Entry::pathKey, false}}) {
         std::unordered_map<std::string, std::size_t> index;
         for (std::size_t j = 0; j < sb.entries.size(); ++j) {
             if (!sb.entries[j].paired && !(sb.entries[j].*field).empty()) {
@@ -348,6 +355,12 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
             const Entry& e = sa.entries[i];
             const auto it = (e.*field).empty() ? index.end() : index.find(e.*field);
             if (!e.paired && it != index.end() && !sb.entries[it->second].paired) {
+                const Entry& f = sb.entries[it->second];
+                PairedBy by = PairedBy::Name;
+                if (byLayer) {
+                    by = e.layerLink == PairedBy::Layer && e.vars != f.vars ? PairedBy::WeightOrder
+                                                                            : e.layerLink;
+                }
                 pair(i, it->second, by);
             }
         }
@@ -380,7 +393,7 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
                    sb.entries[restB[y]].node->tensor()->shape();
         };
         for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), sameShape)) {
-            pair(restA[x], restB[y], "order");
+            pair(restA[x], restB[y], PairedBy::Shape);
         }
     }
     std::vector<TensorPair> out;
@@ -395,7 +408,7 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
     }
     for (const Entry& e : sb.entries) {
         if (!e.paired) {
-            out.push_back({nullptr, e.node, keyOf(e), layerOf(e), ""});
+            out.push_back({nullptr, e.node, keyOf(e), layerOf(e), PairedBy::None});
         }
     }
     return out;

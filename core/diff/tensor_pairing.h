@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/diff/diff_report.h"
+
 namespace ckpt::core {
 
 class Checkpoint;
@@ -25,9 +27,9 @@ struct RenameRule {
 struct TensorPair {
     const Node* a = nullptr;
     const Node* b = nullptr;
-    std::string key;       ///< canonical key, e.g. "dense/0", "fc1.weight"
-    std::string layer;     ///< layer or module the tensor belongs to
-    std::string pairedBy;  ///< "map", "layer", "path" or "order"; "" for one-sided rows
+    std::string key;                     ///< canonical key, e.g. "dense/0", "fc1.weight"
+    std::string layer;                   ///< layer or module the tensor belongs to
+    PairedBy pairedBy = PairedBy::None;  ///< None for one-sided rows
 };
 
 /// The key of a tensor path without layer knowledge: '\' becomes '/', the ":0" suffixes of

@@ -216,6 +216,56 @@ private slots:
         }
     }
 
+    void differentClassesComeFirst() {
+        const QString lin = ckpt::test::fixture("sklearn/linreg.pkl");
+        const QString pipe = ckpt::test::fixture("sklearn/pipeline.pkl");
+        const auto r = runCkpt({"diff", lin, pipe});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.startsWith("DIFFERENT CLASSES: A is "
+                                  "sklearn.linear_model._base.LinearRegression, B is "
+                                  "sklearn.pipeline.Pipeline."),
+                 r.out);
+        QVERIFY2(r.out.contains("; different classes\n"), r.out);
+        const Json j = parse(runCkpt({"diff", "--json", lin, pipe}).out);
+        QCOMPARE(j["class_mismatch"], true);
+        QCOMPARE(j["a"]["class"], "sklearn.linear_model._base.LinearRegression");
+        QCOMPARE(j["b"]["class"], "sklearn.pipeline.Pipeline");
+        QCOMPARE(j["summary"]["class_mismatch"], true);
+        QVERIFY(j["notes"][0].get<std::string>().find("different classes") != std::string::npos);
+        // The same class twice: nothing said.
+        const auto same = runCkpt({"diff", lin, ckpt::test::fixture("sklearn/linreg_b.pkl")});
+        QVERIFY(!same.out.contains("DIFFERENT CLASSES"));
+        QVERIFY(same.out.contains("(pickle, sklearn.linear_model._base.LinearRegression)"));
+    }
+
+    void pairedByIsReported() {
+        const QString lin = ckpt::test::fixture("sklearn/linreg.pkl");
+        const QString pipe = ckpt::test::fixture("sklearn/pipeline.pkl");
+        const Json j = parse(runCkpt({"diff", "--json", lin, pipe}).out);
+        std::size_t byShape = 0;
+        for (const auto& t : j["tensors"]) {
+            QVERIFY(t.contains("paired_by"));
+            byShape += t["paired_by"] == "shape" ? 1 : 0;
+        }
+        QVERIFY(byShape >= 1);
+        QCOMPARE(j["summary"]["paired_by_shape"].get<std::size_t>(), byShape);
+        const auto text = runCkpt({"diff", lin, pipe});
+        QVERIFY2(text.out.contains("[paired by order and equal shape only (names differ)]"),
+                 text.out);
+        QVERIFY2(text.out.contains(QByteArray::number(qulonglong(byShape)) +
+                                   (byShape == 1 ? " pair" : " pairs") + " by position or shape"),
+                 text.out);
+        // Keras legacy against Keras 3: the same layer, weight_names order.
+        const Json cross =
+            parse(runCkpt({"diff", "--json", fx("base.h5"), fx("k3_same.weights.h5")}).out);
+        QCOMPARE(row(cross, "dense/0")["paired_by"], "weight_order");
+        QCOMPARE(cross["summary"]["paired_by_shape"].get<int>() +
+                     cross["summary"]["paired_by_position"].get<int>(),
+                 0);
+        const Json same = parse(runCkpt({"diff", "--json", fx("base.h5"), fx("retrained.h5")}).out);
+        QCOMPARE(row(same, "dense/0")["paired_by"], "layer");
+    }
+
     void badInput() {
         QFile junk(m_tmp.filePath("junk.bin"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

@@ -90,6 +90,9 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             if (column == StatusColumn) {
                 return compare_style::statusText(t.status);
             }
+            if (column == PairedByColumn) {
+                return compare_style::pairedByText(t.pairedBy);
+            }
             if (!t.metrics) {
                 return QStringLiteral("—");
             }
@@ -113,6 +116,9 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             if (column == StatusColumn) {
                 return static_cast<int>(t.status);
             }
+            if (column == PairedByColumn) {
+                return static_cast<int>(t.pairedBy);
+            }
             const double v = metricOf(t, column);
             if (std::isnan(v)) {
                 // As `ckpt diff` ranks them: structural changes above every number, equal
@@ -122,8 +128,12 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             return v;
         }
         case Qt::TextAlignmentRole:
-            return column <= StatusColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
-                                          : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+            return column <= PairedByColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                            : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::DecorationRole:
+            return column == PairedByColumn && core::pairedByGuess(t.pairedBy)
+                       ? QVariant(compare_style::guessedPairIcon())
+                       : QVariant();
         case Qt::BackgroundRole: {
             const QColor c = compare_style::statusBackground(t.status);
             return c.isValid() && column <= StatusColumn ? QVariant(QBrush(c)) : QVariant();
@@ -133,6 +143,9 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             return c.isValid() && column <= StatusColumn ? QVariant(QBrush(c)) : QVariant();
         }
         case Qt::ToolTipRole:
+            if (column == PairedByColumn) {
+                return compare_style::pairedByToolTip(t.pairedBy);
+            }
             if (!t.note.empty()) {
                 return fmt::qs(t.note);
             }
@@ -150,11 +163,13 @@ QVariant CompareMetricsModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal) {
         return {};
     }
-    static const char* const names[] = {"key", "status", "numel",  "max_abs",   "mean_abs",
-                                        "rms", "rel_l2", "cosine", "mismatched"};
+    static const char* const names[] = {"key",      "status", "paired by", "numel",  "max_abs",
+                                        "mean_abs", "rms",    "rel_l2",    "cosine", "mismatched"};
     static const char* const tips[] = {
         "Pairing key",
         "What happened to the tensor",
+        "How A's tensor was matched with B's: name, layer, weight order (Keras 3 against "
+        "legacy), or the guesses position and shape (marked ≈)",
         "Elements compared",
         "Largest |B − A|",
         "Mean |B − A|",

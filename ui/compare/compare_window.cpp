@@ -298,6 +298,10 @@ void CompareWindow::showSummary(const CompareResult& result) {
         parts << tr("%n shape changed", nullptr, static_cast<int>(s.shapeChanged));
     }
     parts << tr("%1 added / %2 removed").arg(s.added).arg(s.removed);
+    if (const std::size_t guessed = s.pairedByPosition + s.pairedByShape; guessed > 0) {
+        parts << tr("<span style='color:#8a5a00'>≈ %n paired by position or shape</span>", nullptr,
+                    static_cast<int>(guessed));
+    }
     if (!std::isnan(s.maxRelL2)) {
         parts << tr("max rel_l2 %1 (%2)").arg(fmt::number(s.maxRelL2, 3), fmt::qs(s.maxRelL2Key));
     }
@@ -308,8 +312,14 @@ void CompareWindow::showSummary(const CompareResult& result) {
     if (!s.different) {
         text = tr("Identical within tolerance — ") + text;
     }
-    for (const std::string& note : r.notes) {
-        text += QStringLiteral("<br><i>%1</i>").arg(fmt::qs(note).toHtmlEscaped());
+    if (s.classMismatch) {
+        text = tr("<span style='color:#b00020'><b>Different classes:</b> A is %1, B is %2. "
+                  "Tensors are paired by position and shape, not by meaning.</span><br>")
+                   .arg(fmt::qs(r.aClass).toHtmlEscaped(), fmt::qs(r.bClass).toHtmlEscaped()) +
+               text;
+    }
+    for (std::size_t i = s.classMismatch ? 1 : 0; i < r.notes.size(); ++i) {
+        text += QStringLiteral("<br><i>%1</i>").arg(fmt::qs(r.notes[i]).toHtmlEscaped());
     }
     m_summary->setText(text);
     m_files->setText(tr("<b>A</b> %1 (%2) &nbsp;⇄&nbsp; <b>B</b> %3 (%4)")
