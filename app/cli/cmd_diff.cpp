@@ -14,6 +14,7 @@
 #include "core/diff/diff_json.h"
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
+#include "core/util/percent.h"
 
 namespace ckpt::cli {
 namespace {
@@ -27,7 +28,7 @@ constexpr std::size_t kDefaultTextRows = 50;
 constexpr std::size_t kConfigLines = 60;
 constexpr const char* kDiffUsage =
     "Usage: ckpt diff A B [--json] [--atol X] [--rtol Y] [--map OLD=NEW]... [--only-changed] "
-    "[--top N]\n";
+    "[--weights-only] [--top N]\n";
 
 /// Three significant digits, the width of a table cell.
 std::string short3(double v) {
@@ -141,10 +142,7 @@ std::string mismatchText(const core::TensorMetrics& m) {
     if (m.numel == 0 || m.mismatched == 0) {
         return "0";
     }
-    char pct[32];
-    std::snprintf(pct, sizeof pct, " (%.3g%%)",
-                  100.0 * static_cast<double>(m.mismatched) / static_cast<double>(m.numel));
-    return groupDigits(m.mismatched) + pct;
+    return groupDigits(m.mismatched) + " (" + core::percentText(m.mismatched, m.numel) + " %)";
 }
 
 std::string summaryLine(const DiffReport& r) {
@@ -321,7 +319,8 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
     Args args;
     std::string e = takeMaps(argv, options.renames);
     if (e.empty()) {
-        e = args.parse(argv, {"--json", "--only-changed"}, {"--atol", "--rtol", "--top"});
+        e = args.parse(argv, {"--json", "--only-changed", "--weights-only"},
+                       {"--atol", "--rtol", "--top"});
     }
     if (e.empty() && args.positionals().size() != 2) {
         e = "expected two files, A and B";
@@ -343,6 +342,7 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
             e = "--top needs a whole number >= 0";
         }
     }
+    options.weightsOnly = args.flag("--weights-only");
     if (!e.empty()) {
         err << "ckpt diff: " << e << "\n" << kDiffUsage;
         return kUsage;

@@ -64,7 +64,7 @@ const std::vector<Command>& commands() {
          runValidate},
         {"diff", "compare two checkpoints: config changes and per-tensor metrics",
          "Usage: ckpt diff A B [--json] [--atol X] [--rtol Y] [--map OLD=NEW]... [--only-changed]\n"
-         "                 [--top N]\n\n"
+         "                 [--weights-only] [--top N]\n\n"
          "Compares two checkpoints without running them: the architecture layer by layer\n"
          "(added, removed, renamed layers; changed fields with their JSON path, old -> new),\n"
          "the training config (optimizer, loss), and every pair of tensors, read in bounded\n"
@@ -102,6 +102,9 @@ const std::vector<Command>& commands() {
          "  --map OLD=NEW   pair A's tensors or layers whose name starts with OLD with B's\n"
          "                  NEW + the rest; repeatable (--map dense_3=output --map module.=)\n"
          "  --only-changed  leave equal tensors out of the table (and of the JSON list)\n"
+         "  --weights-only  model weights only: leave out optimizer and training state\n"
+         "                  (optimizer groups, schedulers, epoch/step scalars, Keras seed\n"
+         "                  generators) and the training config; a note says how many\n"
          "  --top N         the N rows with the largest rel_l2 (text default 50, 0 = all;\n"
          "                  JSON: all rows in pairing order unless --top is given)\n\n"
          "Exit codes: 0 equal within tolerance, 1 different (a tensor or a config change),\n"

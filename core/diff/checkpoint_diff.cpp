@@ -80,6 +80,7 @@ bool classify(const TensorPair& p, TensorDiff& row) {
     row.key = p.key;
     row.layer = p.layer;
     row.pairedBy = p.pairedBy;
+    row.trainingState = p.trainingState;
     if (p.a != nullptr) {
         row.aPath = p.a->path();
         row.aDtype = p.a->tensor()->dtype();
@@ -118,6 +119,16 @@ bool classify(const TensorPair& p, TensorDiff& row) {
         row.note = "complex values: real parts compared";
     }
     return true;
+}
+
+bool isTrainingChange(const ConfigChange& c) {
+    return c.path.rfind("training_config", 0) == 0;
+}
+
+std::string weightsOnlyNote(std::size_t tensors, bool training) {
+    return "model weights only: " + std::to_string(tensors) +
+           " optimizer and training-state tensor" + (tensors == 1 ? "" : "s") +
+           (training ? " and the training config" : "") + " left out";
 }
 
 double ratio(double num, double den) {
@@ -175,7 +186,15 @@ DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b, const DiffO
     r.summary.classMismatch = rootClassesDiffer(r.aClass, r.bClass);
     addNotes(a, b, r);
 
-    const auto pairs = pairTensors(a, b, options.renames);
+    auto pairs = pairTensors(a, b, options.renames);
+    if (options.weightsOnly) {
+        const auto before = pairs.size();
+        std::erase_if(pairs, [](const TensorPair& p) { return p.trainingState; });
+        const bool training = r.config.trainingCompared;
+        r.config.trainingCompared = false;
+        std::erase_if(r.config.changes, isTrainingChange);
+        r.notes.push_back(weightsOnlyNote(before - pairs.size(), training));
+    }
     std::vector<ComparePair> jobs;
     std::vector<std::size_t> rowOfJob;
     r.tensors.reserve(pairs.size());
@@ -202,6 +221,16 @@ DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b, const DiffO
     }
     summarizeDiff(r);
     return r;
+}
+
+void keepModelWeightsOnly(DiffReport& report) {
+    const auto before = report.tensors.size();
+    std::erase_if(report.tensors, [](const TensorDiff& t) { return t.trainingState; });
+    const bool training = report.config.trainingCompared;
+    report.config.trainingCompared = false;
+    std::erase_if(report.config.changes, isTrainingChange);
+    report.notes.push_back(weightsOnlyNote(before - report.tensors.size(), training));
+    summarizeDiff(report);
 }
 
 void summarizeDiff(DiffReport& report) {

@@ -21,6 +21,9 @@ struct DiffOptions {
     std::uint64_t chunkElements = std::uint64_t{1} << 18;
     /// Worker threads: 0 = one per core for 8 MiB or more of data, 1 = the calling thread.
     int threads = 0;
+    /// Model weights only: leave out optimizer and training state (TensorDiff::trainingState)
+    /// and the training config; their data is not read.
+    bool weightsOnly = false;
 };
 
 /// Compares checkpoint `a` (the reference, "old") with `b` ("new"), of any readable formats.
@@ -49,6 +52,10 @@ struct DiffOptions {
 /// module matches the last part of a dotted one ("Sequential" and
 /// "keras.src.models.sequential.Sequential"); Keras's "Model" and "Functional" are one class.
 [[nodiscard]] bool rootClassesDiffer(const std::string& a, const std::string& b);
+
+/// Leaves out optimizer and training-state rows and training-config changes, notes how many,
+/// and recomputes the summaries (what DiffOptions::weightsOnly does, for a finished report).
+void keepModelWeightsOnly(DiffReport& report);
 
 /// Recomputes `report.layers` and `report.summary` from its tensors and config changes (after
 /// a caller filtered or edited them).

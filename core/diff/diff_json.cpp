@@ -25,6 +25,7 @@ Json tensorDiffJson(const TensorDiff& t) {
     j["b_path"] = hasB ? Json(t.bPath) : Json(nullptr);
     j["status"] = tensorDiffStatusName(t.status);
     j["paired_by"] = nameOrNull(std::string(pairedByName(t.pairedBy)));
+    j["training_state"] = t.trainingState;
     j["a_dtype"] = hasA ? Json(dtypeName(t.aDtype)) : Json(nullptr);
     j["b_dtype"] = hasB ? Json(dtypeName(t.bDtype)) : Json(nullptr);
     j["a_shape"] = hasA ? Json(t.aShape) : Json(nullptr);

@@ -9,12 +9,12 @@
 
 namespace ckpt::core {
 
-/// One tensor row: {key, layer, a_path, b_path, status, paired_by, a_dtype, b_dtype, a_shape,
-/// b_shape, numel, max_abs_diff, max_abs_diff_index, mean_abs_diff, rms_diff, rel_l2, cosine,
-/// mismatched, nan_mismatched, inf_mismatched, identical, note}. paired_by is null for one-sided
-/// rows, else "map", "name", "layer", "weight_order", "position" or "shape" (PairedBy); the
-/// last two are guesses from position or shape. Metrics that were not computed,
-/// or are not finite, are null; a_* / b_* fields of the missing side are null.
+/// One tensor row: {key, layer, a_path, b_path, status, paired_by, training_state, a_dtype,
+/// b_dtype, a_shape, b_shape, numel, max_abs_diff, max_abs_diff_index, mean_abs_diff, rms_diff,
+/// rel_l2, cosine, mismatched, nan_mismatched, inf_mismatched, identical, note}. paired_by is null
+/// for one-sided rows, else "map", "name", "layer", "weight_order", "position" or "shape"
+/// (PairedBy); the last two are guesses from position or shape. Metrics that were not computed, or
+/// are not finite, are null; a_* / b_* fields of the missing side are null.
 [[nodiscard]] Json tensorDiffJson(const TensorDiff& t);
 
 /// One config change: {kind, path, layer, class_name, old, new}.

@@ -86,6 +86,7 @@ struct TensorDiff {
     std::string bPath;  ///< path in B ("" when removed)
     TensorDiffStatus status = TensorDiffStatus::Equal;
     PairedBy pairedBy = PairedBy::None;  ///< how the pair was found
+    bool trainingState = false;          ///< optimizer or other training state, not model weights
     DType aDtype = DType::Other;
     DType bDtype = DType::Other;
     std::vector<std::uint64_t> aShape;

@@ -15,19 +15,17 @@ namespace {
 constexpr std::string_view kWrappers[] = {"model_weights", "state_dict", "model_state_dict",
                                           "model_state",   "model",      "module",
                                           "net",           "network"};
-constexpr std::string_view kOptimizerGroups[] = {
-    "optimizer_weights", "optimizer", "optimizer_state_dict", "optimizer_state", "optim"};
 
 /// One tensor of one side, with everything the pairing stages look at.
 struct Entry {
     const Node* node = nullptr;
     std::string path;
     std::string pathKey;
-    std::string orderKey;  // sorts tensors outside layers: weight_names order, else the path
-    std::string layer;     // layer name after alignment (B side: A's name when aligned)
-    std::string layerKey;  // "<layer>/<index>", or "" for tensors outside the layer summary
-    bool vars = false;     // Keras 3 layout: .../vars/<i>
-    bool optimizer = false;
+    std::string orderKey;    // sorts tensors outside layers: weight_names order, else the path
+    std::string layer;       // layer name after alignment (B side: A's name when aligned)
+    std::string layerKey;    // "<layer>/<index>", or "" for tensors outside the layer summary
+    bool vars = false;       // Keras 3 layout: .../vars/<i>
+    bool optimizer = false;  // optimizer or other training state (isTrainingStateKey)
     bool paired = false;
 };
 
@@ -205,9 +203,7 @@ Side collect(const Checkpoint& c) {
         e.vars = e.path.find("/vars/") != std::string::npos || e.path.rfind("vars/", 0) == 0;
         e.orderKey = weightNamesOrderKey(*n);
         const auto first = e.pathKey.substr(0, e.pathKey.find('/'));
-        e.optimizer = e.pathKey.find('/') != std::string::npos &&
-                      std::find(std::begin(kOptimizerGroups), std::end(kOptimizerGroups), first) !=
-                          std::end(kOptimizerGroups);
+        e.optimizer = isTrainingStateKey(e.pathKey);
         if (const auto it = weightOf.find(e.path); it != weightOf.end()) {
             inLayers.emplace_back(it->second, std::move(e));
         } else {
@@ -473,6 +469,28 @@ void pairLayerWeights(const Side& a, const Side& b, const LayerLink& link, PairF
 
 }  // namespace
 
+bool isTrainingStateKey(std::string_view key) {
+    static constexpr std::string_view kGroups[] = {
+        "optimizer_weights", "optimizer", "optimizer_state_dict", "optimizer_state", "optim",
+        "optimizers",        "scheduler", "lr_scheduler",         "scheduler_state", "scaler",
+        "grad_scaler",       "amp"};
+    static constexpr std::string_view kScalars[] = {
+        "epoch",    "epochs",      "step", "global_step", "iteration", "iterations", "best_loss",
+        "best_acc", "best_metric", "loss", "train_loss",  "val_loss",  "rng_state"};
+    const auto end = key.find_first_of("/.");
+    const std::string_view first = key.substr(0, end);
+    if (end != std::string_view::npos &&
+        std::find(std::begin(kGroups), std::end(kGroups), first) != std::end(kGroups)) {
+        return true;
+    }
+    if (end == std::string_view::npos &&
+        std::find(std::begin(kScalars), std::end(kScalars), first) != std::end(kScalars)) {
+        return true;
+    }
+    // Keras 3 keeps the random state of Dropout and friends in seed_generator/vars.
+    return key.find("seed_generator") != std::string_view::npos;
+}
+
 std::optional<RenameRule> parseRenameRule(std::string_view text) {
     const auto eq = text.find('=');
     if (eq == std::string_view::npos || eq == 0) {
@@ -607,11 +625,13 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
     for (std::size_t i = 0; i < sa.entries.size(); ++i) {
         const Entry& e = sa.entries[i];
         const Node* other = partner[i] == SIZE_MAX ? nullptr : sb.entries[partner[i]].node;
-        out.push_back({e.node, other, keyOf(e), layerOf(e), how[i]});
+        const bool state =
+            e.optimizer && (partner[i] == SIZE_MAX || sb.entries[partner[i]].optimizer);
+        out.push_back({e.node, other, keyOf(e), layerOf(e), how[i], state});
     }
     for (const Entry& e : sb.entries) {
         if (!e.paired) {
-            out.push_back({nullptr, e.node, keyOf(e), layerOf(e), PairedBy::None});
+            out.push_back({nullptr, e.node, keyOf(e), layerOf(e), PairedBy::None, e.optimizer});
         }
     }
     return out;

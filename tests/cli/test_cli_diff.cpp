@@ -266,6 +266,30 @@ private slots:
         QCOMPARE(row(same, "dense/0")["paired_by"], "layer");
     }
 
+    void weightsOnly() {
+        // The learning rate is training state: with --weights-only only the weights count.
+        const auto r = runCkpt({"diff", "--weights-only", fx("base.h5"), fx("retrained.h5")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(!r.out.contains("learning_rate"), r.out);
+        QVERIFY(
+            r.out.contains("note: model weights only: 0 optimizer and training-state tensors "
+                           "and the training config left out"));
+        const QString k3 = ckpt::test::fixture("diff/layouts/dense_bn.weights.h5");
+        const QString legacy = ckpt::test::fixture("diff/layouts/dense_bn.h5");
+        QCOMPARE(runCkpt({"diff", k3, legacy}).exitCode, 1);  // Adam's state: only in A
+        const auto w = runCkpt({"diff", "--weights-only", k3, legacy});
+        QCOMPARE(w.exitCode, 0);
+        QVERIFY2(w.out.contains("8 tensors: 8 equal"), w.out);
+        const Json j = parse(runCkpt({"diff", "--json", "--weights-only", k3, legacy}).out);
+        QCOMPARE(j["summary"]["removed"].get<int>(), 0);
+        for (const auto& t : j["tensors"]) {
+            QCOMPARE(t["training_state"], false);
+        }
+        const Json all = parse(runCkpt({"diff", "--json", k3, legacy}).out);
+        QCOMPARE(all["summary"]["removed"].get<int>(), 14);
+        QCOMPARE(row(all, "optimizer/vars/0")["training_state"], true);
+    }
+
     void badInput() {
         QFile junk(m_tmp.filePath("junk.bin"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

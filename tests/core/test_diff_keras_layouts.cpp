@@ -125,6 +125,30 @@ private slots:
         }
     }
 
+    void weightsOnlyLeavesOutTheOptimizer() {
+        const auto a = openCheckpoint(layout("dense_bn.weights.h5").toStdString());
+        const auto b = openCheckpoint(layout("dense_bn.h5").toStdString());
+        const DiffReport all = diffCheckpoints(*a, *b);
+        QVERIFY(all.summary.removed > 0);  // Adam's variables: the legacy file has none
+        DiffOptions o;
+        o.weightsOnly = true;
+        const DiffReport weights = diffCheckpoints(*a, *b, o);
+        QCOMPARE(weights.summary.removed, std::size_t{0});
+        QCOMPARE(weights.summary.tensors, all.summary.tensors - all.summary.removed);
+        QVERIFY(!weights.summary.different);
+        for (const auto& t : weights.tensors) {
+            QVERIFY2(!trainingState(t.aPath) && !trainingState(t.bPath), t.aPath.c_str());
+        }
+        QVERIFY(std::any_of(weights.notes.begin(), weights.notes.end(), [](const std::string& n) {
+            return n.rfind("model weights only: 14 optimizer", 0) == 0;
+        }));
+        // The same filter on a finished report gives the same rows.
+        DiffReport filtered = all;
+        keepModelWeightsOnly(filtered);
+        QCOMPARE(filtered.tensors.size(), weights.tensors.size());
+        QCOMPARE(filtered.summary.equal, weights.summary.equal);
+    }
+
     void pickledKeras3AgainstItsLegacyExport() {
         // The reproduction: "5 changed, 3 added, 3 removed" before.
         const auto a =

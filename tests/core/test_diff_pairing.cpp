@@ -106,6 +106,26 @@ private slots:
         QCOMPARE(QString::fromStdString(canonicalTensorKey(path.toStdString())), key);
     }
 
+    void trainingStateKeys_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<bool>("state");
+        QTest::newRow("keras legacy optimizer") << "optimizer_weights/Adam/iter" << true;
+        QTest::newRow("keras 3 optimizer") << "optimizer/vars/3" << true;
+        QTest::newRow("torch optimizer") << "optimizer.state.0.exp_avg" << true;
+        QTest::newRow("scheduler") << "lr_scheduler/last_epoch" << true;
+        QTest::newRow("epoch scalar") << "epoch" << true;
+        QTest::newRow("seed generator") << "layers/dropout/seed_generator/vars/0" << true;
+        QTest::newRow("weights") << "dense/dense/kernel" << false;
+        QTest::newRow("torch weight") << "fc1.weight" << false;
+        QTest::newRow("step inside a model") << "encoder/step" << false;
+        QTest::newRow("lone optimizer name") << "optimizer" << false;
+    }
+    void trainingStateKeys() {
+        QFETCH(QString, key);
+        QFETCH(bool, state);
+        QCOMPARE(isTrainingStateKey(key.toStdString()), state);
+    }
+
     void renameRules() {
         QVERIFY(!parseRenameRule("nothing"));
         QVERIFY(!parseRenameRule("=x"));

@@ -2,7 +2,13 @@
 // first in the summary, and pairs found by position or shape are marked (icon, tooltip, a
 // "paired by" column) and counted.
 
+#include <QCheckBox>
+#include <QFile>
+#include <QHeaderView>
 #include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTreeView>
 #include <QtTest>
 
 #include "common/test_support.h"
@@ -27,6 +33,32 @@ bool runCompare(CompareWindow& w, const QString& a, const QString& b) {
 
 QString sk(const char* name) {
     return ckpt::test::fixture(QStringLiteral("sklearn/") + name);
+}
+
+QString layout(const char* name) {
+    return ckpt::test::fixture(QStringLiteral("diff/layouts/") + name);
+}
+
+/// A float32 .npy of `values`.
+bool writeNpy(const QString& path, const std::vector<float>& values) {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        return false;
+    }
+    QByteArray header = QStringLiteral("{'descr': '<f4', 'fortran_order': False, 'shape': (%1,), }")
+                            .arg(values.size())
+                            .toLatin1();
+    while ((10 + header.size() + 1) % 64 != 0) {
+        header.append(' ');
+    }
+    header.append('\n');
+    QByteArray prefix("\x93NUMPY\x01\x00", 8);
+    prefix.append(static_cast<char>(header.size() & 0xff))
+        .append(static_cast<char>(header.size() >> 8));
+    f.write(prefix + header);
+    f.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<qint64>(values.size() * sizeof(float)));
+    return f.error() == QFile::NoError;
 }
 
 }  // namespace
@@ -97,6 +129,97 @@ private slots:
             QVERIFY(!cell.data(Qt::DecorationRole).isValid());
         }
         QVERIFY(!w.summaryText().contains(QStringLiteral("paired by position")));
+    }
+
+    void weightsOnlyHidesTrainingState() {
+        CompareWindow w;
+        QVERIFY(runCompare(w, layout("dense_bn.weights.h5"), layout("dense_bn.h5")));
+        const int all = w.metricsModel()->rowCount();
+        QCOMPARE(all, 8 + 14);  // the model's weights and Adam's variables (only in A)
+        QVERIFY(w.summaryText().contains(QStringLiteral("14 removed")));
+        w.weightsOnlyBox()->setChecked(true);
+        QCOMPARE(w.metricsModel()->rowCount(), 8);
+        QCOMPARE(w.shownResult()->report.summary.removed, std::size_t{0});
+        QVERIFY(w.summaryText().startsWith(QStringLiteral("Identical within tolerance")));
+        QVERIFY(w.summaryText().contains(QStringLiteral("model weights only: 14 optimizer")));
+        for (int r = 0; r < w.metricsModel()->rowCount(); ++r) {
+            QVERIFY(!w.metricsModel()->index(r, 0).data().toString().contains("optimizer"));
+        }
+        // The job's own result is untouched; switching back shows everything again.
+        QCOMPARE(w.job()->result()->report.tensors.size(), std::size_t(all));
+        w.weightsOnlyBox()->setChecked(false);
+        QCOMPARE(w.metricsModel()->rowCount(), all);
+    }
+
+    void configPaneCollapsesWhenNothingToCompare() {
+        CompareWindow w;
+        w.show();
+        // A .weights.h5 has no config: nothing to compare, no pane.
+        QVERIFY(runCompare(w, layout("dense_bn.weights.h5"), layout("dense_bn.h5")));
+        QVERIFY(!w.configPane()->isVisible());
+        QVERIFY(runCompare(w, ckpt::test::fixture("diff/base.h5"),
+                           ckpt::test::fixture("diff/retrained.h5")));
+        QVERIFY(w.configPane()->isVisible());
+    }
+
+    void treeAndTableNameATensorAlike() {
+        CompareWindow w;
+        QVERIFY(runCompare(w, layout("nested.weights.h5"), layout("nested.h5")));
+        const auto& report = w.shownResult()->report;
+        for (std::size_t i = 0; i < report.tensors.size(); ++i) {
+            const int row = static_cast<int>(i);
+            const QString inTable = w.metricsModel()->index(row, 0).data().toString();
+            const QModelIndex tree = w.pairModel()->indexForReportRow(
+                row, report.tensors[i].aPath.empty() ? ComparePairModel::BColumn
+                                                     : ComparePairModel::AColumn);
+            QCOMPARE(inTable, tree.data().toString());
+        }
+    }
+
+    void columnsFitAndPercentagesAgreeWithTheCli() {
+        QTemporaryDir dir;
+        std::vector<float> a(2000, 1.0f), b(2000, 2.0f);
+        b[0] = 1.0f;  // 1999 of 2000 differ: 99.95 %, which must not read 100 %
+        QVERIFY(writeNpy(dir.filePath("a.npy"), a));
+        QVERIFY(writeNpy(dir.filePath("b.npy"), b));
+        CompareWindow w;
+        w.show();
+        QVERIFY(runCompare(w, dir.filePath("a.npy"), dir.filePath("b.npy")));
+        const QString cell =
+            w.metricsModel()->index(0, CompareMetricsModel::MismatchedColumn).data().toString();
+        QVERIFY2(cell.endsWith(QStringLiteral("(99.95 %)")), qPrintable(cell));
+        const auto cli = ckpt::test::run(ckpt::test::cliPath(),
+                                         {"diff", dir.filePath("a.npy"), dir.filePath("b.npy")});
+        QVERIFY2(cli.out.contains("(99.95 %)"), cli.out);
+        QVERIFY(!cli.out.contains("100%") && !cli.out.contains("100 %"));
+
+        // Every metric column is at least as wide as its header and its widest cell.
+        QTableView* table = w.metricsView();
+        const QFontMetrics fm(table->font());
+        for (int c = CompareMetricsModel::StatusColumn; c < CompareMetricsModel::ColumnCount; ++c) {
+            const QString head =
+                w.metricsModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+            const int need =
+                std::max(fm.horizontalAdvance(head),
+                         fm.horizontalAdvance(w.metricsModel()->index(0, c).data().toString()));
+            QVERIFY2(table->columnWidth(c) >= need, qPrintable(head));
+        }
+        QVERIFY(runCompare(w, ckpt::test::fixture("diff/base.h5"),
+                           ckpt::test::fixture("diff/retrained.h5")));
+        auto* config = w.findChild<QTableView*>(QStringLiteral("compareConfig"));
+        QVERIFY(config);
+        QCoreApplication::processEvents();  // the pane was hidden for the .npy pair
+        const QFontMetrics cfm(config->horizontalHeader()->font());
+        for (int c = ConfigChangeModel::KindColumn; c < ConfigChangeModel::ColumnCount; ++c) {
+            if (c == ConfigChangeModel::PathColumn) {
+                continue;  // the path gives way, elided, whole in its tooltip
+            }
+            const QString head =
+                w.configModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+            QVERIFY2(config->columnWidth(c) >= cfm.horizontalAdvance(head), qPrintable(head));
+            const int right = config->columnViewportPosition(c) + config->columnWidth(c);
+            QVERIFY2(right <= config->viewport()->width(), qPrintable(head));
+        }
     }
 };
 

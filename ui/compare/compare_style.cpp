@@ -49,6 +49,10 @@ QColor statusForeground(TensorDiffStatus s) {
     return s == TensorDiffStatus::Equal ? QColor() : QColor(0x20, 0x20, 0x20);
 }
 
+QString tensorName(const core::TensorDiff& t) {
+    return QString::fromStdString(t.aPath.empty() ? t.bPath : t.aPath);
+}
+
 QString pairedByText(core::PairedBy p) {
     switch (p) {
         case core::PairedBy::None:

@@ -31,6 +31,10 @@ constexpr int kSortRole = 0x0100 + 42;
 /// Text colour drawn on the tint (invalid for Equal: the palette's).
 [[nodiscard]] QColor statusForeground(core::TensorDiffStatus s);
 
+/// How the Compare window names a tensor pair, in the tree and in the table alike: its path in
+/// A, or in B when only B has it.
+[[nodiscard]] QString tensorName(const core::TensorDiff& t);
+
 /// "name", "layer", "weight order", "position", "shape", "map"; "" for one-sided rows.
 [[nodiscard]] QString pairedByText(core::PairedBy p);
 /// A sentence for tooltips: "Paired by order and equal shape only (names differ)".

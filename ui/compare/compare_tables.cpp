@@ -49,9 +49,11 @@ QString valueText(const core::Json& v) {
     if (v.is_null()) {
         return {};
     }
+    // Short enough that old and new stay beside each other; the whole value is the tooltip.
+    constexpr qsizetype kMax = 28;
     QString s = fmt::json(v);
-    if (s.size() > 200) {
-        s = s.left(197) + QStringLiteral("…");
+    if (s.size() > kMax) {
+        s = s.left(kMax - 1) + QStringLiteral("…");
     }
     return s;
 }
@@ -85,7 +87,7 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
     switch (role) {
         case Qt::DisplayRole: {
             if (column == KeyColumn) {
-                return fmt::qs(t.key);
+                return compare_style::tensorName(t);
             }
             if (column == StatusColumn) {
                 return compare_style::statusText(t.status);
@@ -107,11 +109,12 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
                                  fmt::percent(t.metrics->mismatched, t.metrics->numel));
             }
             const double v = metricOf(t, column);
-            return std::isnan(v) ? QStringLiteral("—") : fmt::number(v, 4);
+            // Three significant digits, as `ckpt diff` prints them.
+            return std::isnan(v) ? QStringLiteral("—") : fmt::number(v, 3);
         }
         case compare_style::kSortRole: {
             if (column == KeyColumn) {
-                return fmt::qs(t.key);
+                return compare_style::tensorName(t);
             }
             if (column == StatusColumn) {
                 return static_cast<int>(t.status);
@@ -149,7 +152,14 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             if (!t.note.empty()) {
                 return fmt::qs(t.note);
             }
-            return column == KeyColumn ? fmt::qs(t.key) : QVariant();
+            if (column == KeyColumn) {
+                QString tip =
+                    tr("A: %1\nB: %2\npairing key: %3")
+                        .arg(t.aPath.empty() ? tr("—") : fmt::qs(t.aPath),
+                             t.bPath.empty() ? tr("—") : fmt::qs(t.bPath), fmt::qs(t.key));
+                return tip;
+            }
+            return QVariant();
         case compare_style::kStatusRole:
             return static_cast<int>(t.status);
         case compare_style::kReportRowRole:
@@ -163,10 +173,10 @@ QVariant CompareMetricsModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal) {
         return {};
     }
-    static const char* const names[] = {"key",      "status", "paired by", "numel",  "max_abs",
+    static const char* const names[] = {"tensor",   "status", "paired by", "numel",  "max_abs",
                                         "mean_abs", "rms",    "rel_l2",    "cosine", "mismatched"};
     static const char* const tips[] = {
-        "Pairing key",
+        "The tensor's path in A (in B when only B has it), as in the tree",
         "What happened to the tensor",
         "How A's tensor was matched with B's: name, layer, weight order (Keras 3 against "
         "legacy), or the guesses position and shape (marked ≈)",
