@@ -14,6 +14,7 @@
 #include "core/diff/diff_json.h"
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
+#include "core/util/percent.h"
 
 namespace ckpt::cli {
 namespace {
@@ -27,7 +28,7 @@ constexpr std::size_t kDefaultTextRows = 50;
 constexpr std::size_t kConfigLines = 60;
 constexpr const char* kDiffUsage =
     "Usage: ckpt diff A B [--json] [--atol X] [--rtol Y] [--map OLD=NEW]... [--only-changed] "
-    "[--top N]\n";
+    "[--weights-only] [--top N]\n";
 
 /// Three significant digits, the width of a table cell.
 std::string short3(double v) {
@@ -141,10 +142,7 @@ std::string mismatchText(const core::TensorMetrics& m) {
     if (m.numel == 0 || m.mismatched == 0) {
         return "0";
     }
-    char pct[32];
-    std::snprintf(pct, sizeof pct, " (%.3g%%)",
-                  100.0 * static_cast<double>(m.mismatched) / static_cast<double>(m.numel));
-    return groupDigits(m.mismatched) + pct;
+    return groupDigits(m.mismatched) + " (" + core::percentText(m.mismatched, m.numel) + " %)";
 }
 
 std::string summaryLine(const DiffReport& r) {
@@ -172,15 +170,28 @@ std::string summaryLine(const DiffReport& r) {
         line += "; " + groupDigits(s.configChanges) + " config change" +
                 (s.configChanges == 1 ? "" : "s");
     }
+    if (const std::size_t guessed = s.pairedByPosition + s.pairedByShape; guessed > 0) {
+        line += "; " + groupDigits(guessed) + (guessed == 1 ? " pair" : " pairs") +
+                " by position or shape";
+    }
+    if (s.classMismatch) {
+        line += "; different classes";
+    }
     return line;
 }
 
 void printText(const DiffReport& r, const std::vector<const TensorDiff*>& rows, std::size_t limit,
                std::ostream& out) {
-    out << "A: " << r.aFile << "  (" << r.aFormat << ")\n"
-        << "B: " << r.bFile << "  (" << r.bFormat << ")\n";
-    for (const auto& n : r.notes) {
-        out << "note: " << n << "\n";
+    if (r.summary.classMismatch) {
+        out << "DIFFERENT CLASSES: A is " << r.aClass << ", B is " << r.bClass
+            << ".\nThese are different kinds of object; tensors below are paired by position and "
+               "shape, not by meaning.\n\n";
+    }
+    const auto cls = [](const std::string& c) { return c.empty() ? "" : ", " + c; };
+    out << "A: " << r.aFile << "  (" << r.aFormat << cls(r.aClass) << ")\n"
+        << "B: " << r.bFile << "  (" << r.bFormat << cls(r.bClass) << ")\n";
+    for (std::size_t i = r.summary.classMismatch ? 1 : 0; i < r.notes.size(); ++i) {
+        out << "note: " << r.notes[i] << "\n";
     }
     out << "\n";
     printConfig(r, out);
@@ -230,10 +241,15 @@ void printText(const DiffReport& r, const std::vector<const TensorDiff*>& rows, 
         if (!t.note.empty()) {
             out << "  [" << t.note << "]";
         }
-        if (t.pairedBy == "order") {
-            out << "  [paired by order and shape]";
-        } else if (t.pairedBy == "map") {
-            out << "  [paired by --map]";
+        switch (t.pairedBy) {
+            case core::PairedBy::Rule:
+            case core::PairedBy::WeightOrder:
+            case core::PairedBy::Position:
+            case core::PairedBy::Shape:
+                out << "  [paired by " << core::pairedByDescription(t.pairedBy) << "]";
+                break;
+            default:
+                break;
         }
         out << "\n";
     }
@@ -303,7 +319,8 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
     Args args;
     std::string e = takeMaps(argv, options.renames);
     if (e.empty()) {
-        e = args.parse(argv, {"--json", "--only-changed"}, {"--atol", "--rtol", "--top"});
+        e = args.parse(argv, {"--json", "--only-changed", "--weights-only"},
+                       {"--atol", "--rtol", "--top"});
     }
     if (e.empty() && args.positionals().size() != 2) {
         e = "expected two files, A and B";
@@ -325,6 +342,7 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
             e = "--top needs a whole number >= 0";
         }
     }
+    options.weightsOnly = args.flag("--weights-only");
     if (!e.empty()) {
         err << "ckpt diff: " << e << "\n" << kDiffUsage;
         return kUsage;

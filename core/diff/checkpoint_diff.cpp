@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "core/diff/config_diff.h"
 #include "core/diff/tensor_compare.h"
@@ -30,7 +32,31 @@ std::vector<std::uint64_t> storageShape(const Tensor& t) {
     return s;
 }
 
+constexpr std::string_view kContainers[] = {"dict",
+                                            "builtins.dict",
+                                            "__builtin__.dict",
+                                            "collections.OrderedDict",
+                                            "list",
+                                            "builtins.list",
+                                            "tuple",
+                                            "builtins.tuple",
+                                            "set",
+                                            "builtins.set",
+                                            "frozenset",
+                                            "collections.defaultdict",
+                                            "torch.nn.modules.container.ModuleDict"};
+
+/// "keras.src.models.sequential.Sequential" -> "Sequential".
+std::string_view lastPart(std::string_view name) {
+    const auto dot = name.rfind('.');
+    return dot == std::string_view::npos ? name : name.substr(dot + 1);
+}
+
 void addNotes(const Checkpoint& a, const Checkpoint& b, DiffReport& r) {
+    if (r.summary.classMismatch) {
+        r.notes.push_back("the roots are different classes: A is " + r.aClass + ", B is " +
+                          r.bClass + "; tensors can only be paired by position and shape");
+    }
     if (a.format() != b.format()) {
         r.notes.push_back("formats differ: " + a.format() + " vs " + b.format());
     }
@@ -54,6 +80,7 @@ bool classify(const TensorPair& p, TensorDiff& row) {
     row.key = p.key;
     row.layer = p.layer;
     row.pairedBy = p.pairedBy;
+    row.trainingState = p.trainingState;
     if (p.a != nullptr) {
         row.aPath = p.a->path();
         row.aDtype = p.a->tensor()->dtype();
@@ -94,6 +121,16 @@ bool classify(const TensorPair& p, TensorDiff& row) {
     return true;
 }
 
+bool isTrainingChange(const ConfigChange& c) {
+    return c.path.rfind("training_config", 0) == 0;
+}
+
+std::string weightsOnlyNote(std::size_t tensors, bool training) {
+    return "model weights only: " + std::to_string(tensors) +
+           " optimizer and training-state tensor" + (tensors == 1 ? "" : "s") +
+           (training ? " and the training config" : "") + " left out";
+}
+
 double ratio(double num, double den) {
     if (den > 0.0) {
         return num / den;
@@ -103,6 +140,38 @@ double ratio(double num, double den) {
 
 }  // namespace
 
+std::string checkpointRootClass(const Checkpoint& c) {
+    const std::string& type = c.root().typeName();
+    if (!type.empty()) {
+        const bool container = std::find(std::begin(kContainers), std::end(kContainers), type) !=
+                               std::end(kContainers);
+        return container ? std::string() : type;
+    }
+    const Json& config = c.config();
+    if (config.is_object()) {
+        const auto it = config.find("class_name");
+        if (it != config.end() && it->is_string()) {
+            return it->get<std::string>();
+        }
+    }
+    return {};
+}
+
+bool rootClassesDiffer(const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty() || a == b) {
+        return false;
+    }
+    const bool bothQualified = a.find('.') != std::string::npos && b.find('.') != std::string::npos;
+    if (bothQualified) {
+        return true;
+    }
+    const auto norm = [](std::string_view n) {
+        n = lastPart(n);
+        return n == "Model" ? std::string_view("Functional") : n;
+    };
+    return norm(a) != norm(b);
+}
+
 DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b, const DiffOptions& options,
                            const ProgressFn& progress) {
     DiffReport r;
@@ -110,11 +179,22 @@ DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b, const DiffO
     r.bFile = b.filePath();
     r.aFormat = a.format();
     r.bFormat = b.format();
+    r.aClass = checkpointRootClass(a);
+    r.bClass = checkpointRootClass(b);
     r.tolerance = options.tolerance;
     r.config = diffConfigs(a, b);
+    r.summary.classMismatch = rootClassesDiffer(r.aClass, r.bClass);
     addNotes(a, b, r);
 
-    const auto pairs = pairTensors(a, b, options.renames);
+    auto pairs = pairTensors(a, b, options.renames);
+    if (options.weightsOnly) {
+        const auto before = pairs.size();
+        std::erase_if(pairs, [](const TensorPair& p) { return p.trainingState; });
+        const bool training = r.config.trainingCompared;
+        r.config.trainingCompared = false;
+        std::erase_if(r.config.changes, isTrainingChange);
+        r.notes.push_back(weightsOnlyNote(before - pairs.size(), training));
+    }
     std::vector<ComparePair> jobs;
     std::vector<std::size_t> rowOfJob;
     r.tensors.reserve(pairs.size());
@@ -143,6 +223,16 @@ DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b, const DiffO
     return r;
 }
 
+void keepModelWeightsOnly(DiffReport& report) {
+    const auto before = report.tensors.size();
+    std::erase_if(report.tensors, [](const TensorDiff& t) { return t.trainingState; });
+    const bool training = report.config.trainingCompared;
+    report.config.trainingCompared = false;
+    std::erase_if(report.config.changes, isTrainingChange);
+    report.notes.push_back(weightsOnlyNote(before - report.tensors.size(), training));
+    summarizeDiff(report);
+}
+
 void summarizeDiff(DiffReport& report) {
     DiffSummary s;
     std::vector<LayerDiffSummary> layers;
@@ -150,6 +240,8 @@ void summarizeDiff(DiffReport& report) {
     std::vector<std::pair<double, double>> layerSums;  // sum ||a-b||^2, sum ||a||^2
     for (const auto& t : report.tensors) {
         ++s.tensors;
+        s.pairedByPosition += t.pairedBy == PairedBy::Position ? 1 : 0;
+        s.pairedByShape += t.pairedBy == PairedBy::Shape ? 1 : 0;
         switch (t.status) {
             case TensorDiffStatus::Equal:
                 ++s.equal;
@@ -207,7 +299,8 @@ void summarizeDiff(DiffReport& report) {
         }
     }
     s.configChanges = report.config.changes.size();
-    s.different = s.equal != s.tensors || s.configChanges > 0;
+    s.classMismatch = rootClassesDiffer(report.aClass, report.bClass);
+    s.different = s.equal != s.tensors || s.configChanges > 0 || s.classMismatch;
     report.summary = s;
     report.layers = std::move(layers);
 }

@@ -2,6 +2,7 @@
 /// Compares two opened checkpoints: configuration, then every tensor pair, streamed.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/diff/diff_report.h"
@@ -20,6 +21,9 @@ struct DiffOptions {
     std::uint64_t chunkElements = std::uint64_t{1} << 18;
     /// Worker threads: 0 = one per core for 8 MiB or more of data, 1 = the calling thread.
     int threads = 0;
+    /// Model weights only: leave out optimizer and training state (TensorDiff::trainingState)
+    /// and the training config; their data is not read.
+    bool weightsOnly = false;
 };
 
 /// Compares checkpoint `a` (the reference, "old") with `b` ("new"), of any readable formats.
@@ -37,6 +41,21 @@ struct DiffOptions {
 [[nodiscard]] DiffReport diffCheckpoints(const Checkpoint& a, const Checkpoint& b,
                                          const DiffOptions& options = {},
                                          const ProgressFn& progress = {});
+
+/// The class of the checkpoint's root object, as the diff compares it: a pickled object's
+/// class ("sklearn.linear_model._base.LinearRegression"), else the Keras model config's
+/// class_name ("Sequential"). "" when the root is a plain container (dict, list,
+/// OrderedDict) or the file has neither.
+[[nodiscard]] std::string checkpointRootClass(const Checkpoint& c);
+
+/// True when two root classes name different classes. "" matches anything; a name without
+/// module matches the last part of a dotted one ("Sequential" and
+/// "keras.src.models.sequential.Sequential"); Keras's "Model" and "Functional" are one class.
+[[nodiscard]] bool rootClassesDiffer(const std::string& a, const std::string& b);
+
+/// Leaves out optimizer and training-state rows and training-config changes, notes how many,
+/// and recomputes the summaries (what DiffOptions::weightsOnly does, for a finished report).
+void keepModelWeightsOnly(DiffReport& report);
 
 /// Recomputes `report.layers` and `report.summary` from its tensors and config changes (after
 /// a caller filtered or edited them).

@@ -24,7 +24,8 @@ Json tensorDiffJson(const TensorDiff& t) {
     j["a_path"] = hasA ? Json(t.aPath) : Json(nullptr);
     j["b_path"] = hasB ? Json(t.bPath) : Json(nullptr);
     j["status"] = tensorDiffStatusName(t.status);
-    j["paired_by"] = nameOrNull(t.pairedBy);
+    j["paired_by"] = nameOrNull(std::string(pairedByName(t.pairedBy)));
+    j["training_state"] = t.trainingState;
     j["a_dtype"] = hasA ? Json(dtypeName(t.aDtype)) : Json(nullptr);
     j["b_dtype"] = hasB ? Json(dtypeName(t.bDtype)) : Json(nullptr);
     j["a_shape"] = hasA ? Json(t.aShape) : Json(nullptr);
@@ -88,6 +89,8 @@ Json summaryJson(const DiffSummary& s) {
             {"added", s.added},
             {"removed", s.removed},
             {"identical", s.identical},
+            {"paired_by_position", s.pairedByPosition},
+            {"paired_by_shape", s.pairedByShape},
             {"numel_compared", s.numelCompared},
             {"mismatched", s.mismatched},
             {"max_rel_l2", number(s.maxRelL2)},
@@ -95,12 +98,14 @@ Json summaryJson(const DiffSummary& s) {
             {"max_abs_diff", number(s.maxAbsDiff)},
             {"max_abs_diff_key", nameOrNull(s.maxAbsDiffKey)},
             {"config_changes", s.configChanges},
+            {"class_mismatch", s.classMismatch},
             {"different", s.different}};
 }
 
 Json headJson(const DiffReport& r) {
-    return {{"a", {{"file", r.aFile}, {"format", r.aFormat}}},
-            {"b", {{"file", r.bFile}, {"format", r.bFormat}}},
+    return {{"a", {{"file", r.aFile}, {"format", r.aFormat}, {"class", nameOrNull(r.aClass)}}},
+            {"b", {{"file", r.bFile}, {"format", r.bFormat}, {"class", nameOrNull(r.bClass)}}},
+            {"class_mismatch", r.summary.classMismatch},
             {"tolerance", {{"atol", r.tolerance.atol}, {"rtol", r.tolerance.rtol}}}};
 }
 
@@ -137,7 +142,8 @@ void writeDiffReportJson(std::ostream& out, const DiffReport& r,
     };
     const Json head = headJson(r);
     for (const auto& [k, v] : head.items()) {
-        out << (k == "a" ? "{\n" : ",\n") << "  " << Json(k).dump() << ": " << v.dump();
+        out << (k == head.begin().key() ? "{\n" : ",\n") << "  " << Json(k).dump() << ": "
+            << v.dump();
     }
     out << ",\n  \"config\": {\"compared\": " << Json(r.config.compared).dump()
         << ", \"training_compared\": " << Json(r.config.trainingCompared).dump()

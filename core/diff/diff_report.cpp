@@ -20,6 +20,46 @@ std::string_view tensorDiffStatusName(TensorDiffStatus s) {
     return "?";
 }
 
+std::string_view pairedByName(PairedBy p) {
+    switch (p) {
+        case PairedBy::None:
+            return "";
+        case PairedBy::Rule:
+            return "map";
+        case PairedBy::Name:
+            return "name";
+        case PairedBy::Layer:
+            return "layer";
+        case PairedBy::WeightOrder:
+            return "weight_order";
+        case PairedBy::Position:
+            return "position";
+        case PairedBy::Shape:
+            return "shape";
+    }
+    return "?";
+}
+
+std::string_view pairedByDescription(PairedBy p) {
+    switch (p) {
+        case PairedBy::None:
+            return "not paired";
+        case PairedBy::Rule:
+            return "a --map rule";
+        case PairedBy::Name:
+            return "the same name";
+        case PairedBy::Layer:
+            return "the same layer and weight index";
+        case PairedBy::WeightOrder:
+            return "the same layer, Keras 3 variable index against legacy weight_names order";
+        case PairedBy::Position:
+            return "layer position, class and weight shapes (names differ)";
+        case PairedBy::Shape:
+            return "order and equal shape only (names differ)";
+    }
+    return "?";
+}
+
 std::string_view configChangeKindName(ConfigChangeKind k) {
     switch (k) {
         case ConfigChangeKind::LayerAdded:

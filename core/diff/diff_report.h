@@ -28,6 +28,26 @@ enum class TensorDiffStatus : std::uint8_t {
 /// "equal", "changed", "shape_changed", "dtype_changed", "added", "removed".
 [[nodiscard]] std::string_view tensorDiffStatusName(TensorDiffStatus s);
 
+/// How a tensor of A was paired with a tensor of B, from most to least certain.
+enum class PairedBy : std::uint8_t {
+    None,         ///< one-sided row (added or removed)
+    Rule,         ///< a user rule (--map OLD=NEW)
+    Name,         ///< the same canonical name ("fc1.weight", "dense/dense/kernel")
+    Layer,        ///< the same layer (by name) and the same weight index in one layout
+    WeightOrder,  ///< the same layer (by name); Keras 3 vars/<i> against legacy weight_names[i]
+    Position,     ///< layers aligned by position, class and weight shapes (a renamed layer)
+    Shape,        ///< left over tensors aligned in order by equal shape
+};
+
+/// "" (None), "map", "name", "layer", "weight_order", "position", "shape".
+[[nodiscard]] std::string_view pairedByName(PairedBy p);
+/// A phrase for people: "same name", "order and shape", ...
+[[nodiscard]] std::string_view pairedByDescription(PairedBy p);
+/// True for pairings that guess from position or shape rather than from names.
+[[nodiscard]] constexpr bool pairedByGuess(PairedBy p) {
+    return p == PairedBy::Position || p == PairedBy::Shape;
+}
+
 /// Element-wise comparison of two tensors of the same shape, values taken as doubles.
 ///
 /// Pairs where either side is NaN or +-Inf are left out of the sums and the maximum; they are
@@ -65,7 +85,8 @@ struct TensorDiff {
     std::string aPath;  ///< path in A ("" when added)
     std::string bPath;  ///< path in B ("" when removed)
     TensorDiffStatus status = TensorDiffStatus::Equal;
-    std::string pairedBy;  ///< "layer", "path", "map", "order" (how the pair was found), or ""
+    PairedBy pairedBy = PairedBy::None;  ///< how the pair was found
+    bool trainingState = false;          ///< optimizer or other training state, not model weights
     DType aDtype = DType::Other;
     DType bDtype = DType::Other;
     std::vector<std::uint64_t> aShape;
@@ -129,7 +150,9 @@ struct DiffSummary {
     std::size_t dtypeChanged = 0;
     std::size_t added = 0;
     std::size_t removed = 0;
-    std::size_t identical = 0;  ///< bitwise-equal pairs (a subset of the equal ones)
+    std::size_t identical = 0;         ///< bitwise-equal pairs (a subset of the equal ones)
+    std::size_t pairedByPosition = 0;  ///< pairs of layers aligned by position (PairedBy)
+    std::size_t pairedByShape = 0;     ///< pairs aligned by order and equal shape
     std::uint64_t numelCompared = 0;
     std::uint64_t mismatched = 0;
     double maxRelL2 = TensorMetrics::kNaN;  ///< largest rel_l2 over compared pairs
@@ -137,7 +160,9 @@ struct DiffSummary {
     double maxAbsDiff = TensorMetrics::kNaN;
     std::string maxAbsDiffKey;
     std::size_t configChanges = 0;
-    /// True when anything differs: a tensor not Equal, or a config change.
+    /// The roots are objects of different classes (DiffReport::aClass, bClass).
+    bool classMismatch = false;
+    /// True when anything differs: a tensor not Equal, a config change, or the roots' classes.
     bool different = false;
 };
 
@@ -153,13 +178,18 @@ struct DiffReport {
     std::string bFile;
     std::string aFormat;
     std::string bFormat;
+    /// The class of each root object (checkpointRootClass): "sklearn.pipeline.Pipeline",
+    /// "Sequential"; "" when the root is a plain container or a file without one.
+    std::string aClass;
+    std::string bClass;
     DiffTolerance tolerance;
     ConfigDiff config;
     std::vector<TensorDiff> tensors;       ///< A's order, then tensors only in B in B's order
     std::vector<LayerDiffSummary> layers;  ///< in order of first appearance in `tensors`
     DiffSummary summary;
     /// Facts worth telling that are not differences ("B has no model config; architectures
-    /// not compared", "formats differ: keras-h5 vs keras3-weights-h5").
+    /// not compared", "formats differ: keras-h5 vs keras3-weights-h5"). A class mismatch, when
+    /// there is one, is the first note.
     std::vector<std::string> notes;
 };
 

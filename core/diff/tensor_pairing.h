@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/diff/diff_report.h"
+
 namespace ckpt::core {
 
 class Checkpoint;
@@ -25,9 +27,11 @@ struct RenameRule {
 struct TensorPair {
     const Node* a = nullptr;
     const Node* b = nullptr;
-    std::string key;       ///< canonical key, e.g. "dense/0", "fc1.weight"
-    std::string layer;     ///< layer or module the tensor belongs to
-    std::string pairedBy;  ///< "map", "layer", "path" or "order"; "" for one-sided rows
+    std::string key;                     ///< canonical key, e.g. "dense/0", "fc1.weight"
+    std::string layer;                   ///< layer or module the tensor belongs to
+    PairedBy pairedBy = PairedBy::None;  ///< None for one-sided rows
+    /// Optimizer or other training state on every side present (isTrainingStateKey).
+    bool trainingState = false;
 };
 
 /// The key of a tensor path without layer knowledge: '\' becomes '/', the ":0" suffixes of
@@ -37,6 +41,12 @@ struct TensorPair {
 /// "model_weights/dense/dense/kernel:0" -> "dense/dense/kernel";
 /// "state_dict/module.fc1.weight" -> "fc1.weight".
 [[nodiscard]] std::string canonicalTensorKey(std::string_view path);
+
+/// True for a canonical key of training state rather than model weights: under an optimizer,
+/// scheduler or grad-scaler group ("optimizer_weights/Adam/iter", "optimizer/vars/0",
+/// "optimizer.state.0.exp_avg"), a top-level scalar such as "epoch" or "global_step", or a
+/// Keras 3 seed_generator state.
+[[nodiscard]] bool isTrainingStateKey(std::string_view key);
 
 /// Pairs the tensors of `a` and `b`, in this order of preference:
 ///  1. user rules (`rules`), applied to A's paths, keys and layer names;

@@ -216,6 +216,80 @@ private slots:
         }
     }
 
+    void differentClassesComeFirst() {
+        const QString lin = ckpt::test::fixture("sklearn/linreg.pkl");
+        const QString pipe = ckpt::test::fixture("sklearn/pipeline.pkl");
+        const auto r = runCkpt({"diff", lin, pipe});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.startsWith("DIFFERENT CLASSES: A is "
+                                  "sklearn.linear_model._base.LinearRegression, B is "
+                                  "sklearn.pipeline.Pipeline."),
+                 r.out);
+        QVERIFY2(r.out.contains("; different classes\n"), r.out);
+        const Json j = parse(runCkpt({"diff", "--json", lin, pipe}).out);
+        QCOMPARE(j["class_mismatch"], true);
+        QCOMPARE(j["a"]["class"], "sklearn.linear_model._base.LinearRegression");
+        QCOMPARE(j["b"]["class"], "sklearn.pipeline.Pipeline");
+        QCOMPARE(j["summary"]["class_mismatch"], true);
+        QVERIFY(j["notes"][0].get<std::string>().find("different classes") != std::string::npos);
+        // The same class twice: nothing said.
+        const auto same = runCkpt({"diff", lin, ckpt::test::fixture("sklearn/linreg_b.pkl")});
+        QVERIFY(!same.out.contains("DIFFERENT CLASSES"));
+        QVERIFY(same.out.contains("(pickle, sklearn.linear_model._base.LinearRegression)"));
+    }
+
+    void pairedByIsReported() {
+        const QString lin = ckpt::test::fixture("sklearn/linreg.pkl");
+        const QString pipe = ckpt::test::fixture("sklearn/pipeline.pkl");
+        const Json j = parse(runCkpt({"diff", "--json", lin, pipe}).out);
+        std::size_t byShape = 0;
+        for (const auto& t : j["tensors"]) {
+            QVERIFY(t.contains("paired_by"));
+            byShape += t["paired_by"] == "shape" ? 1 : 0;
+        }
+        QVERIFY(byShape >= 1);
+        QCOMPARE(j["summary"]["paired_by_shape"].get<std::size_t>(), byShape);
+        const auto text = runCkpt({"diff", lin, pipe});
+        QVERIFY2(text.out.contains("[paired by order and equal shape only (names differ)]"),
+                 text.out);
+        QVERIFY2(text.out.contains(QByteArray::number(qulonglong(byShape)) +
+                                   (byShape == 1 ? " pair" : " pairs") + " by position or shape"),
+                 text.out);
+        // Keras legacy against Keras 3: the same layer, weight_names order.
+        const Json cross =
+            parse(runCkpt({"diff", "--json", fx("base.h5"), fx("k3_same.weights.h5")}).out);
+        QCOMPARE(row(cross, "dense/0")["paired_by"], "weight_order");
+        QCOMPARE(cross["summary"]["paired_by_shape"].get<int>() +
+                     cross["summary"]["paired_by_position"].get<int>(),
+                 0);
+        const Json same = parse(runCkpt({"diff", "--json", fx("base.h5"), fx("retrained.h5")}).out);
+        QCOMPARE(row(same, "dense/0")["paired_by"], "layer");
+    }
+
+    void weightsOnly() {
+        // The learning rate is training state: with --weights-only only the weights count.
+        const auto r = runCkpt({"diff", "--weights-only", fx("base.h5"), fx("retrained.h5")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(!r.out.contains("learning_rate"), r.out);
+        QVERIFY(
+            r.out.contains("note: model weights only: 0 optimizer and training-state tensors "
+                           "and the training config left out"));
+        const QString k3 = ckpt::test::fixture("diff/layouts/dense_bn.weights.h5");
+        const QString legacy = ckpt::test::fixture("diff/layouts/dense_bn.h5");
+        QCOMPARE(runCkpt({"diff", k3, legacy}).exitCode, 1);  // Adam's state: only in A
+        const auto w = runCkpt({"diff", "--weights-only", k3, legacy});
+        QCOMPARE(w.exitCode, 0);
+        QVERIFY2(w.out.contains("8 tensors: 8 equal"), w.out);
+        const Json j = parse(runCkpt({"diff", "--json", "--weights-only", k3, legacy}).out);
+        QCOMPARE(j["summary"]["removed"].get<int>(), 0);
+        for (const auto& t : j["tensors"]) {
+            QCOMPARE(t["training_state"], false);
+        }
+        const Json all = parse(runCkpt({"diff", "--json", k3, legacy}).out);
+        QCOMPARE(all["summary"]["removed"].get<int>(), 14);
+        QCOMPARE(row(all, "optimizer/vars/0")["training_state"], true);
+    }
+
     void badInput() {
         QFile junk(m_tmp.filePath("junk.bin"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

@@ -53,8 +53,8 @@ QStringList rows(const std::vector<TensorPair>& pairs) {
     QStringList out;
     for (const auto& p : pairs) {
         out << QString::fromStdString((p.a ? p.a->path() : "-") + " > " +
-                                      (p.b ? p.b->path() : "-") + " " + p.key + " (" + p.pairedBy +
-                                      ")");
+                                      (p.b ? p.b->path() : "-") + " " + p.key + " (" +
+                                      std::string(pairedByName(p.pairedBy)) + ")");
     }
     return out;
 }
@@ -106,6 +106,26 @@ private slots:
         QCOMPARE(QString::fromStdString(canonicalTensorKey(path.toStdString())), key);
     }
 
+    void trainingStateKeys_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<bool>("state");
+        QTest::newRow("keras legacy optimizer") << "optimizer_weights/Adam/iter" << true;
+        QTest::newRow("keras 3 optimizer") << "optimizer/vars/3" << true;
+        QTest::newRow("torch optimizer") << "optimizer.state.0.exp_avg" << true;
+        QTest::newRow("scheduler") << "lr_scheduler/last_epoch" << true;
+        QTest::newRow("epoch scalar") << "epoch" << true;
+        QTest::newRow("seed generator") << "layers/dropout/seed_generator/vars/0" << true;
+        QTest::newRow("weights") << "dense/dense/kernel" << false;
+        QTest::newRow("torch weight") << "fc1.weight" << false;
+        QTest::newRow("step inside a model") << "encoder/step" << false;
+        QTest::newRow("lone optimizer name") << "optimizer" << false;
+    }
+    void trainingStateKeys() {
+        QFETCH(QString, key);
+        QFETCH(bool, state);
+        QCOMPARE(isTrainingStateKey(key.toStdString()), state);
+    }
+
     void renameRules() {
         QVERIFY(!parseRenameRule("nothing"));
         QVERIFY(!parseRenameRule("=x"));
@@ -130,13 +150,13 @@ private slots:
                  {{"layers/dense_1/vars/0", {16, 4}}, {"layers/dense_1/vars/1", {4}}});
         QCOMPARE(rows(pairTensors(*a, *b)),
                  QStringList({"model_weights/dense/dense/kernel:0 > layers/dense/vars/0 dense/0 "
-                              "(layer)",
+                              "(weight_order)",
                               "model_weights/dense/dense/bias:0 > layers/dense/vars/1 dense/1 "
-                              "(layer)",
+                              "(weight_order)",
                               "model_weights/dense_1/dense_1/kernel:0 > layers/dense_1/vars/0 "
-                              "dense_1/0 (layer)",
+                              "dense_1/0 (weight_order)",
                               "model_weights/dense_1/dense_1/bias:0 > layers/dense_1/vars/1 "
-                              "dense_1/1 (layer)"}));
+                              "dense_1/1 (weight_order)"}));
     }
 
     void renamedLayersAlignByClassAndShapes() {
@@ -148,10 +168,10 @@ private slots:
         addLayer(*b, "extra", "Dense", {{"l/extra/0", {4, 4}}});
         addLayer(*b, "dense_1", "Dense", {{"l/dense_1/0", {16, 4}}, {"l/dense_1/1", {4}}});
         const auto pairs = pairTensors(*a, *b);
-        QCOMPARE(rows(pairs), QStringList({"w/dense_4/k > l/dense/0 dense_4/0 (layer)",
-                                           "w/dense_4/b > l/dense/1 dense_4/1 (layer)",
-                                           "w/dense_5/k > l/dense_1/0 dense_5/0 (layer)",
-                                           "w/dense_5/b > l/dense_1/1 dense_5/1 (layer)",
+        QCOMPARE(rows(pairs), QStringList({"w/dense_4/k > l/dense/0 dense_4/0 (position)",
+                                           "w/dense_4/b > l/dense/1 dense_4/1 (position)",
+                                           "w/dense_5/k > l/dense_1/0 dense_5/0 (position)",
+                                           "w/dense_5/b > l/dense_1/1 dense_5/1 (position)",
                                            "- > l/extra/0 extra/0 ()"}));
         QCOMPARE(pairs[0].layer, std::string("dense_4"));
     }
@@ -167,8 +187,8 @@ private slots:
         const auto pairs = pairTensors(*a, *b);
         QCOMPARE(rows(pairs),
                  QStringList({"epoch > - epoch ()",
-                              "state_dict/module.fc1.bias > fc1.bias fc1.bias (path)",
-                              "state_dict/module.fc1.weight > fc1.weight fc1.weight (path)"}));
+                              "state_dict/module.fc1.bias > fc1.bias fc1.bias (name)",
+                              "state_dict/module.fc1.weight > fc1.weight fc1.weight (name)"}));
         QCOMPARE(pairs[1].layer, std::string("fc1"));
     }
 
@@ -193,8 +213,8 @@ private slots:
         auto b = make("pytorch");
         addLayer(*b, "fc1", "Linear", {{"fc1.bias", {4}}, {"fc1.weight", {4, 2}}});
         QCOMPARE(rows(pairTensors(*a, *b)),
-                 QStringList({"fc1.bias > fc1.bias fc1.bias (path)",
-                              "fc1.weight > fc1.weight fc1.weight (path)"}));
+                 QStringList({"fc1.bias > fc1.bias fc1.bias (name)",
+                              "fc1.weight > fc1.weight fc1.weight (name)"}));
     }
 
     void orderAndShapeForTheRest() {
@@ -209,10 +229,10 @@ private slots:
         addTensor(*b, "b/z", {4});
         addTensor(*b, "optimizer_weights/m", {3, 4});
         QCOMPARE(rows(pairTensors(*a, *b)),
-                 QStringList({"a/w1 > b/x a/w1 (order)", "a/w2 > b/z a/w2 (order)",
+                 QStringList({"a/w1 > b/x a/w1 (shape)", "a/w2 > b/z a/w2 (shape)",
                               // natural order: vars/2 before vars/10; optimizer apart from model
                               "optimizer/vars/2 > - optimizer/vars/2 ()",
-                              "optimizer/vars/10 > optimizer_weights/m optimizer/vars/10 (order)",
+                              "optimizer/vars/10 > optimizer_weights/m optimizer/vars/10 (shape)",
                               "- > b/y b/y ()"}));
     }
 
@@ -229,7 +249,7 @@ private slots:
         const auto pairs = pairTensors(
             *a, *b, {{"fc", "linear"}, {"old_name", "new_name"}, {"dense_3", "output"}});
         QCOMPARE(rows(pairs),
-                 QStringList({"g/dense_3/k > g/output/k dense_3/0 (layer)",
+                 QStringList({"g/dense_3/k > g/output/k dense_3/0 (map)",
                               "fc.weight > linear.weight fc.weight (map)",
                               "old_name > new_name old_name (map)", "- > fc.weight fc.weight ()"}));
     }
@@ -242,7 +262,7 @@ private slots:
         auto b = make();
         addTensor(*b, "kernel", {2});
         QCOMPARE(rows(pairTensors(*a, *b)),
-                 QStringList({"model.weights.h5/kernel > kernel kernel (path)"}));
+                 QStringList({"model.weights.h5/kernel > kernel kernel (name)"}));
     }
 
     void jsonPaths() {

@@ -100,7 +100,7 @@ private slots:
         QCOMPARE(fmt::shape({3, 4}), QString("[3, 4]"));
         QCOMPARE(fmt::number(std::nan("")), QString("NaN"));
         QCOMPARE(fmt::number(0.5), QString("0.5"));
-        QCOMPARE(fmt::percent(1, 3), QString("33 %"));
+        QCOMPARE(fmt::percent(1, 3), QString("33.3 %"));
     }
 
     void divergingScaleIsCentred() {

@@ -191,11 +191,18 @@ QVariant ComparePairModel::pairData(int reportRow, int column, int role) const {
                 lines << tr("B: %1  %2")
                              .arg(fmt::qs(t.bPath).toHtmlEscaped(), dtypeShape(t.bDtype, t.bShape));
             }
+            if (t.pairedBy != core::PairedBy::None) {
+                lines << compare_style::pairedByToolTip(t.pairedBy).toHtmlEscaped();
+            }
             if (!t.note.empty()) {
                 lines << fmt::qs(t.note).toHtmlEscaped();
             }
             return lines.join(QStringLiteral("<br>"));
         }
+        case Qt::DecorationRole:
+            return column == StatusColumn && core::pairedByGuess(t.pairedBy)
+                       ? QVariant(compare_style::guessedPairIcon())
+                       : QVariant();
         case Qt::BackgroundRole: {
             const QColor c = compare_style::statusBackground(t.status);
             return c.isValid() ? QVariant(QBrush(c)) : QVariant();

@@ -4,6 +4,7 @@
 // light tint).
 
 #include <QColor>
+#include <QIcon>
 #include <QString>
 #include <string_view>
 
@@ -29,6 +30,17 @@ constexpr int kSortRole = 0x0100 + 42;
 [[nodiscard]] QColor statusBackground(core::TensorDiffStatus s);
 /// Text colour drawn on the tint (invalid for Equal: the palette's).
 [[nodiscard]] QColor statusForeground(core::TensorDiffStatus s);
+
+/// How the Compare window names a tensor pair, in the tree and in the table alike: its path in
+/// A, or in B when only B has it.
+[[nodiscard]] QString tensorName(const core::TensorDiff& t);
+
+/// "name", "layer", "weight order", "position", "shape", "map"; "" for one-sided rows.
+[[nodiscard]] QString pairedByText(core::PairedBy p);
+/// A sentence for tooltips: "Paired by order and equal shape only (names differ)".
+[[nodiscard]] QString pairedByToolTip(core::PairedBy p);
+/// The mark of a pair found by position or shape (a small amber "≈" badge), painted in code.
+[[nodiscard]] QIcon guessedPairIcon();
 
 /// Tint of a config change: added green, removed red, renamed blue, changed amber.
 [[nodiscard]] QColor configBackground(core::ConfigChangeKind k);

@@ -49,9 +49,11 @@ QString valueText(const core::Json& v) {
     if (v.is_null()) {
         return {};
     }
+    // Short enough that old and new stay beside each other; the whole value is the tooltip.
+    constexpr qsizetype kMax = 28;
     QString s = fmt::json(v);
-    if (s.size() > 200) {
-        s = s.left(197) + QStringLiteral("…");
+    if (s.size() > kMax) {
+        s = s.left(kMax - 1) + QStringLiteral("…");
     }
     return s;
 }
@@ -85,10 +87,13 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
     switch (role) {
         case Qt::DisplayRole: {
             if (column == KeyColumn) {
-                return fmt::qs(t.key);
+                return compare_style::tensorName(t);
             }
             if (column == StatusColumn) {
                 return compare_style::statusText(t.status);
+            }
+            if (column == PairedByColumn) {
+                return compare_style::pairedByText(t.pairedBy);
             }
             if (!t.metrics) {
                 return QStringLiteral("—");
@@ -104,14 +109,18 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
                                  fmt::percent(t.metrics->mismatched, t.metrics->numel));
             }
             const double v = metricOf(t, column);
-            return std::isnan(v) ? QStringLiteral("—") : fmt::number(v, 4);
+            // Three significant digits, as `ckpt diff` prints them.
+            return std::isnan(v) ? QStringLiteral("—") : fmt::number(v, 3);
         }
         case compare_style::kSortRole: {
             if (column == KeyColumn) {
-                return fmt::qs(t.key);
+                return compare_style::tensorName(t);
             }
             if (column == StatusColumn) {
                 return static_cast<int>(t.status);
+            }
+            if (column == PairedByColumn) {
+                return static_cast<int>(t.pairedBy);
             }
             const double v = metricOf(t, column);
             if (std::isnan(v)) {
@@ -122,8 +131,12 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             return v;
         }
         case Qt::TextAlignmentRole:
-            return column <= StatusColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
-                                          : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+            return column <= PairedByColumn ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                            : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::DecorationRole:
+            return column == PairedByColumn && core::pairedByGuess(t.pairedBy)
+                       ? QVariant(compare_style::guessedPairIcon())
+                       : QVariant();
         case Qt::BackgroundRole: {
             const QColor c = compare_style::statusBackground(t.status);
             return c.isValid() && column <= StatusColumn ? QVariant(QBrush(c)) : QVariant();
@@ -133,10 +146,20 @@ QVariant CompareMetricsModel::data(const QModelIndex& index, int role) const {
             return c.isValid() && column <= StatusColumn ? QVariant(QBrush(c)) : QVariant();
         }
         case Qt::ToolTipRole:
+            if (column == PairedByColumn) {
+                return compare_style::pairedByToolTip(t.pairedBy);
+            }
             if (!t.note.empty()) {
                 return fmt::qs(t.note);
             }
-            return column == KeyColumn ? fmt::qs(t.key) : QVariant();
+            if (column == KeyColumn) {
+                QString tip =
+                    tr("A: %1\nB: %2\npairing key: %3")
+                        .arg(t.aPath.empty() ? tr("—") : fmt::qs(t.aPath),
+                             t.bPath.empty() ? tr("—") : fmt::qs(t.bPath), fmt::qs(t.key));
+                return tip;
+            }
+            return QVariant();
         case compare_style::kStatusRole:
             return static_cast<int>(t.status);
         case compare_style::kReportRowRole:
@@ -150,11 +173,13 @@ QVariant CompareMetricsModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal) {
         return {};
     }
-    static const char* const names[] = {"key", "status", "numel",  "max_abs",   "mean_abs",
-                                        "rms", "rel_l2", "cosine", "mismatched"};
+    static const char* const names[] = {"tensor",   "status", "paired by", "numel",  "max_abs",
+                                        "mean_abs", "rms",    "rel_l2",    "cosine", "mismatched"};
     static const char* const tips[] = {
-        "Pairing key",
+        "The tensor's path in A (in B when only B has it), as in the tree",
         "What happened to the tensor",
+        "How A's tensor was matched with B's: name, layer, weight order (Keras 3 against "
+        "legacy), or the guesses position and shape (marked ≈)",
         "Elements compared",
         "Largest |B − A|",
         "Mean |B − A|",

@@ -18,6 +18,7 @@ public:
     enum Column {
         KeyColumn,
         StatusColumn,
+        PairedByColumn,
         NumelColumn,
         MaxAbsColumn,
         MeanAbsColumn,

@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "core/diff/checkpoint_diff.h"
 #include "core/model/checkpoint.h"
 #include "ui/compare/compare_pair_model.h"
 #include "ui/compare/compare_style.h"
@@ -36,6 +37,16 @@ QString fileName(const std::string& path) {
     const QString p = fmt::qs(path);
     const QString name = QFileInfo(p).fileName();
     return name.isEmpty() ? p : name;
+}
+
+/// The tensor with the largest rel_l2, named as the tree and the table name it.
+QString maxRelL2Name(const core::DiffReport& r) {
+    for (const auto& t : r.tensors) {
+        if (t.key == r.summary.maxRelL2Key && t.metrics) {
+            return compare_style::tensorName(t);
+        }
+    }
+    return fmt::qs(r.summary.maxRelL2Key);
 }
 
 }  // namespace
@@ -186,12 +197,18 @@ QWidget* CompareWindow::buildMetricsPane() {
     auto* row = new QHBoxLayout;
     m_filter = new QLineEdit(pane);
     m_filter->setObjectName(QStringLiteral("compareFilter"));
-    m_filter->setPlaceholderText(tr("Filter tensors by key…"));
+    m_filter->setPlaceholderText(tr("Filter tensors by path…"));
     m_filter->setClearButtonEnabled(true);
     m_onlyChanged = new QCheckBox(tr("Only changed"), pane);
     m_onlyChanged->setObjectName(QStringLiteral("onlyChanged"));
     row->addWidget(m_filter, 1);
     row->addWidget(m_onlyChanged);
+    m_weightsOnly = new QCheckBox(tr("Model weights only"), pane);
+    m_weightsOnly->setObjectName(QStringLiteral("weightsOnly"));
+    m_weightsOnly->setToolTip(
+        tr("Hide optimizer and training state (optimizer groups, schedulers, epoch and step "
+           "counters, seed generators) and the training config"));
+    row->addWidget(m_weightsOnly);
     layout->addLayout(row);
 
     m_metricsView = new QTableView(pane);
@@ -205,20 +222,32 @@ QWidget* CompareWindow::buildMetricsPane() {
     m_metricsView->verticalHeader()->hide();
     m_metricsView->verticalHeader()->setDefaultSectionSize(m_metricsView->fontMetrics().height() +
                                                            6);
-    // Keys keep their full width (the table scrolls sideways for long ones).
-    m_metricsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_metricsView->horizontalHeader()->setStretchLastSection(true);
-    m_metricsView->setTextElideMode(Qt::ElideLeft);
+    // Every metric column fits its content and header; the tensor path has a width of its own
+    // (drag to widen), elided in the middle and whole in its tooltip; the table scrolls
+    // sideways when the pane is narrow rather than cutting a column.
+    QHeaderView* header = m_metricsView->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(CompareMetricsModel::KeyColumn, QHeaderView::Interactive);
+    header->setStretchLastSection(false);
+    header->resizeSection(CompareMetricsModel::KeyColumn,
+                          m_metricsView->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 18);
+    m_metricsView->setTextElideMode(Qt::ElideMiddle);
     layout->addWidget(m_metricsView, 1);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy,
             &QSortFilterProxyModel::setFilterFixedString);
     connect(m_onlyChanged, &QCheckBox::toggled, m_proxy, &CompareFilterProxy::setOnlyChanged);
+    connect(m_weightsOnly, &QCheckBox::toggled, this, [this] {
+        if (m_job->result()) {
+            showResult();
+        }
+    });
     return pane;
 }
 
 QWidget* CompareWindow::buildConfigPane() {
     auto* pane = new QWidget(this);
+    m_configPane = pane;
     auto* layout = new QVBoxLayout(pane);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
@@ -247,7 +276,7 @@ QWidget* CompareWindow::buildConfigPane() {
 void CompareWindow::resetLayout() {
     resize(1280, 800);
     m_vertical->setSizes({430, 330});
-    m_top->setSizes({580, 700});
+    m_top->setSizes({500, 780});
     m_bottom->setSizes({360, 340, 580});
 }
 
@@ -274,18 +303,32 @@ void CompareWindow::setBusy(bool busy) {
     m_cancel->setEnabled(busy);
 }
 
-void CompareWindow::onFinished(const std::shared_ptr<const CompareResult>& result) {
+void CompareWindow::onFinished(const std::shared_ptr<const CompareResult>&) {
     setBusy(false);
-    m_pairs->setResult(result);
-    m_metrics->setResult(result);
-    m_config->setResult(result);
+    showResult();
+    emit compareDone();
+}
+
+void CompareWindow::showResult() {
+    const auto& full = m_job->result();
+    if (m_weightsOnly->isChecked()) {
+        auto filtered = std::make_shared<CompareResult>(*full);
+        core::keepModelWeightsOnly(filtered->report);
+        m_shown = std::move(filtered);
+    } else {
+        m_shown = full;
+    }
+    m_delta->cancel();
+    m_selectedRow = -1;
+    m_pairs->setResult(m_shown);
+    m_metrics->setResult(m_shown);
+    m_config->setResult(m_shown);
     m_pairView->expandAll();
-    showSummary(*result);
+    showSummary(*m_shown);
     const int row = defaultReportRow();
     if (row >= 0) {
         selectReportRow(row);
     }
-    emit compareDone();
 }
 
 void CompareWindow::showSummary(const CompareResult& result) {
@@ -298,8 +341,12 @@ void CompareWindow::showSummary(const CompareResult& result) {
         parts << tr("%n shape changed", nullptr, static_cast<int>(s.shapeChanged));
     }
     parts << tr("%1 added / %2 removed").arg(s.added).arg(s.removed);
+    if (const std::size_t guessed = s.pairedByPosition + s.pairedByShape; guessed > 0) {
+        parts << tr("<span style='color:#8a5a00'>≈ %n paired by position or shape</span>", nullptr,
+                    static_cast<int>(guessed));
+    }
     if (!std::isnan(s.maxRelL2)) {
-        parts << tr("max rel_l2 %1 (%2)").arg(fmt::number(s.maxRelL2, 3), fmt::qs(s.maxRelL2Key));
+        parts << tr("max rel_l2 %1 (%2)").arg(fmt::number(s.maxRelL2, 3), maxRelL2Name(r));
     }
     if (r.config.compared || r.config.trainingCompared) {
         parts << tr("%n config change(s)", nullptr, static_cast<int>(s.configChanges));
@@ -308,13 +355,21 @@ void CompareWindow::showSummary(const CompareResult& result) {
     if (!s.different) {
         text = tr("Identical within tolerance — ") + text;
     }
-    for (const std::string& note : r.notes) {
-        text += QStringLiteral("<br><i>%1</i>").arg(fmt::qs(note).toHtmlEscaped());
+    if (s.classMismatch) {
+        text = tr("<span style='color:#b00020'><b>Different classes:</b> A is %1, B is %2. "
+                  "Tensors are paired by position and shape, not by meaning.</span><br>")
+                   .arg(fmt::qs(r.aClass).toHtmlEscaped(), fmt::qs(r.bClass).toHtmlEscaped()) +
+               text;
+    }
+    for (std::size_t i = s.classMismatch ? 1 : 0; i < r.notes.size(); ++i) {
+        text += QStringLiteral("<br><i>%1</i>").arg(fmt::qs(r.notes[i]).toHtmlEscaped());
     }
     m_summary->setText(text);
     m_files->setText(tr("<b>A</b> %1 (%2) &nbsp;⇄&nbsp; <b>B</b> %3 (%4)")
                          .arg(fileName(r.aFile).toHtmlEscaped(), fmt::qs(r.aFormat),
                               fileName(r.bFile).toHtmlEscaped(), fmt::qs(r.bFormat)));
+    // Nothing to compare, or nothing changed: the summary says so; the delta views get the room.
+    m_configPane->setVisible(!r.config.changes.empty());
     m_configTitle->setText(r.config.compared || r.config.trainingCompared
                                ? tr("Configuration changes (%1)").arg(r.config.changes.size())
                                : tr("Configuration changes — not compared (a side has no config)"));
@@ -330,7 +385,7 @@ int CompareWindow::defaultReportRow() const {
     for (int i = 0; i < m_proxy->rowCount(); ++i) {
         const QModelIndex index = m_proxy->index(i, 0);
         const int row = index.data(compare_style::kReportRowRole).toInt();
-        const core::TensorDiff& t = m_job->result()->report.tensors[static_cast<std::size_t>(row)];
+        const core::TensorDiff& t = m_shown->report.tensors[static_cast<std::size_t>(row)];
         if (!t.metrics) {
             continue;
         }
@@ -345,7 +400,7 @@ int CompareWindow::defaultReportRow() const {
 }
 
 void CompareWindow::selectReportRow(int reportRow) {
-    const auto& result = m_job->result();
+    const auto& result = m_shown;
     if (!result || reportRow < 0 ||
         static_cast<std::size_t>(reportRow) >= result->report.tensors.size()) {
         return;
@@ -369,8 +424,8 @@ void CompareWindow::selectReportRow(int reportRow) {
     m_selectedRow = reportRow;
     const core::TensorDiff& t = result->report.tensors[static_cast<std::size_t>(reportRow)];
     const QString shape = fmt::shape(t.aShape.empty() ? t.bShape : t.aShape);
-    m_heatmap->setTitle(tr("Delta B − A: %1  %2").arg(fmt::qs(t.key), shape));
-    m_histogram->setTitle(tr("Histogram of B − A: %1").arg(fmt::qs(t.key)));
+    m_heatmap->setTitle(tr("Delta B − A: %1  %2").arg(compare_style::tensorName(t), shape));
+    m_histogram->setTitle(tr("Histogram of B − A: %1").arg(compare_style::tensorName(t)));
     if (!t.metrics) {
         m_delta->cancel();
         onDeltaFailed(t.note.empty()

@@ -59,6 +59,13 @@ public:
     [[nodiscard]] QTableView* metricsView() const { return m_metricsView; }
     [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
     [[nodiscard]] QCheckBox* onlyChangedBox() const { return m_onlyChanged; }
+    /// "Model weights only": hides optimizer and training state and the training config.
+    [[nodiscard]] QCheckBox* weightsOnlyBox() const { return m_weightsOnly; }
+    /// What the views show: the job's result, or its model-weights-only subset.
+    [[nodiscard]] const std::shared_ptr<const CompareResult>& shownResult() const {
+        return m_shown;
+    }
+    [[nodiscard]] QWidget* configPane() const { return m_configPane; }
     [[nodiscard]] QString summaryText() const;
 
 signals:
@@ -72,6 +79,8 @@ private:
     QWidget* buildMetricsPane();
     QWidget* buildConfigPane();
     void onFinished(const std::shared_ptr<const CompareResult>& result);
+    /// Fills the views from the job's result, filtered by the weights-only switch.
+    void showResult();
     void onDelta(const DeltaView& view);
     void onDeltaFailed(const QString& message);
     void setBusy(bool busy);
@@ -93,6 +102,9 @@ private:
     QTableView* m_metricsView = nullptr;
     QLineEdit* m_filter = nullptr;
     QCheckBox* m_onlyChanged = nullptr;
+    QCheckBox* m_weightsOnly = nullptr;
+    QWidget* m_configPane = nullptr;
+    std::shared_ptr<const CompareResult> m_shown;
     QLabel* m_configTitle = nullptr;
     QTableView* m_configView = nullptr;
     HeatmapWidget* m_heatmap = nullptr;

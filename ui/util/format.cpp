@@ -3,6 +3,8 @@
 #include <QLocale>
 #include <cmath>
 
+#include "core/util/percent.h"
+
 namespace ckpt::ui::fmt {
 
 QString count(std::uint64_t n) {
@@ -61,8 +63,7 @@ QString percent(std::uint64_t part, std::uint64_t whole) {
     if (whole == 0) {
         return QStringLiteral("–");
     }
-    const double p = 100.0 * static_cast<double>(part) / static_cast<double>(whole);
-    return QStringLiteral("%1 %").arg(p, 0, 'f', p > 0 && p < 10 ? 1 : 0);
+    return QString::fromStdString(core::percentText(part, whole)) + QStringLiteral(" %");
 }
 
 }  // namespace ckpt::ui::fmt

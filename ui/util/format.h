@@ -26,7 +26,7 @@ namespace ckpt::ui::fmt {
 }
 /// Compact JSON text of `value`; invalid UTF-8 in strings is replaced instead of throwing.
 [[nodiscard]] QString json(const core::Json& value);
-/// "42 %" style percentage of `part` in `whole`, with one decimal below 10 %.
+/// "42.3 %": core::percentText (three significant digits, never 100 % unless all) and " %".
 [[nodiscard]] QString percent(std::uint64_t part, std::uint64_t whole);
 
 }  // namespace ckpt::ui::fmt
