@@ -9,8 +9,10 @@
 #include "app/cli/commands.h"
 #include "app/cli/text_format.h"
 #include "core/formats/registry.h"
+#include "core/model/json_dump.h"
 #include "core/report/checkpoint_json.h"
 #include "core/util/error.h"
+#include "core/util/escape.h"
 
 namespace ckpt::cli {
 namespace {
@@ -28,7 +30,7 @@ std::unique_ptr<Checkpoint> openOrReport(const std::string& path, std::ostream& 
         return checkpoint;
     } catch (const std::exception& e) {
         clearTerminalProgress();
-        err << "ckpt: error: " << e.what() << "\n";
+        err << "ckpt: error: " << core::escapeText(e.what()) << "\n";
         return nullptr;
     }
 }
@@ -39,7 +41,8 @@ std::string metadataLine(const Json& meta) {
         if (!line.empty()) {
             line += "  ";
         }
-        line += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+        line += core::escapeText(k) + "=" +
+                core::escapeText(v.is_string() ? v.get<std::string>() : core::dumpJson(v));
     }
     return line;
 }
@@ -50,7 +53,8 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
     }
     std::size_t nameWidth = 24;
     for (const auto& l : c.layers()) {
-        const auto label = l.name + (l.className.empty() ? "" : " (" + l.className + ")");
+        const auto label =
+            core::escapeText(l.name + (l.className.empty() ? "" : " (" + l.className + ")"));
         nameWidth = std::max(nameWidth, std::min<std::size_t>(label.size() + 2, 60));
     }
     out << "\n"
@@ -58,7 +62,8 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
         << pad("Non-trainable", 15, true) << "\n"
         << std::string(nameWidth + 43, '-') << "\n";
     for (const auto& l : c.layers()) {
-        const auto label = l.name + (l.className.empty() ? "" : " (" + l.className + ")");
+        const auto label =
+            core::escapeText(l.name + (l.className.empty() ? "" : " (" + l.className + ")"));
         out << pad(label, nameWidth) << pad(groupDigits(l.params), 14, true)
             << pad(groupDigits(l.trainableParams), 14, true)
             << pad(groupDigits(l.nonTrainableParams), 15, true) << "\n";
@@ -73,11 +78,12 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
                       std::ostream& out) {
     std::size_t pathWidth = 20;
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
-        pathWidth = std::max(pathWidth, std::min<std::size_t>(tensors[i]->path().size() + 2, 72));
+        pathWidth = std::max(
+            pathWidth, std::min<std::size_t>(core::escapeText(tensors[i]->path()).size() + 2, 72));
     }
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
         const auto& t = *tensors[i]->tensor();
-        out << "  " << pad(tensors[i]->path(), pathWidth)
+        out << "  " << pad(core::escapeText(tensors[i]->path()), pathWidth)
             << pad(std::string(dtypeName(t.dtype())), 10) << pad(t.shapeText(), 18)
             << pad(humanBytes(t.nbytes()), 11, true) << "\n";
     }
@@ -159,7 +165,7 @@ void printObjects(const Checkpoint& c, bool all, std::ostream& out) {
             out << indent << "... " << groupDigits(it.elided) << " more\n";
             continue;
         }
-        out << indent << objectLine(*it.node) << "\n";
+        out << indent << core::escapeText(objectLine(*it.node)) << "\n";
         if (it.node->kind() == core::NodeKind::Archive &&
             it.node->typeName().find("pickle") == std::string::npos &&
             it.node->typeName() != "joblib" && it.node->typeName() != "tar") {
@@ -194,16 +200,17 @@ int runInfo(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
         return kUnreadable;
     }
     if (args.flag("--json")) {
-        out << core::checkpointInfoJson(*c).dump(2) << "\n";
+        out << core::dumpJson(core::checkpointInfoJson(*c), 2) << "\n";
         return kOk;
     }
-    out << "File     " << c->filePath() << " (" << humanBytes(c->fileSize()) << ")\n"
+    out << "File     " << core::escapeText(c->filePath()) << " (" << humanBytes(c->fileSize())
+        << ")\n"
         << "Format   " << c->formatDescription() << " [" << c->format() << "]\n";
     if (!c->metadata().empty()) {
         out << "Metadata " << metadataLine(c->metadata()) << "\n";
     }
     for (const auto& w : c->warnings()) {
-        out << "Warning  " << w << "\n";
+        out << "Warning  " << core::escapeText(w) << "\n";
     }
     printLayers(*c, out);
     printObjects(*c, args.flag("--all"), out);
@@ -234,7 +241,7 @@ int runTensors(const std::vector<std::string>& argv, std::ostream& out, std::ost
         for (const auto* n : tensors) {
             arr.push_back(core::tensorJson(*n, true));
         }
-        out << arr.dump(2) << "\n";
+        out << core::dumpJson(arr, 2) << "\n";
         return kOk;
     }
     printTensorTable(tensors, tensors.size(), out);
