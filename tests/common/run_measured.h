@@ -40,7 +40,15 @@ inline MeasuredRun runMeasured(const QString& program, const QStringList& args,
     if (!outFile.open() || !errFile.open()) {
         return r;
     }
-    std::vector<std::string> argv{program.toStdString()};
+    // Peak RSS through /usr/bin/time: a child forked from this (large) test process would
+    // report the parent's pages as its own peak (ru_maxrss survives exec).
+    QTemporaryFile timeFile;
+    const bool viaTime = QFile::exists("/usr/bin/time") && timeFile.open();
+    std::vector<std::string> argv;
+    if (viaTime) {
+        argv = {"/usr/bin/time", "-f", "%M", "-o", timeFile.fileName().toStdString()};
+    }
+    argv.push_back(program.toStdString());
     for (const auto& a : args) {
         argv.push_back(a.toStdString());
     }
@@ -83,6 +91,16 @@ inline MeasuredRun runMeasured(const QString& program, const QStringList& args,
         r.exitCode = WEXITSTATUS(status);
     } else if (WIFSIGNALED(status)) {
         r.signal = WTERMSIG(status);
+    }
+    if (viaTime) {
+        QFile t(timeFile.fileName());
+        if (t.open(QIODevice::ReadOnly)) {
+            const QList<QByteArray> lines = t.readAll().trimmed().split('\n');
+            r.maxRssKiB = lines.isEmpty() ? r.maxRssKiB : lines.last().trimmed().toLong();
+        }
+        if (r.exitCode == 128 + 9 || r.timedOut) {
+            r.exitCode = r.timedOut ? -1 : r.exitCode;
+        }
     }
     QFile o(outFile.fileName());
     QFile e(errFile.fileName());
