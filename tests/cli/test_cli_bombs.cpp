@@ -71,7 +71,7 @@ import sys, os, zipfile, io, numpy as np
 out = sys.argv[1]
 Z = 256 << 20   # 256 MiB of zeros per bomb member: ~256 KiB packed, ratio ~1000:1
 def bomb(z, name, head=b''):
-    with z.open(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), 'w', force_zip64=True) as m:
+    with z.open(zinfo(name), 'w', force_zip64=True) as m:
         m.write(head)
         block = bytes(1 << 20)
         for _ in range(Z >> 20):
