@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "core/util/limits.h"
 #include "core/util/version.h"
 
 namespace ckpt::cli {
@@ -20,7 +21,8 @@ void printUsage(std::ostream& out) {
         out << "  " << name << c.summary << "\n";
     }
     out << "\nRun 'ckpt <command> --help' for the options of one command.\n"
-           "Every command takes --json for output that scripts can parse.\n\n"
+           "Every command takes --json for output that scripts can parse, and\n"
+           "--limit NAME=VALUE to raise one of the limits on hostile input (docs/limits.md).\n\n"
            "Exit codes: 0 ok, 1 differences or findings, 2 unreadable input, 64 bad usage.\n\n"
            "Examples:\n"
            "  ckpt info model.h5                  layers, parameter counts, tensors\n"
@@ -74,6 +76,36 @@ std::string commandList() {
     return list;
 }
 
+/// Applies and removes every `--limit NAME=VALUE` (or `--limit=NAME=VALUE`) of `args`, up to a
+/// `--`; returns an error message, empty on success. Common to every command.
+std::string takeLimitOptions(std::vector<std::string>& args) {
+    std::vector<std::string> kept;
+    bool positionalOnly = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (!positionalOnly && a == "--") {
+            positionalOnly = true;
+        }
+        std::string value;
+        if (!positionalOnly && a == "--limit") {
+            if (i + 1 >= args.size()) {
+                return "needs NAME=VALUE";
+            }
+            value = args[++i];
+        } else if (!positionalOnly && a.rfind("--limit=", 0) == 0) {
+            value = a.substr(8);
+        } else {
+            kept.push_back(a);
+            continue;
+        }
+        if (std::string e = core::setLimit(core::limits(), value); !e.empty()) {
+            return e;
+        }
+    }
+    args = std::move(kept);
+    return {};
+}
+
 }  // namespace
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
@@ -107,6 +139,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                     out << c.help;
                     return kOk;
                 }
+            }
+            if (const std::string e = takeLimitOptions(rest); !e.empty()) {
+                err << "ckpt " << c.name << ": --limit: " << e << "\n";
+                return kUsage;
             }
             return c.run(rest, out, err);
         }

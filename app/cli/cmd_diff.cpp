@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <sstream>
 
 #include "app/cli/args.h"
 #include "app/cli/cli.h"
@@ -15,6 +16,8 @@
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "core/util/percent.h"
+#include "core/model/json_dump.h"
+#include "core/util/escape.h"
 
 namespace ckpt::cli {
 namespace {
@@ -45,7 +48,7 @@ std::string short3(double v) {
 
 /// A JSON value on one line, cut to `width` characters.
 std::string oneLine(const core::Json& v, std::size_t width = 60) {
-    std::string s = v.dump();
+    std::string s = core::dumpJson(v);
     if (s.size() > width) {
         s = s.substr(0, width - 3) + "...";
     }
@@ -368,12 +371,15 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
             }
             core::writeDiffReportJson(out, report, rows);
         } else {
-            printText(report, sortedRows(report, onlyChanged), top, out);
+            // Names and values come from the files: the text is made terminal-safe as a whole.
+            std::ostringstream text;
+            printText(report, sortedRows(report, onlyChanged), top, text);
+            out << core::escapeTextKeepLines(text.str());
         }
         return report.summary.different ? kDifferent : kOk;
     } catch (const std::exception& ex) {
         clearTerminalProgress();
-        err << "ckpt: error: " << ex.what() << "\n";
+        err << "ckpt: error: " << core::escapeText(ex.what()) << "\n";
         return kUnreadable;
     }
 }

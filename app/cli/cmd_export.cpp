@@ -2,6 +2,7 @@
 //             [--replace-with-none] [--dry-run] [--json]
 
 #include <filesystem>
+#include <sstream>
 
 #include "app/cli/args.h"
 #include "app/cli/cli.h"
@@ -10,8 +11,10 @@
 #include "core/export/export_common.h"
 #include "core/export/export_plan.h"
 #include "core/formats/registry.h"
+#include "core/model/json_dump.h"
 #include "core/util/error.h"
 #include "core/validate/validator.h"
+#include "core/util/escape.h"
 
 namespace ckpt::cli {
 namespace {
@@ -61,7 +64,7 @@ int printPlan(const core::Checkpoint& checkpoint, core::ExportFormat format,
         core::Json j{{"output", output.string()}, {"format", core::exportFormatName(format)},
                      {"tensors", p.tensors},      {"data_bytes", p.tensorBytes},
                      {"removed", removed},        {"notes", listJson(p.notes)}};
-        out << j.dump(2) << "\n";
+        out << core::dumpJson(j, 2) << "\n";
         return kOk;
     }
     out << "Would write " << output.string() << " (" << core::exportFormatName(format)
@@ -137,7 +140,7 @@ int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostr
         clearTerminalProgress();
     } catch (const std::exception& ex) {
         clearTerminalProgress();
-        err << "ckpt: error: " << ex.what() << "\n";
+        err << "ckpt: error: " << core::escapeText(ex.what()) << "\n";
         return kUnreadable;
     }
     const int code = report.dropped.empty() ? kOk : kDifferent;
@@ -157,19 +160,21 @@ int runExport(const std::vector<std::string>& argv, std::ostream& out, std::ostr
         j["dropped"] = listJson(report.dropped);
         j["warnings"] = listJson(report.warnings);
         j["cleaned"] = listJson(report.cleaned);
-        out << j.dump(2) << "\n";
+        out << core::dumpJson(j, 2) << "\n";
         return code;
     }
-    out << "Wrote " << report.output.string() << " (" << report.format
-        << "): " << groupDigits(report.tensors) << " tensors, " << humanBytes(report.dataBytes)
-        << " of data, " << humanBytes(report.fileBytes) << " file\n";
+    std::ostringstream text;  // names come from the input: printed terminal-safe below
+    text << "Wrote " << report.output.string() << " (" << report.format
+         << "): " << groupDigits(report.tensors) << " tensors, " << humanBytes(report.dataBytes)
+         << " of data, " << humanBytes(report.fileBytes) << " file\n";
     if (format == core::ExportFormat::Pickle && report.cleaned.empty()) {
-        out << "Nothing flagged to take out: the pickle is copied as it is\n";
+        text << "Nothing flagged to take out: the pickle is copied as it is\n";
     }
-    printList(out, "Cleaned (taken out of the pickle)", report.cleaned);
-    printList(out, "Left out as asked", report.excluded);
-    printList(out, "Dropped (no equivalent in the output format)", report.dropped);
-    printList(out, "Warnings", report.warnings);
+    printList(text, "Cleaned (taken out of the pickle)", report.cleaned);
+    printList(text, "Left out as asked", report.excluded);
+    printList(text, "Dropped (no equivalent in the output format)", report.dropped);
+    printList(text, "Warnings", report.warnings);
+    out << core::escapeTextKeepLines(text.str());
     return code;
 }
 

@@ -11,8 +11,10 @@
 #include "app/cli/text_format.h"
 #include "core/analysis/overview.h"
 #include "core/formats/registry.h"
+#include "core/model/json_dump.h"
 #include "core/report/checkpoint_json.h"
 #include "core/util/error.h"
+#include "core/util/escape.h"
 
 namespace ckpt::cli {
 namespace {
@@ -32,7 +34,7 @@ std::unique_ptr<Checkpoint> openOrReport(const std::string& path, std::ostream& 
         return checkpoint;
     } catch (const std::exception& e) {
         clearTerminalProgress();
-        err << "ckpt: error: " << e.what() << "\n";
+        err << "ckpt: error: " << core::escapeText(e.what()) << "\n";
         if (error != nullptr) {
             *error = e.what();
         }
@@ -46,7 +48,8 @@ std::string metadataLine(const Json& meta) {
         if (!line.empty()) {
             line += "  ";
         }
-        line += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+        line += core::escapeText(k) + "=" +
+                core::escapeText(v.is_string() ? v.get<std::string>() : core::dumpJson(v));
     }
     return line;
 }
@@ -57,7 +60,8 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
     }
     std::size_t nameWidth = 24;
     for (const auto& l : c.layers()) {
-        const auto label = l.name + (l.className.empty() ? "" : " (" + l.className + ")");
+        const auto label =
+            core::escapeText(l.name + (l.className.empty() ? "" : " (" + l.className + ")"));
         nameWidth = std::max(nameWidth, std::min<std::size_t>(label.size() + 2, 60));
     }
     out << "\n"
@@ -65,7 +69,8 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
         << pad("Non-trainable", 15, true) << "\n"
         << std::string(nameWidth + 43, '-') << "\n";
     for (const auto& l : c.layers()) {
-        const auto label = l.name + (l.className.empty() ? "" : " (" + l.className + ")");
+        const auto label =
+            core::escapeText(l.name + (l.className.empty() ? "" : " (" + l.className + ")"));
         out << pad(label, nameWidth) << pad(groupDigits(l.params), 14, true)
             << pad(groupDigits(l.trainableParams), 14, true)
             << pad(groupDigits(l.nonTrainableParams), 15, true) << "\n";
@@ -80,11 +85,12 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
                       std::ostream& out) {
     std::size_t pathWidth = 20;
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
-        pathWidth = std::max(pathWidth, std::min<std::size_t>(tensors[i]->path().size() + 2, 72));
+        pathWidth = std::max(
+            pathWidth, std::min<std::size_t>(core::escapeText(tensors[i]->path()).size() + 2, 72));
     }
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
         const auto& t = *tensors[i]->tensor();
-        out << "  " << pad(tensors[i]->path(), pathWidth)
+        out << "  " << pad(core::escapeText(tensors[i]->path()), pathWidth)
             << pad(std::string(dtypeName(t.dtype())), 10) << pad(t.shapeText(), 18)
             << pad(humanBytes(t.nbytes()), 11, true) << "\n";
     }
@@ -166,7 +172,7 @@ void printObjects(const Checkpoint& c, bool all, std::ostream& out) {
             out << indent << "... " << groupDigits(it.elided) << " more\n";
             continue;
         }
-        out << indent << objectLine(*it.node) << "\n";
+        out << indent << core::escapeText(objectLine(*it.node)) << "\n";
         if (it.node->kind() == core::NodeKind::Archive &&
             it.node->typeName().find("pickle") == std::string::npos &&
             it.node->typeName() != "joblib" && it.node->typeName() != "tar") {
@@ -192,7 +198,7 @@ namespace {
 
 /// Text of one checkpoint for `ckpt info`.
 void printInfo(const Checkpoint& c, bool all, std::ostream& out) {
-    out << "File     " << c.filePath() << " (" << humanBytes(c.fileSize()) << ")\n"
+    out << "File     " << core::escapeText(c.filePath()) << " (" << humanBytes(c.fileSize()) << ")\n"
         << "Format   " << c.formatDescription() << " [" << c.format() << "]\n";
     if (!c.metadata().empty()) {
         out << "Metadata " << metadataLine(c.metadata()) << "\n";
@@ -211,7 +217,7 @@ void printInfo(const Checkpoint& c, bool all, std::ostream& out) {
         out << "Values   " << line << "\n";
     }
     for (const auto& w : c.warnings()) {
-        out << "Warning  " << w << "\n";
+        out << "Warning  " << core::escapeText(w) << "\n";
     }
     printLayers(c, out);
     printObjects(c, all, out);
@@ -252,7 +258,7 @@ int forEachFile(const std::vector<std::string>& files, bool json, std::ostream& 
         if (json) {
             Json j = toJson(*c);
             if (files.size() == 1) {
-                out << j.dump(2) << "\n";
+                out << core::dumpJson(j, 2) << "\n";
             } else if (j.is_object()) {
                 if (!j.contains("file")) {
                     j["file"] = files[i];
@@ -269,7 +275,7 @@ int forEachFile(const std::vector<std::string>& files, bool json, std::ostream& 
         toText(*c);
     }
     if (json && files.size() > 1) {
-        out << many.dump(2) << "\n";
+        out << core::dumpJson(many, 2) << "\n";
     }
     return code;
 }
@@ -302,7 +308,7 @@ int runTensors(const std::vector<std::string>& argv, std::ostream& out, std::ost
     return forEachFile(args.positionals(), args.flag("--json"), out, err, tensorsJson,
                        [&](const Checkpoint& c) {
                            if (several) {
-                               out << c.filePath() << ":\n";
+                               out << core::escapeText(c.filePath()) << ":\n";
                            }
                            const auto tensors = c.tensorNodes();
                            printTensorTable(tensors, tensors.size(), out);
@@ -324,7 +330,7 @@ int runFormats(const std::vector<std::string>& argv, std::ostream& out, std::ost
         }
     }
     if (args.flag("--json")) {
-        out << arr.dump(2) << "\n";
+        out << core::dumpJson(arr, 2) << "\n";
     }
     return kOk;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <sstream>
 
 #include "app/cli/args.h"
 #include "app/cli/cli.h"
@@ -9,7 +10,9 @@
 #include "app/cli/text_format.h"
 #include "core/analysis/tensor_stats.h"
 #include "core/formats/registry.h"
+#include "core/model/json_dump.h"
 #include "core/report/checkpoint_json.h"
+#include "core/util/escape.h"
 
 namespace ckpt::cli {
 namespace {
@@ -66,8 +69,9 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
         const auto c = core::openCheckpoint(file);
         const core::Node* node = c->findTensor(path);
         if (node == nullptr) {
-            err << "ckpt: error: " << file << ": no tensor at '" << path
-                << "' (list them with: ckpt tensors " << file << ")\n";
+            err << "ckpt: error: " << core::escapeText(file) << ": no tensor at '"
+                << core::escapeText(path) << "' (list them with: ckpt tensors "
+                << core::escapeText(file) << ")\n";
             return kUnreadable;
         }
         const auto& tensor = *node->tensor();
@@ -79,11 +83,11 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
             for (const auto& [k, v] : body.items()) {
                 j[k] = v;
             }
-            out << j.dump(2) << "\n";
+            out << core::dumpJson(j, 2) << "\n";
             return kOk;
         }
-        out << "Tensor  " << path << "  " << dtypeName(tensor.dtype()) << " " << tensor.shapeText()
-            << "  " << humanBytes(tensor.nbytes()) << "\n"
+        out << "Tensor  " << core::escapeText(path) << "  " << dtypeName(tensor.dtype()) << " "
+            << tensor.shapeText() << "  " << humanBytes(tensor.nbytes()) << "\n"
             << "count " << groupDigits(stats.count) << "  finite " << groupDigits(stats.finite)
             << "  zeros " << groupDigits(stats.zeros) << "  NaN " << groupDigits(stats.nans)
             << "  +Inf " << groupDigits(stats.posInf) << "  -Inf " << groupDigits(stats.negInf)
@@ -94,7 +98,7 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
         return kOk;
     } catch (const std::exception& e) {
         clearTerminalProgress();
-        err << "ckpt: error: " << e.what() << "\n";
+        err << "ckpt: error: " << core::escapeText(e.what()) << "\n";
         return kUnreadable;
     }
 }

@@ -11,6 +11,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/text_format.h"
 #include "core/formats/registry.h"
+#include "core/model/json_dump.h"
+#include "core/util/escape.h"
 #include "core/validate/validator.h"
 
 namespace ckpt::cli {
@@ -36,7 +38,7 @@ std::string severityLabel(core::Severity s, const Colors& c) {
 }
 
 void printText(const core::ValidationReport& r, const Colors& c, std::ostream& out) {
-    out << c.wrap("1", r.file) << " [" << r.format << "]\n";
+    out << c.wrap("1", core::escapeText(r.file)) << " [" << r.format << "]\n";
     if (r.findings.empty()) {
         out << "  no findings: nothing unserializable, nothing that runs on load\n";
         return;
@@ -47,18 +49,20 @@ void printText(const core::ValidationReport& r, const Colors& c, std::ostream& o
             category = static_cast<int>(f.category);
             out << "  " << c.wrap("1", std::string(core::categoryName(f.category))) << "\n";
         }
-        out << "    " << severityLabel(f.severity, c) << " " << f.rule << "  " << f.path;
+        out << "    " << severityLabel(f.severity, c) << " " << f.rule << "  "
+            << core::escapeText(f.path);
         if (!f.symbol.empty()) {
-            out << "  (" << f.symbol;
+            out << "  (" << core::escapeText(f.symbol);
             if (f.offset) {
                 out << " @" << *f.offset;
             }
             if (!f.member.empty()) {
-                out << " in " << f.member;
+                out << " in " << core::escapeText(f.member);
             }
             out << ")";
         }
-        out << "\n      " << f.message << "\n      " << c.wrap("2", "-> " + f.advice) << "\n";
+        out << "\n      " << core::escapeText(f.message) << "\n      "
+            << c.wrap("2", "-> " + core::escapeText(f.advice)) << "\n";
     }
 }
 
@@ -96,16 +100,16 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
             clearTerminalProgress();
         } catch (const std::exception& e) {
             clearTerminalProgress();
-            err << "ckpt: error: " << e.what() << "\n";
+            err << "ckpt: error: " << core::escapeText(e.what()) << "\n";
             unreadable.push_back({{"file", file}, {"error", e.what()}});
         }
     }
     if (format == "json") {
         core::Json j = core::validationJson(reports);
         j["unreadable"] = unreadable;
-        out << j.dump(2) << "\n";
+        out << core::dumpJson(j, 2) << "\n";
     } else if (format == "sarif") {
-        out << core::validationSarif(reports).dump(2) << "\n";
+        out << core::dumpJson(core::validationSarif(reports), 2) << "\n";
     } else {
         const Colors colors{isatty(STDOUT_FILENO) != 0 && &out == &std::cout};
         for (const auto& r : reports) {

@@ -1,5 +1,7 @@
 #include "core/diff/diff_json.h"
 
+#include "core/model/json_dump.h"
+
 #include <cmath>
 
 namespace ckpt::core {
@@ -136,17 +138,19 @@ void writeDiffReportJson(std::ostream& out, const DiffReport& r,
     const auto list = [&out](const char* indent, std::size_t n, const auto& item) {
         out << "[";
         for (std::size_t i = 0; i < n; ++i) {
-            out << (i ? ",\n" : "\n") << indent << "  " << item(i).dump();
+            out << (i ? ",\n" : "\n") << indent << "  " << dumpJson(item(i));
         }
         out << (n ? std::string("\n") + indent : std::string()) << "]";
     };
     const Json head = headJson(r);
     for (const auto& [k, v] : head.items()) {
-        out << (k == head.begin().key() ? "{\n" : ",\n") << "  " << Json(k).dump() << ": "
-            << v.dump();
+        out << (k == head.begin().key() ? "{
+" : ",
+") << "  " << dumpJson(Json(k)) << ": "
+            << dumpJson(v);
     }
-    out << ",\n  \"config\": {\"compared\": " << Json(r.config.compared).dump()
-        << ", \"training_compared\": " << Json(r.config.trainingCompared).dump()
+    out << ",\n  \"config\": {\"compared\": " << dumpJson(Json(r.config.compared))
+        << ", \"training_compared\": " << dumpJson(Json(r.config.trainingCompared))
         << ", \"changes\": ";
     list("  ", r.config.changes.size(),
          [&](std::size_t i) { return configChangeJson(r.config.changes[i]); });
@@ -155,12 +159,13 @@ void writeDiffReportJson(std::ostream& out, const DiffReport& r,
     const Json layers = layersJson(r);
     out << ",\n  \"layers\": ";
     list("  ", layers.size(), [&](std::size_t i) { return layers[i]; });
-    std::string summary = summaryJson(r.summary).dump(2);
+    std::string summary = dumpJson(summaryJson(r.summary), 2);
     for (std::size_t at = summary.find('\n'); at != std::string::npos;
          at = summary.find('\n', at + 3)) {
         summary.insert(at + 1, "  ");
     }
-    out << ",\n  \"summary\": " << summary << ",\n  \"notes\": " << Json(r.notes).dump() << "\n}\n";
+    out << ",\n  \"summary\": " << summary << ",\n  \"notes\": " << dumpJson(Json(r.notes))
+        << "\n}\n";
 }
 
 }  // namespace ckpt::core

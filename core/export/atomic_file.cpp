@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/util/error.h"
+#include "core/util/temp_files.h"
 
 namespace ckpt::core {
 namespace {
@@ -92,6 +93,7 @@ AtomicFile::AtomicFile(fs::path target, const std::vector<fs::path>& inputs)
         throwIo("cannot create a temporary file in " + folderOf(m_target).string(), m_target,
                 errno);
     }
+    m_cleanupSlot = registerTempFile(m_temp);
 }
 
 AtomicFile::~AtomicFile() {
@@ -210,6 +212,8 @@ void AtomicFile::commit() {
             throwIo("cannot rename " + m_temp.string() + " into place", m_target, errno);
         }
         m_done = true;
+        unregisterTempFile(m_cleanupSlot);
+        m_cleanupSlot = -1;
         fsyncFolder(folderOf(m_target));
     } catch (...) {
         discard();
@@ -222,13 +226,19 @@ void AtomicFile::discard() noexcept {
     if (!m_done && !m_temp.empty()) {
         ::unlink(m_temp.c_str());
     }
+    unregisterTempFile(m_cleanupSlot);
+    m_cleanupSlot = -1;
     m_done = true;
 }
+
+TempFileGuard::TempFileGuard(std::filesystem::path path)
+    : m_path(std::move(path)), m_cleanupSlot(registerTempFile(m_path)) {}
 
 TempFileGuard::~TempFileGuard() {
     if (!m_path.empty()) {
         ::unlink(m_path.c_str());
     }
+    unregisterTempFile(m_cleanupSlot);
 }
 
 }  // namespace ckpt::core

@@ -71,12 +71,13 @@ private:
     bool m_noCopyRange = false;  // copy_file_range refused once: use pread/write
     std::uint64_t m_written = 0;
     std::uint64_t m_writebackFrom = 0;
+    int m_cleanupSlot = -1;  // registered for removal on SIGINT/SIGTERM (core/util/temp_files.h)
 };
 
 /// Removes `path` on destruction (for helper temporaries).
 class TempFileGuard {
 public:
-    explicit TempFileGuard(std::filesystem::path path) : m_path(std::move(path)) {}
+    explicit TempFileGuard(std::filesystem::path path);
     ~TempFileGuard();
     TempFileGuard(const TempFileGuard&) = delete;
     TempFileGuard& operator=(const TempFileGuard&) = delete;
@@ -84,6 +85,7 @@ public:
 
 private:
     std::filesystem::path m_path;
+    int m_cleanupSlot = -1;
 };
 
 }  // namespace ckpt::core

@@ -10,6 +10,7 @@
 
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core {
 
@@ -20,10 +21,14 @@ constexpr std::size_t kChunk = 1U << 20;
 /// Appends decoded chunks and stops at the limit.
 class Sink {
 public:
-    Sink(std::uint64_t limit, bool throwAtLimit) : m_limit(limit), m_throw(throwAtLimit) {}
+    Sink(std::uint64_t limit, bool throwAtLimit, std::function<void()> onLimit = {})
+        : m_limit(limit), m_throw(throwAtLimit), m_onLimit(std::move(onLimit)) {}
     /// Room for the next chunk; null when the limit is reached.
     std::byte* room(std::size_t& n) {
         if (m_out.size() >= m_limit) {
+            if (m_throw && m_onLimit) {
+                m_onLimit();
+            }
             if (m_throw) {
                 throw UnsupportedError("the compressed data expands to more than " +
                                        std::to_string(m_limit) + " bytes (the limit)");
@@ -43,6 +48,7 @@ private:
     std::vector<std::byte> m_out;
     std::uint64_t m_limit;
     bool m_throw;
+    std::function<void()> m_onLimit;  ///< throws the error for the limit reached
 };
 
 /// Runs `end` when the scope ends, however it ends (the sink throws at its limit).
@@ -208,7 +214,22 @@ std::shared_ptr<const ByteSource> decompressJoblib(const ByteSource& source,
         copy = allBytes(source);
         in = copy;
     }
-    Sink sink(maxBytes, true);
+    // Bounded in absolute terms and as a ratio to the compressed size (a bomb is refused after
+    // at most ratio x its size, however much it claims to hold).
+    const Limits& lim = limits();
+    const std::uint64_t absolute = std::min(maxBytes, lim.inflatedBytes);
+    const std::uint64_t packed = std::max<std::uint64_t>(in.size(), 1);
+    const std::uint64_t byRatio = packed > UINT64_MAX / lim.inflateRatio
+                                      ? UINT64_MAX
+                                      : std::max(lim.inflateRatioFloor, packed * lim.inflateRatio);
+    const bool ratio = byRatio < absolute;
+    Sink sink(std::min(absolute, byRatio), true, [&] {
+        throw LimitError("the " + method + " stream of " + std::to_string(in.size()) +
+                             " bytes expands to more than " +
+                             std::to_string(std::min(absolute, byRatio)) + " bytes",
+                         ratio ? "inflate-ratio" : "inflated-bytes",
+                         ratio ? lim.inflateRatio : absolute, {source.name(), method});
+    });
     run(in, method, sink);
     return std::make_shared<MemorySource>(std::move(sink.bytes()),
                                           source.name() + " (" + method + "-decompressed)");

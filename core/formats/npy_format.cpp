@@ -6,6 +6,7 @@
 
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core {
 namespace {
@@ -154,6 +155,22 @@ NpyHeader parseNpyHeader(const ByteSource& source) {
         }
     }
     const auto size = dtypeSize(h.dtype);
+    if (size == 0 && std::find(h.shape.begin(), h.shape.end(), 0) == h.shape.end()) {
+        // Objects and strings: no fixed element size, but every element takes bytes.
+        const std::uint64_t available = std::max<std::uint64_t>(source.size() - h.dataOffset, 1);
+        const std::uint64_t perByte = limits().elementsPerByte;
+        const std::uint64_t most =
+            available > UINT64_MAX / perByte ? UINT64_MAX : available * perByte;
+        std::uint64_t numel = 1;
+        for (const auto d : h.shape) {
+            if (numel > most / d) {
+                throw LimitError("the .npy shape claims more elements than its " +
+                                     std::to_string(available) + " data bytes can hold",
+                                 "elements-per-byte", perByte, {{}, "npy", {}, h.dataOffset});
+            }
+            numel *= d;
+        }
+    }
     if (size != 0) {
         std::uint64_t need = size;
         bool tooLarge = false;

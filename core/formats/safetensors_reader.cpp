@@ -51,6 +51,51 @@ std::optional<DtypeInfo> safetensorsDtype(const std::string& name) {
     return it->second;
 }
 
+/// SAX handler that only records the top-level keys, in order, and the first duplicate.
+struct KeyOrder {
+    std::vector<std::string> order;
+    std::set<std::string> seen;
+    std::string duplicate;
+    int depth = 0;
+
+    bool null() { return true; }
+    bool boolean(bool) { return true; }
+    bool number_integer(std::int64_t) { return true; }
+    bool number_unsigned(std::uint64_t) { return true; }
+    bool number_float(double, const std::string&) { return true; }
+    bool string(std::string&) { return true; }
+    bool binary(std::vector<std::uint8_t>&) { return true; }
+    bool start_object(std::size_t) {
+        ++depth;
+        return true;
+    }
+    bool end_object() {
+        --depth;
+        return true;
+    }
+    bool start_array(std::size_t) {
+        ++depth;
+        return true;
+    }
+    bool end_array() {
+        --depth;
+        return true;
+    }
+    bool key(std::string& k) {
+        if (depth == 1) {
+            if (seen.insert(k).second) {
+                order.push_back(k);
+            } else if (duplicate.empty()) {
+                duplicate = k;
+            }
+        }
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+        return false;  // the DOM parse that follows reports it
+    }
+};
+
 }  // namespace
 
 int SafetensorsReader::probe(ProbeContext& context) const {
@@ -71,24 +116,23 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
     const auto view = source->view();
     const std::string header(reinterpret_cast<const char*>(view.data()) + 8, n);
 
-    // Duplicate top-level keys are an error in the reference reader; catch them while parsing.
-    std::set<std::string> keys;
-    std::string duplicate;
-    Json json;
+    // Parsed into an unordered (tree-map) JSON: an insertion-ordered map looks every key up
+    // linearly, and nlohmann's callback parser rescans the parent at every object's end, which
+    // made a 40k-tensor header take 12 s. A SAX pass records the file's order of the top-level
+    // keys and catches duplicates (an error in the reference reader); both passes are linear.
+    using TreeJson = nlohmann::json;
+    KeyOrder keys;
+    TreeJson json;
     try {
-        json = Json::parse(header, [&](int depth, Json::parse_event_t event, Json& parsed) {
-            if (depth == 1 && event == Json::parse_event_t::key && parsed.is_string()) {
-                if (!keys.insert(parsed.get<std::string>()).second) {
-                    duplicate = parsed.get<std::string>();
-                }
-            }
-            return true;
-        });
+        TreeJson::sax_parse(header, &keys);
+        json = TreeJson::parse(header);
     } catch (const nlohmann::json::parse_error& e) {
         throw CorruptDataError("the header is not valid JSON (byte " + std::to_string(e.byte) +
                                    " of " + std::to_string(n) + ")",
                                {{}, {}, "header", 8});
     }
+    std::vector<std::string>& order = keys.order;
+    const std::string& duplicate = keys.duplicate;
     if (!json.is_object()) {
         throw CorruptDataError("the header is not a JSON object", {{}, {}, "header", 8});
     }
@@ -104,7 +148,12 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
     std::vector<Span> spans;
     const std::uint64_t bufferSize = source->size() - dataStart;
     std::uint64_t done = 0;
-    for (const auto& [name, entry] : json.items()) {
+    for (const auto& name : order) {
+        const auto found = json.find(name);
+        if (found == json.end()) {
+            continue;
+        }
+        const TreeJson& entry = *found;
         if (name == "__metadata__") {
             if (!entry.is_object()) {
                 throw CorruptDataError("__metadata__ is not a map of strings");
@@ -113,7 +162,7 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
                 if (!v.is_string()) {
                     throw CorruptDataError("__metadata__ value '" + k + "' is not a string");
                 }
-                checkpoint->metadata()[k] = v;
+                checkpoint->metadata()[k] = v.get<std::string>();
             }
             continue;
         }
@@ -183,7 +232,7 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
         }
         auto& node = checkpoint->root().addChild(NodeKind::Tensor, name);
         node.setTensor(std::move(tensor));
-        node.attributes()["data_offsets"] = off;
+        node.attributes()["data_offsets"] = Json::array({begin, end});
         reportProgress(options.progress, ++done, 0);
     }
     // The tensors must tile the buffer: no gaps, no overlaps, nothing after the last one.

@@ -43,7 +43,16 @@ std::vector<std::byte> ByteSource::peek(std::uint64_t offset, std::size_t n) con
 }
 
 std::shared_ptr<FileSource> FileSource::open(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Refuse FIFOs, sockets and devices before opening: open() on a FIFO blocks until a writer
+    // appears. O_NONBLOCK covers a path swapped for one between stat() and open(); fstat()
+    // below checks what was really opened.
+    struct stat before {};
+    if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) {
+        throw IoError(
+            S_ISDIR(before.st_mode) ? "not a regular file (a folder)" : "not a regular file",
+            {path.string()});
+    }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         throw IoError(std::string("cannot open file: ") + std::strerror(errno), {path.string()});
     }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/io/hdf5_file.h"
+#include "core/io/hdf5_vlen.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {
@@ -38,23 +39,15 @@ hsize_t checkedElementCount(hid_t attr, hid_t type, hid_t space, const std::stri
     return static_cast<hsize_t>(n);
 }
 
-std::vector<std::string> readStrings(hid_t attr, hid_t type, hid_t space, hsize_t n) {
+std::vector<std::string> readStrings(hid_t obj, const std::string& name, hid_t attr, hid_t type,
+                                     hsize_t n) {
+    if (H5Tis_variable_str(type) > 0) {
+        // Never through H5Aread: libhdf5 trusts the file's vlen lengths and heap objects.
+        return readVlenStringsFromFile(obj, name, n);
+    }
     std::vector<std::string> out;
     out.reserve(n);
     H5Id mem(h5check(H5Tcopy(type), "copy string type"));
-    if (H5Tis_variable_str(type) > 0) {
-        std::vector<char*> ptrs(n, nullptr);
-        h5checkStatus(H5Aread(attr, mem.get(), ptrs.data()), "read string attribute");
-        for (auto* p : ptrs) {
-            out.emplace_back(p != nullptr ? p : "");
-        }
-#if H5_VERSION_GE(1, 12, 0)
-        H5Treclaim(mem.get(), space, H5P_DEFAULT, ptrs.data());
-#else
-        H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, ptrs.data());
-#endif
-        return out;
-    }
     const std::size_t size = H5Tget_size(type);
     std::vector<char> buf(n * size + 1, '\0');
     h5checkStatus(H5Aread(attr, mem.get(), buf.data()), "read string attribute");
@@ -140,7 +133,7 @@ Json readAttribute(hid_t obj, const std::string& name, std::size_t maxElements) 
         if (n == 0) {
             return Json::array();
         }
-        auto strings = readStrings(attr.get(), type.get(), space.get(), n);
+        auto strings = readStrings(obj, name, attr.get(), type.get(), n);
         if (scalar) {
             return strings.empty() ? Json("") : Json(strings[0]);
         }

@@ -7,9 +7,13 @@
 #include "core/io/hdf5_attributes.h"
 #include "core/io/hdf5_file.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core {
 namespace {
+
+/// Datasets up to this many elements are always read, however sparse.
+constexpr std::uint64_t kAlwaysReadElements = std::uint64_t{1} << 24;
 
 /// Reads through HDF5: a linear element range of a row-major n-d dataset becomes a union of at
 /// most 2*rank-1 hyperslab blocks, read in one H5Dread into a 1-D memory space.
@@ -273,6 +277,22 @@ std::shared_ptr<Tensor> datasetTensor(const std::shared_ptr<Hdf5File>& file,
                                                               bigEndian);
         } else {
             H5Eclear2(H5E_DEFAULT);
+        }
+    }
+    if (!source && numel > kAlwaysReadElements) {
+        // Chunked (or unallocated) storage: unallocated chunks hold the fill value and cost
+        // nothing in the file, so a 2 KiB file can claim 10^12 elements. Reading them would
+        // take hours and exporting them terabytes: such a dataset keeps its dtype and shape but
+        // is not read.
+        const hsize_t stored = H5Dget_storage_size(dataset);
+        const std::uint64_t perByte = limits().hdf5ExtentPerByte;
+        if (stored == 0 || numel / stored > perByte) {
+            auto tensor = finish(nullptr);
+            tensor->setDtypeDetail("sparse: " + std::to_string(numel) + " elements in " +
+                                   std::to_string(stored) +
+                                   " allocated bytes, not read (limit hdf5-extent-per-byte=" +
+                                   std::to_string(perByte) + ")");
+            return tensor;
         }
     }
     if (!source) {

@@ -1,6 +1,7 @@
 #include "core/io/hdf5_file.h"
 
 #include <cstring>
+#include <map>
 
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
@@ -184,8 +185,39 @@ std::shared_ptr<Hdf5File> Hdf5File::open(std::shared_ptr<const ByteSource> sourc
     return file;
 }
 
+namespace {
+
+/// Open files by their HDF5 file identifier (H5Iget_file_id returns the identifier the file was
+/// opened with while it is open). Guarded by hdf5Mutex().
+std::map<hid_t, std::shared_ptr<const ByteSource>>& openSources() {
+    static std::map<hid_t, std::shared_ptr<const ByteSource>> sources;
+    return sources;
+}
+
+}  // namespace
+
 Hdf5File::Hdf5File(std::shared_ptr<const ByteSource> source, H5Id file)
-    : m_source(std::move(source)), m_file(std::move(file)) {}
+    : m_source(std::move(source)), m_file(std::move(file)) {
+    Hdf5Lock lock(hdf5Mutex());
+    openSources()[m_file.get()] = m_source;
+}
+
+Hdf5File::~Hdf5File() {
+    Hdf5Lock lock(hdf5Mutex());
+    openSources().erase(m_file.get());
+}
+
+std::shared_ptr<const ByteSource> hdf5SourceOf(hid_t obj) {
+    Hdf5Lock lock(hdf5Mutex());
+    const hid_t file = H5Iget_file_id(obj);
+    if (file < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return nullptr;
+    }
+    H5Idec_ref(file);  // H5Iget_file_id added a reference
+    const auto it = openSources().find(file);
+    return it == openSources().end() ? nullptr : it->second;
+}
 
 std::string Hdf5File::name() const {
     return m_source->name();

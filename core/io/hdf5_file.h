@@ -54,6 +54,9 @@ class Hdf5File {
 public:
     /// Opens `source`; throws FormatError when it is not HDF5, CorruptDataError when damaged.
     static std::shared_ptr<Hdf5File> open(std::shared_ptr<const ByteSource> source);
+    ~Hdf5File();
+    Hdf5File(const Hdf5File&) = delete;
+    Hdf5File& operator=(const Hdf5File&) = delete;
 
     [[nodiscard]] hid_t id() const { return m_file.get(); }
     [[nodiscard]] const std::shared_ptr<const ByteSource>& source() const { return m_source; }
@@ -66,6 +69,11 @@ private:
     std::shared_ptr<void> m_image;  // the core driver's view of m_source; outlives m_file
     H5Id m_file;
 };
+
+/// The bytes of the open file that holds the object `obj` (any identifier inside a file opened
+/// by Hdf5File::open), or null when it is not one of ours. Lets readers check what a file claims
+/// against the file itself.
+[[nodiscard]] std::shared_ptr<const ByteSource> hdf5SourceOf(hid_t obj);
 
 /// Kind of a link inside a group.
 enum class H5ObjectKind { Group, Dataset, Datatype, Other };

@@ -10,6 +10,7 @@
 
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core {
 namespace {
@@ -81,6 +82,10 @@ void ZipArchive::readDirectory() {
         count = le(bytes, z64 + 32, 8);
         cdSize = le(bytes, z64 + 40, 8);
         cdOffset = le(bytes, z64 + 48, 8);
+    }
+    if (count > limits().zipEntries) {
+        throw LimitError("zip directory lists " + std::to_string(count) + " entries", "zip-entries",
+                         limits().zipEntries, ctx);
     }
     if (cdOffset > bytes.size() || cdSize > bytes.size() - cdOffset || count > cdSize / 46 + 1) {
         throw CorruptDataError("zip central directory lies outside the file (truncated?)", ctx);
@@ -223,11 +228,21 @@ std::shared_ptr<const ByteSource> ZipArchive::member(const ZipEntry& entry,
         }
         return slice;
     }
-    if (entry.size > maxInflated) {
-        throw CorruptDataError("zip member '" + entry.name + "' claims " +
-                                   std::to_string(entry.size) + " bytes unpacked, above the " +
-                                   std::to_string(maxInflated) + "-byte limit",
-                               ctx);
+    const Limits& lim = limits();
+    const std::uint64_t absolute = std::min(maxInflated, lim.inflatedBytes);
+    if (entry.size > absolute) {
+        throw LimitError("zip member '" + entry.name + "' claims " + std::to_string(entry.size) +
+                             " bytes unpacked",
+                         "inflated-bytes", absolute, ctx);
+    }
+    // A deflate bomb: refused on what the directory claims, before anything is inflated. A
+    // member that inflates past its claimed size is refused below, at that size.
+    const std::uint64_t packed = std::max<std::uint64_t>(entry.compressedSize, 1);
+    if (entry.size > lim.inflateRatioFloor && entry.size / packed >= lim.inflateRatio) {
+        throw LimitError("zip member '" + entry.name + "' claims " + std::to_string(entry.size) +
+                             " bytes unpacked from " + std::to_string(entry.compressedSize) +
+                             " packed (ratio " + std::to_string(entry.size / packed) + ":1)",
+                         "inflate-ratio", lim.inflateRatio, ctx);
     }
     (void)dataOffset(entry);
     std::lock_guard lock(m_zip->mutex);
@@ -236,10 +251,16 @@ std::shared_ptr<const ByteSource> ZipArchive::member(const ZipEntry& entry,
         throw CorruptDataError(
             std::string("cannot open zip member: ") + zip_strerror(m_zip->archive), ctx);
     }
-    std::vector<std::byte> out(static_cast<std::size_t>(entry.size));
+    // Inflated in bounded chunks; the buffer grows with what really arrives, never to the
+    // claimed size up front.
+    constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+    std::vector<std::byte> out;
+    out.reserve(static_cast<std::size_t>(std::min(entry.size, kChunk * 16)));
     std::uint64_t got = 0;
     while (got < entry.size) {
-        const zip_int64_t n = zip_fread(f, out.data() + got, entry.size - got);
+        const std::uint64_t want = std::min(kChunk, entry.size - got);
+        out.resize(static_cast<std::size_t>(got + want));
+        const zip_int64_t n = zip_fread(f, out.data() + got, want);
         if (n < 0) {
             const std::string msg = zip_file_strerror(f);
             zip_fclose(f);
@@ -250,6 +271,7 @@ std::shared_ptr<const ByteSource> ZipArchive::member(const ZipEntry& entry,
         }
         got += static_cast<std::uint64_t>(n);
     }
+    out.resize(static_cast<std::size_t>(got));
     // One more read lets libzip see the end of the stream and check the CRC.
     char probe = 0;
     const zip_int64_t tail = zip_fread(f, &probe, 1);

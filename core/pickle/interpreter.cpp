@@ -21,7 +21,8 @@ Interpreter::Interpreter(Machine& machine, ValueGraph& graph, std::uint64_t offs
     : m_machine(machine),
       m_graph(graph),
       m_reader(graph.bytes(), offset, graph.source().name()),
-      m_stack(machine.options().limits.maxStack, machine.options().limits.maxMarks) {}
+      m_stack(machine.options().limits.maxStack, machine.options().limits.maxMarks),
+      m_maxDepth(machine.options().limits.maxDepth) {}
 
 void Interpreter::fail(const std::string& message, const Op& op) const {
     m_reader.fail(message, op.offset);
@@ -81,7 +82,15 @@ ValueId Interpreter::make(ValueKind kind, const Op& op, std::vector<ValueId> ite
     v.kind = kind;
     v.offset = op.offset;
     v.items = std::move(items);
-    return m_graph.add(std::move(v));
+    const ValueId id = m_graph.add(std::move(v));
+    for (const ValueId item : m_graph[id].items) {
+        holds(id, item);
+    }
+    return id;
+}
+
+void Interpreter::holds(ValueId owner, ValueId child) {
+    m_graph.holds(owner, child, m_maxDepth);
 }
 
 void Interpreter::step(const Op& op) {
@@ -233,6 +242,9 @@ void Interpreter::step(const Op& op) {
             for (std::size_t i = 0; i < flat.size(); i += 2) {
                 entries.emplace_back(flat[i], flat[i + 1]);
             }
+            for (const ValueId item : flat) {
+                holds(id, item);
+            }
             m_stack.push(id);
             return;
         }
@@ -339,6 +351,8 @@ void Interpreter::step(const Op& op) {
             Value& v = m_graph.mutableValue(call);
             v.func = func;
             v.args = args;
+            holds(call, func);
+            holds(call, args);
             m_stack.top() = call;
             return;
         }

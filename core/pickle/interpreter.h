@@ -29,6 +29,8 @@ private:
     void warn(std::string message);
 
     [[nodiscard]] ValueId make(ValueKind kind, const Op& op, std::vector<ValueId> items = {});
+    /// Records that `owner` holds `child` (nesting depth, limit "depth").
+    void holds(ValueId owner, ValueId child);
     void pushIntLine(const Op& op, bool isLong);
     void pushLongBytes(const Op& op);
     void pushPy2String(const Op& op, std::string_view bytes, bool owned);
@@ -53,6 +55,7 @@ private:
     std::uint64_t m_nextBuffer = 0;
     std::size_t m_suppressedWarnings = 0;
     bool m_frameWarned = false;
+    std::uint32_t m_maxDepth;
 };
 
 }  // namespace ckpt::core::pickle

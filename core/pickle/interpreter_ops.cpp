@@ -8,6 +8,7 @@
 #include "core/pickle/name_mapping.h"
 #include "core/pickle/text_args.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core::pickle {
 
@@ -101,6 +102,9 @@ void Interpreter::addToTarget(const Op& op, std::vector<ValueId> items) {
         fail(at(op) + ": cannot add items to a " + std::string(valueKindName(t.kind)), op);
     }
     t.items.insert(t.items.end(), items.begin(), items.end());
+    for (const ValueId item : items) {
+        holds(target, item);
+    }
 }
 
 void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& flat) {
@@ -112,6 +116,9 @@ void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& fla
     for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
         t.entries.emplace_back(flat[i], flat[i + 1]);
     }
+    for (const ValueId item : flat) {
+        holds(target, item);
+    }
 }
 
 void Interpreter::memoPut(const Op& op, std::uint64_t index) {
@@ -122,6 +129,11 @@ void Interpreter::memoPut(const Op& op, std::uint64_t index) {
              op);
     }
     const ValueId v = m_stack.top();
+    if (m_memo.size() >= limits().pickleMemo) {
+        throw LimitError(
+            "the pickle stores more than " + std::to_string(m_memo.size()) + " memo entries",
+            "pickle-memo", limits().pickleMemo, {m_graph.source().name(), "pickle", {}, op.offset});
+    }
     if (const auto old = m_memo.put(index, v); old && *old != v) {
         warn(at(op) + " replaces memo entry " + std::to_string(index));
     }
@@ -143,6 +155,9 @@ void Interpreter::makeObject(const Op& op, ObjectOrigin origin, ValueId cls, Val
     v.func = cls;
     v.args = args;
     v.kwargs = kwargs;
+    holds(id, cls);
+    holds(id, args);
+    holds(id, kwargs);
     m_stack.push(id);
 }
 
@@ -169,6 +184,7 @@ void Interpreter::build(const Op& op) {
              op);
     }
     m_graph.mutableValue(object).states.push_back(state);
+    holds(object, state);
     const auto& hook = m_machine.options().afterBuild;
     if (!hook) {
         return;

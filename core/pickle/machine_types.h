@@ -1,6 +1,7 @@
 #pragma once
 /// Options, hooks and results of the symbolic pickle machine.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/pickle/value.h"
+#include "core/util/limits.h"
 #include "core/util/progress.h"
 
 namespace ckpt::core::pickle {
@@ -53,11 +55,15 @@ struct MachineLimits {
     /// Values in the graph. A value takes about 140 bytes plus its items, so the default caps
     /// the graph near 1.5 GB; checkpoint pickles keep bulk data in byte ranges and stay far
     /// below (a 24 MB pickle of 500,000 small dicts makes 3 million values).
-    std::size_t maxValues = 10'000'000;
+    std::size_t maxValues = static_cast<std::size_t>(core::limits().pickleNodes);
     std::size_t maxStack = 50'000'000;  ///< values on the stack at once
-    std::size_t maxMarks = 1'000'000;   ///< MARKs open at once
-    std::size_t maxNestedLoads = 8;     ///< load() called from hooks inside load()
-    std::size_t maxWarnings = 32;       ///< warnings kept per pickle
+    /// Nesting of containers, calls and objects (CPython's pickler cannot write more than
+    /// about 1000 levels: its recursion limit).
+    std::uint32_t maxDepth =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(core::limits().depth, UINT32_MAX));
+    std::size_t maxMarks = 1'000'000;  ///< MARKs open at once
+    std::size_t maxNestedLoads = 8;    ///< load() called from hooks inside load()
+    std::size_t maxWarnings = 32;      ///< warnings kept per pickle
 };
 
 struct MachineOptions {

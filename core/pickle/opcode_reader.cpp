@@ -6,6 +6,7 @@
 #include "core/io/byte_source.h"
 #include "core/pickle/text_args.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core::pickle {
 
@@ -71,6 +72,11 @@ std::uint64_t OpcodeReader::readUnsigned(unsigned width) {
 
 ByteRange OpcodeReader::readCounted(std::uint64_t length, const Op& op) {
     need(length, op, "data");
+    if (length > limits().stringBytes) {
+        throw LimitError(
+            std::string(opcodeName(op.code)) + " holds " + std::to_string(length) + " bytes",
+            "string-bytes", limits().stringBytes, {m_sourceName, "pickle", {}, op.offset});
+    }
     const ByteRange r{m_pos, length};
     m_pos += length;
     return r;

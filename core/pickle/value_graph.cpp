@@ -2,6 +2,7 @@
 
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core::pickle {
 
@@ -20,9 +21,9 @@ ValueGraph::ValueGraph(std::shared_ptr<const ByteSource> source, std::size_t max
 
 ValueId ValueGraph::add(Value value) {
     if (m_size >= m_maxValues || m_size >= kNoValue - 1) {
-        throw CorruptDataError(
-            "the pickle builds more than " + std::to_string(m_maxValues) + " values",
-            {m_source->name(), "pickle", {}, value.offset});
+        throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
+                         "pickle-nodes", m_maxValues,
+                         {m_source->name(), "pickle", {}, value.offset});
     }
     if (m_size % kChunkSize == 0) {
         m_chunks.push_back(std::make_unique<Value[]>(kChunkSize));
@@ -30,6 +31,25 @@ ValueId ValueGraph::add(Value value) {
     const auto id = static_cast<ValueId>(m_size++);
     slot(id) = std::move(value);
     return id;
+}
+
+void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
+    if (owner >= m_size) {
+        return;
+    }
+    const std::uint32_t d = depth(child) + 1;
+    if (d <= depth(owner)) {
+        return;
+    }
+    if (d > maxDepth) {
+        throw LimitError(
+            "the pickle nests values deeper than " + std::to_string(maxDepth) + " levels", "depth",
+            maxDepth, {m_source->name(), "pickle", {}, slot(owner).offset});
+    }
+    if (m_depths.size() <= owner) {
+        m_depths.resize(static_cast<std::size_t>(owner) + 1, 0);
+    }
+    m_depths[owner] = d;
 }
 
 ValueId ValueGraph::none() {

@@ -46,6 +46,15 @@ public:
 
     /// Appends `value` and returns its id; throws CorruptDataError when the limit is reached.
     ValueId add(Value value);
+
+    /// Nesting depth of `id`: 0 for a scalar, 1 + the deepest value it holds for containers,
+    /// calls and objects (as far as the machine has filled them so far).
+    [[nodiscard]] std::uint32_t depth(ValueId id) const {
+        return id < m_depths.size() ? m_depths[id] : 0;
+    }
+    /// Raises the depth of `owner` to hold `child`; throws LimitError (limit "depth") past
+    /// `maxDepth`. The machine calls it whenever a value is put inside another.
+    void holds(ValueId owner, ValueId child, std::uint32_t maxDepth);
     /// The shared None / True / False values.
     ValueId none();
     ValueId boolean(bool b);
@@ -109,6 +118,7 @@ private:
     std::shared_ptr<const ByteSource> m_source;
     std::span<const std::byte> m_bytes;
     std::size_t m_maxValues;
+    std::vector<std::uint32_t> m_depths;  ///< by id; absent entries are 0
     std::vector<std::unique_ptr<Value[]>> m_chunks;
     std::size_t m_size = 0;
     std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "core/pickle/value_access.h"
 #include "core/pickle/value_graph.h"
@@ -20,11 +21,13 @@ using pickle::ValueKind;
 constexpr std::size_t kMaxPathLength = 400;
 
 /// First (shortest) member path to every value reachable from the roots, and its parent.
+/// Each value stores only its parent and the one step from it (16 bytes), not its path: paths
+/// are spelled on demand. (Storing a path string per value cost ~1 KB per nesting level.)
 class MemberPaths {
 public:
     MemberPaths(const ValueGraph& g, const std::vector<ValueId>& roots) : m_g(g) {
         for (std::size_t i = 0; i < roots.size(); ++i) {
-            visit(roots[i], kNone, i == 0 ? "<root>" : "<pickle " + std::to_string(i + 1) + ">");
+            visit(roots[i], kNone, {StepKind::Root, i});
         }
         while (!m_queue.empty()) {
             const ValueId id = m_queue.front();
@@ -34,8 +37,25 @@ public:
     }
 
     [[nodiscard]] std::string path(ValueId id) const {
-        const auto it = m_nodes.find(id);
-        return it == m_nodes.end() ? std::string("<not reachable from the root>") : it->second.path;
+        auto it = m_nodes.find(id);
+        if (it == m_nodes.end()) {
+            return "<not reachable from the root>";
+        }
+        std::vector<Step> steps;
+        for (; it != m_nodes.end(); it = m_nodes.find(it->second.parent)) {
+            steps.push_back(it->second.step);
+            if (it->second.parent == kNone) {
+                break;
+            }
+        }
+        std::string out;
+        for (auto s = steps.rbegin(); s != steps.rend(); ++s) {
+            out += spell(*s);
+            if (out.size() > kMaxPathLength) {
+                return out.substr(0, kMaxPathLength) + "...";
+            }
+        }
+        return out;
     }
     [[nodiscard]] ValueId parent(ValueId id) const {
         const auto it = m_nodes.find(id);
@@ -45,20 +65,49 @@ public:
     static constexpr ValueId kNone = pickle::kNoValue;
 
 private:
+    enum class StepKind : std::uint8_t { Root, Index, Key, Attr, Class, State, Arg, ArgsStar, Pid };
+    struct Step {
+        StepKind kind;
+        std::uint64_t arg = 0;  ///< root number, index, or the key's ValueId
+    };
     struct Entry {
-        std::string path;
         ValueId parent;
+        Step step;
     };
 
-    void visit(ValueId id, ValueId parent, std::string path) {
+    void visit(ValueId id, ValueId parent, Step step) {
         if (id == kNone || !m_g.contains(id) || m_nodes.count(id) != 0) {
             return;
         }
-        if (path.size() > kMaxPathLength) {
-            path = path.substr(0, kMaxPathLength) + "...";
-        }
-        m_nodes.emplace(id, Entry{std::move(path), parent});
+        m_nodes.emplace(id, Entry{parent, step});
         m_queue.push_back(id);
+    }
+
+    [[nodiscard]] std::string spell(const Step& s) const {
+        switch (s.kind) {
+            case StepKind::Root:
+                return s.arg == 0 ? "<root>" : "<pickle " + std::to_string(s.arg + 1) + ">";
+            case StepKind::Index:
+                return "[" + std::to_string(s.arg) + "]";
+            case StepKind::Key:
+                return "[" + key(static_cast<ValueId>(s.arg)) + "]";
+            case StepKind::Attr: {
+                const auto name = pickle::asStr(m_g, static_cast<ValueId>(s.arg));
+                return name ? "." + std::string(*name)
+                            : "[" + key(static_cast<ValueId>(s.arg)) + "]";
+            }
+            case StepKind::Class:
+                return ".__class__";
+            case StepKind::State:
+                return ".__state__";
+            case StepKind::Arg:
+                return "(" + std::to_string(s.arg) + ")";
+            case StepKind::ArgsStar:
+                return "(*)";
+            case StepKind::Pid:
+                return ".<persistent id>";
+        }
+        return "?";
     }
 
     std::string key(ValueId k) const {
@@ -71,63 +120,61 @@ private:
         return "?";
     }
 
-    void addAttributes(ValueId owner, ValueId state, const std::string& base) {
+    void addAttributes(ValueId owner, ValueId state) {
         const auto& s = m_g[state];
         if (s.kind == ValueKind::Dict) {
             for (const auto& [k, v] : s.entries) {
-                const auto name = pickle::asStr(m_g, k);
-                visit(v, owner, name ? base + "." + std::string(*name) : base + "[" + key(k) + "]");
+                visit(v, owner, {StepKind::Attr, k});
             }
         } else if (s.kind == ValueKind::Tuple && s.items.size() == 2) {
             // (state dict, slots dict)
             for (const ValueId part : s.items) {
                 if (m_g.contains(part) && m_g[part].kind == ValueKind::Dict) {
-                    addAttributes(owner, part, base);
+                    addAttributes(owner, part);
                 }
             }
         } else {
-            visit(state, owner, base + ".__state__");
+            visit(state, owner, {StepKind::State});
         }
     }
 
     void expand(ValueId id) {
         const auto& v = m_g[id];
-        const std::string base = m_nodes.at(id).path;
         for (std::size_t i = 0; i < v.items.size(); ++i) {
-            visit(v.items[i], id, base + "[" + std::to_string(i) + "]");
+            visit(v.items[i], id, {StepKind::Index, i});
         }
         if (v.kind == ValueKind::Dict || !v.entries.empty()) {
             for (const auto& [k, val] : v.entries) {
-                visit(val, id, base + "[" + key(k) + "]");
+                visit(val, id, {StepKind::Key, k});
             }
         }
         if (v.kind == ValueKind::Object || v.kind == ValueKind::Call) {
             if (m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Call) {
-                visit(v.func, id, base + ".__class__");  // a class rebuilt by dill/cloudpickle
+                visit(v.func, id, {StepKind::Class});  // a class rebuilt by dill/cloudpickle
             }
             for (const ValueId state : v.states) {
                 if (m_g.contains(state)) {
-                    addAttributes(id, state, base);
+                    addAttributes(id, state);
                 }
             }
             if (v.args != kNone && m_g.contains(v.args)) {
                 const auto& a = m_g[v.args];
                 if (a.kind == ValueKind::Tuple) {
                     for (std::size_t i = 0; i < a.items.size(); ++i) {
-                        visit(a.items[i], id, base + "(" + std::to_string(i) + ")");
+                        visit(a.items[i], id, {StepKind::Arg, i});
                     }
                 } else {
-                    visit(v.args, id, base + "(*)");
+                    visit(v.args, id, {StepKind::ArgsStar});
                 }
             }
         }
         if (v.kind == ValueKind::PersistentRef) {
-            visit(v.pid, id, base + ".<persistent id>");
+            visit(v.pid, id, {StepKind::Pid});
         }
     }
 
     const ValueGraph& m_g;
-    std::map<ValueId, Entry> m_nodes;
+    std::unordered_map<ValueId, Entry> m_nodes;
     std::deque<ValueId> m_queue;
 };
 

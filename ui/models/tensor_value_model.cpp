@@ -13,6 +13,12 @@
 #include "ui/widgets/color_scale.h"
 
 namespace ckpt::ui {
+namespace {
+// QHeaderView sums section sizes in an int: at ~30 px per row, 2^31 / 30 rows overflow it and
+// crash the view. Larger tensors show their first rows and columns.
+constexpr std::uint64_t kMaxDisplayRows = std::uint64_t{1} << 20;
+constexpr std::uint64_t kMaxDisplayCols = std::uint64_t{1} << 16;
+}  // namespace
 
 TensorValueModel::TensorValueModel(QObject* parent) : QAbstractTableModel(parent) {
     m_cache.setMaxCost(kCacheTiles);
@@ -78,14 +84,14 @@ int TensorValueModel::rowCount(const QModelIndex& parent) const {
     if (parent.isValid() || !m_view) {
         return 0;
     }
-    return static_cast<int>(std::min<std::uint64_t>(m_view->rows(), INT_MAX));
+    return static_cast<int>(std::min<std::uint64_t>(m_view->rows(), kMaxDisplayRows));
 }
 
 int TensorValueModel::columnCount(const QModelIndex& parent) const {
     if (parent.isValid() || !m_view) {
         return 0;
     }
-    return static_cast<int>(std::min<std::uint64_t>(m_view->cols(), INT_MAX));
+    return static_cast<int>(std::min<std::uint64_t>(m_view->cols(), kMaxDisplayCols));
 }
 
 quint64 TensorValueModel::tileKey(int row, int col) {

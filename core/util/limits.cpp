@@ -1,0 +1,103 @@
+#include "core/util/limits.h"
+
+#include <charconv>
+
+namespace ckpt::core {
+namespace {
+
+struct Field {
+    const char* name;
+    std::uint64_t Limits::*member;
+    const char* meaning;
+};
+
+constexpr Field kFields[] = {
+    {"pickle-nodes", &Limits::pickleNodes, "values one pickle may create"},
+    {"pickle-memo", &Limits::pickleMemo, "memo entries of one pickle"},
+    {"depth", &Limits::depth, "nesting depth of containers and calls in a pickle"},
+    {"string-bytes", &Limits::stringBytes, "bytes of one str/bytes value or long integer"},
+    {"inflated-bytes", &Limits::inflatedBytes, "bytes one compressed member may inflate to"},
+    {"inflate-ratio", &Limits::inflateRatio, "unpacked:packed ratio of a compressed member"},
+    {"inflate-ratio-floor", &Limits::inflateRatioFloor,
+     "unpacked bytes below which the ratio is not checked"},
+    {"zip-entries", &Limits::zipEntries, "entries in one zip directory"},
+    {"elements-per-byte", &Limits::elementsPerByte,
+     "elements an npy array of objects or strings may claim per data byte"},
+    {"hdf5-extent-per-byte", &Limits::hdf5ExtentPerByte,
+     "HDF5 dataset elements per allocated byte (datasets up to 16 Mi elements always read)"},
+};
+
+}  // namespace
+
+Limits& limits() {
+    static Limits l;
+    return l;
+}
+
+LimitError::LimitError(const std::string& what, std::string_view limitName, std::uint64_t value,
+                       Context context)
+    : CorruptDataError(what + " (limit " + std::string(limitName) + "=" + std::to_string(value) +
+                           "; raise it with --limit " + std::string(limitName) + "=N)",
+                       std::move(context)) {}
+
+std::vector<LimitInfo> describeLimits(const Limits& l) {
+    std::vector<LimitInfo> out;
+    for (const auto& f : kFields) {
+        out.push_back({f.name, l.*(f.member), f.meaning});
+    }
+    return out;
+}
+
+std::string setLimit(Limits& l, std::string_view assignment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos) {
+        return "expected NAME=VALUE, got '" + std::string(assignment) + "'";
+    }
+    const auto name = assignment.substr(0, eq);
+    auto value = assignment.substr(eq + 1);
+    std::uint64_t scale = 1;
+    if (!value.empty()) {
+        switch (value.back()) {
+            case 'K':
+            case 'k':
+                scale = 1ull << 10;
+                break;
+            case 'M':
+            case 'm':
+                scale = 1ull << 20;
+                break;
+            case 'G':
+            case 'g':
+                scale = 1ull << 30;
+                break;
+            case 'T':
+            case 't':
+                scale = 1ull << 40;
+                break;
+            default:
+                break;
+        }
+        if (scale != 1) {
+            value.remove_suffix(1);
+        }
+    }
+    std::uint64_t v = 0;
+    const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || p != value.data() + value.size() || value.empty() ||
+        v > UINT64_MAX / scale) {
+        return "not a number: '" + std::string(assignment.substr(eq + 1)) + "'";
+    }
+    for (const auto& f : kFields) {
+        if (name == f.name) {
+            l.*(f.member) = v * scale;
+            return {};
+        }
+    }
+    std::string names;
+    for (const auto& f : kFields) {
+        names += (names.empty() ? "" : ", ") + std::string(f.name);
+    }
+    return "unknown limit '" + std::string(name) + "' (known: " + names + ")";
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,51 @@
+#pragma once
+/// Named limits on what a file may make the readers do. Every file may have been written by an
+/// attacker: counts, depths and sizes a file claims are held to these before anything is
+/// allocated. Each limit has a stable name (used by `ckpt --limit NAME=VALUE` and in the error
+/// that reports it) and a default documented in docs/limits.md.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/util/error.h"
+
+namespace ckpt::core {
+
+struct Limits {
+    std::uint64_t pickleNodes = 10'000'000;        ///< values one pickle may create
+    std::uint64_t pickleMemo = 10'000'000;         ///< memo entries of one pickle
+    std::uint64_t depth = 10'000;                  ///< nesting of containers/calls in a pickle
+    std::uint64_t stringBytes = 4ull << 30;        ///< one str/bytes value or long integer
+    std::uint64_t inflatedBytes = 4ull << 30;      ///< one decompressed member or stream
+    std::uint64_t inflateRatio = 200;              ///< unpacked:packed above the floor below
+    std::uint64_t inflateRatioFloor = 8ull << 20;  ///< members below this skip the ratio check
+    std::uint64_t zipEntries = 1'000'000;          ///< entries in one zip directory
+    std::uint64_t elementsPerByte = 64;            ///< claimed elements per byte the file holds
+    std::uint64_t hdf5ExtentPerByte = 4096;        ///< dataset elements per allocated byte (sparse)
+};
+
+/// The process-wide limits (set once, by the CLI or the GUI, before files are opened).
+[[nodiscard]] Limits& limits();
+
+/// Thrown when a file exceeds a limit: the message names the limit and how to raise it.
+class LimitError : public CorruptDataError {
+public:
+    LimitError(const std::string& what, std::string_view limitName, std::uint64_t value,
+               Context context = {});
+};
+
+/// One limit's name, current value and meaning, for help texts and docs.
+struct LimitInfo {
+    std::string name;
+    std::uint64_t value;
+    std::string meaning;
+};
+[[nodiscard]] std::vector<LimitInfo> describeLimits(const Limits& l = limits());
+
+/// Sets one limit from "NAME=VALUE" (VALUE may end in K, M, G, T for powers of 1024); returns
+/// an error message, empty on success.
+[[nodiscard]] std::string setLimit(Limits& l, std::string_view assignment);
+
+}  // namespace ckpt::core
