@@ -48,4 +48,4 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/conformance/lsan.supp}"
 # The conformance suite's per-case time limit, stretched for the slower instrumented code.
 export CKPT_CONFORMANCE_TIME_SCALE="${CKPT_CONFORMANCE_TIME_SCALE:-4}"
-exec ctest --output-on-failure -j "$jobs" -L 'core|cli' "$@"
+exec ctest --output-on-failure -j "$jobs" -L 'core|cli|conformance' "$@"
