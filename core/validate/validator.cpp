@@ -6,6 +6,7 @@
 
 #include "core/analysis/tensor_stats.h"
 #include "core/model/checkpoint.h"
+#include "core/util/error.h"
 #include "core/util/version.h"
 #include "core/validate/keras_rules.h"
 #include "core/validate/pickle_scan.h"
@@ -113,7 +114,12 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
     auto keras = kerasConfigFindings(checkpoint, label);
     report.findings.insert(report.findings.end(), keras.begin(), keras.end());
     if (options.readData) {
-        nanInfFindings(checkpoint, options, report.findings);
+        try {
+            nanInfFindings(checkpoint, options, report.findings);
+        } catch (const Error&) {
+            // A tensor that cannot be read (a damaged chunk) is an error about this file.
+            rethrowWithContext({checkpoint.filePath(), checkpoint.format()});
+        }
     }
     std::stable_sort(report.findings.begin(), report.findings.end(),
                      [](const Finding& a, const Finding& b) {
