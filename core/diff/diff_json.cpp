@@ -144,9 +144,7 @@ void writeDiffReportJson(std::ostream& out, const DiffReport& r,
     };
     const Json head = headJson(r);
     for (const auto& [k, v] : head.items()) {
-        out << (k == head.begin().key() ? "{
-" : ",
-") << "  " << dumpJson(Json(k)) << ": "
+        out << (k == head.begin().key() ? "{\n" : ",\n") << "  " << dumpJson(Json(k)) << ": "
             << dumpJson(v);
     }
     out << ",\n  \"config\": {\"compared\": " << dumpJson(Json(r.config.compared))

@@ -54,8 +54,11 @@ private slots:
     void aPickleWithoutAKerasModelIsRefused() {
         const QString out = m_tmp.filePath("none.keras");
         const auto e = runCkpt({"export", fixture("pickle_p4.pkl"), "-o", out});
-        QVERIFY(e.exitCode != 0);
-        QVERIFY2(e.err.contains("no pickled Keras model"), e.err.constData());
+        // Refused before anything is written (exit 2), naming what Keras formats need and
+        // the format this input can go to instead.
+        QCOMPARE(e.exitCode, 2);
+        QVERIFY2(e.err.contains("Keras formats need a Keras model"), e.err.constData());
+        QVERIFY2(e.err.contains("safetensors instead"), e.err.constData());
         QVERIFY(!QFile::exists(out));
     }
 };

@@ -111,7 +111,13 @@ private slots:
         constexpr std::size_t depth = 100'000;
         // EMPTY_LIST x N, APPEND x N: each list holds the next.
         const std::string lists = repeat("]", depth + 1) + repeat("a", depth) + ".";
-        Machine m(memory(lists));
+        // The default depth limit (10,000) refuses it with a message naming the limit...
+        const std::string refused = corruptMessage(lists);
+        QVERIFY2(refused.find("limit depth=") != std::string::npos, refused.c_str());
+        // ...and with the limit raised, the walk stays iterative (no stack overflow).
+        MachineOptions deep;
+        deep.limits.maxDepth = 1'000'000;
+        Machine m(memory(lists), deep);
         const PickleInfo info = m.load();
         QCOMPARE(m.graph().reachable(info.root).size(), depth + 1);
         const std::string text = ValuePrinter(m.graph()).print(info.root);
@@ -119,12 +125,12 @@ private slots:
         QVERIFY(text.find("...") != std::string::npos);
 
         // MARK x N, LIST x N: nested through the mark stack.
-        Machine marks(memory(repeat("(", depth) + repeat("l", depth) + "."));
+        Machine marks(memory(repeat("(", depth) + repeat("l", depth) + "."), deep);
         QCOMPARE(marks.graph().size(), std::size_t{0});
         const PickleInfo mi = marks.load();
         QCOMPARE(marks.graph().reachable(mi.root).size(), depth);
 
-        Machine tuples(memory(repeat("(", depth) + "N" + repeat("t", depth) + "."));
+        Machine tuples(memory(repeat("(", depth) + "N" + repeat("t", depth) + "."), deep);
         QVERIFY(tuples.load().warnings.empty());
     }
 
