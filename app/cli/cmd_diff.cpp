@@ -15,9 +15,9 @@
 #include "core/diff/diff_json.h"
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
-#include "core/util/percent.h"
 #include "core/model/json_dump.h"
 #include "core/util/escape.h"
+#include "core/util/percent.h"
 
 namespace ckpt::cli {
 namespace {

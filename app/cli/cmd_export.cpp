@@ -13,8 +13,8 @@
 #include "core/formats/registry.h"
 #include "core/model/json_dump.h"
 #include "core/util/error.h"
-#include "core/validate/validator.h"
 #include "core/util/escape.h"
+#include "core/validate/validator.h"
 
 namespace ckpt::cli {
 namespace {

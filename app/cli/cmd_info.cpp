@@ -198,7 +198,8 @@ namespace {
 
 /// Text of one checkpoint for `ckpt info`.
 void printInfo(const Checkpoint& c, bool all, std::ostream& out) {
-    out << "File     " << core::escapeText(c.filePath()) << " (" << humanBytes(c.fileSize()) << ")\n"
+    out << "File     " << core::escapeText(c.filePath()) << " (" << humanBytes(c.fileSize())
+        << ")\n"
         << "Format   " << c.formatDescription() << " [" << c.format() << "]\n";
     if (!c.metadata().empty()) {
         out << "Metadata " << metadataLine(c.metadata()) << "\n";
