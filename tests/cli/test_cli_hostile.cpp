@@ -29,7 +29,7 @@ QByteArray fileHash(const QString& path) {
     return h.result();
 }
 
-constexpr long kMaxRssKiB = 64 * 1024;
+constexpr long kMaxRssKiB = ckpt::test::memoryBudgetKiB(64 * 1024);
 
 }  // namespace
 
@@ -91,9 +91,10 @@ private slots:
         if (manyTensors && args.first() == "export") {
             QSKIP("exporting 40k tensors takes > 5 s (open issue, see the h13a report)");
         }
-        const long maxRss = manyTensors ? 160 * 1024 : kMaxRssKiB;
+        const long maxRss = manyTensors ? ckpt::test::memoryBudgetKiB(160 * 1024) : kMaxRssKiB;
         const QByteArray before = fileHash(file);
-        const auto r = ckpt::test::runMeasured(ckpt::test::cliPath(), args, 5000);
+        const auto r = ckpt::test::runMeasured(ckpt::test::cliPath(), args,
+                                               int(ckpt::test::timeBudgetSeconds(5) * 1000));
         const QByteArray info = QString("exit %1 signal %2 %3 s %4 KiB; stderr: %5")
                                     .arg(r.exitCode)
                                     .arg(r.signal)

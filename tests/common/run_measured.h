@@ -21,6 +21,27 @@
 
 namespace ckpt::test {
 
+/// True when this test (and so the ckpt it runs, built in the same tree) is instrumented by
+/// AddressSanitizer.
+constexpr bool kSanitized =
+#if defined(__SANITIZE_ADDRESS__)
+    true;
+#else
+    false;
+#endif
+
+/// A memory budget for a child run: the product's own figure, or under ASan that figure plus
+/// the sanitizer's fixed cost and 2x slack (shadow memory, quarantine, redzones: ASan documents
+/// about 2-3x).
+constexpr long memoryBudgetKiB(long kib) {
+    return kSanitized ? 2 * kib + 128 * 1024 : kib;
+}
+
+/// A time budget for a child run: under ASan and UBSan instrumented code runs 2-5x slower.
+constexpr double timeBudgetSeconds(double s) {
+    return kSanitized ? 5 * s : s;
+}
+
 struct MeasuredRun {
     int exitCode = -1;      ///< exit status; -1 when killed by a signal
     int signal = 0;         ///< the signal that ended it, 0 if none

@@ -59,7 +59,8 @@ private slots:
             {0, 1}, {0, 4096}, {4095, 2}, {12345, 1 << 20}, {n - 17, 17}, {0, n}, {n, 0}};
         for (const auto& [off, len] : ranges) {
             const auto got = readVec(*src, off, len);
-            QVERIFY2(std::memcmp(got.data(), view.data() + off, len) == 0,
+            // memcmp with a null pointer is undefined even for 0 bytes (UBSan reports it).
+            QVERIFY2(len == 0 || std::memcmp(got.data(), view.data() + off, len) == 0,
                      qPrintable(QString("range %1+%2").arg(off).arg(len)));
         }
         const auto head = src->peek(n - 5, 100);  // peek clips at the end
