@@ -15,10 +15,6 @@
 namespace ckpt::core {
 namespace {
 
-bool present(const Json& j) {
-    return !j.is_null() && !(j.is_object() && j.empty());
-}
-
 bool comparable(DType t) {
     return dtypeIsNumeric(t) || t == DType::Complex64 || t == DType::Complex128;
 }
@@ -63,14 +59,15 @@ void addNotes(const Checkpoint& a, const Checkpoint& b, DiffReport& r) {
     const auto side = [](const Checkpoint& c, const char* name, const char* what) {
         return std::string(name) + " (" + c.format() + ") has no " + what;
     };
-    if (!r.config.compared && present(a.config()) != present(b.config())) {
-        r.notes.push_back(present(a.config()) ? side(b, "B", "model config")
-                                              : side(a, "A", "model config"));
+    if (!r.config.compared && configPresent(a.config()) != configPresent(b.config())) {
+        r.notes.push_back(configPresent(a.config()) ? side(b, "B", "model config")
+                                                    : side(a, "A", "model config"));
         r.notes.back() += "; architectures not compared";
     }
-    if (!r.config.trainingCompared && present(a.trainingConfig()) != present(b.trainingConfig())) {
-        r.notes.push_back(present(a.trainingConfig()) ? side(b, "B", "training config")
-                                                      : side(a, "A", "training config"));
+    if (!r.config.trainingCompared &&
+        configPresent(a.trainingConfig()) != configPresent(b.trainingConfig())) {
+        r.notes.push_back(configPresent(a.trainingConfig()) ? side(b, "B", "training config")
+                                                            : side(a, "A", "training config"));
         r.notes.back() += "; training configs not compared";
     }
 }

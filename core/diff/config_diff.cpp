@@ -183,11 +183,11 @@ void diffLayers(const Json& configA, const Json& configB, std::vector<ConfigChan
     removedUpTo(la.size());
 }
 
-bool present(const Json& j) {
+}  // namespace
+
+bool configPresent(const Json& j) {
     return !j.is_null() && !(j.is_object() && j.empty());
 }
-
-}  // namespace
 
 void diffJson(const Json& a, const Json& b, const std::string& path, const std::string& layer,
               std::vector<ConfigChange>& out) {
@@ -240,12 +240,12 @@ void diffJson(const Json& a, const Json& b, const std::string& path, const std::
 
 ConfigDiff diffConfigs(const Checkpoint& a, const Checkpoint& b) {
     ConfigDiff d;
-    if (present(a.config()) && present(b.config())) {
+    if (configPresent(a.config()) && configPresent(b.config())) {
         d.compared = true;
         diffJson(withoutLayers(a.config()), withoutLayers(b.config()), "", "", d.changes);
         diffLayers(a.config(), b.config(), d.changes);
     }
-    if (present(a.trainingConfig()) && present(b.trainingConfig())) {
+    if (configPresent(a.trainingConfig()) && configPresent(b.trainingConfig())) {
         d.trainingCompared = true;
         diffJson(a.trainingConfig(), b.trainingConfig(), "training_config", "", d.changes);
     }

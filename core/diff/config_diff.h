@@ -22,6 +22,9 @@ class Checkpoint;
 /// A config missing on one side is not compared (ConfigDiff::compared stays false).
 [[nodiscard]] ConfigDiff diffConfigs(const Checkpoint& a, const Checkpoint& b);
 
+/// True for a config that holds something: not null and not an empty object.
+[[nodiscard]] bool configPresent(const Json& j);
+
 /// Appends to `out` the differences between two JSON values found at `path`: objects key by
 /// key, arrays of objects or arrays element by element, anything else (arrays of plain values
 /// included) as one changed value. `layer` is copied into every change.

@@ -9,14 +9,6 @@
 
 namespace ckpt::core::pickle {
 
-namespace {
-
-std::string at(const Op& op) {
-    return std::string(opcodeName(op.code));
-}
-
-}  // namespace
-
 Interpreter::Interpreter(Machine& machine, ValueGraph& graph, std::uint64_t offset)
     : m_machine(machine),
       m_graph(graph),
@@ -49,7 +41,7 @@ PickleInfo Interpreter::run() {
             std::max<int>(m_info.highestOpcodeProtocol, opcodeInfo(op.code).protocol);
         if (op.crossesFrame && !m_frameWarned) {
             m_frameWarned = true;
-            warn(at(op) + " breaks FRAME boundaries (CPython refuses this stream)");
+            warn(opLabel(op) + " breaks FRAME boundaries (CPython refuses this stream)");
         }
         try {
             if (op.code == Opcode::Stop) {
@@ -59,7 +51,7 @@ PickleInfo Interpreter::run() {
             }
             step(op);
         } catch (const StackError& e) {
-            fail(at(op) + ": " + e.what(), op);
+            fail(opLabel(op) + ": " + e.what(), op);
         }
     }
     if (m_stack.size() > 0) {
@@ -145,7 +137,7 @@ void Interpreter::step(const Op& op) {
         case Opcode::Float: {
             const auto v = parseFloatLiteral(m_reader.text(op.data));
             if (!v) {
-                fail(at(op) + ": malformed float literal", op);
+                fail(opLabel(op) + ": malformed float literal", op);
             }
             const ValueId id = make(ValueKind::Float, op);
             m_graph.mutableValue(id).real = *v;
@@ -161,8 +153,9 @@ void Interpreter::step(const Op& op) {
         case Opcode::String: {
             auto bytes = unescapeStringLiteral(m_reader.text(op.data));
             if (!bytes) {
-                fail(at(op) + ": the STRING argument must be a quoted, validly escaped literal",
-                     op);
+                fail(
+                    opLabel(op) + ": the STRING argument must be a quoted, validly escaped literal",
+                    op);
             }
             pushPy2String(op, *bytes, true);
             return;
@@ -174,7 +167,7 @@ void Interpreter::step(const Op& op) {
         case Opcode::Unicode: {
             auto text = decodeRawUnicodeEscape(m_reader.text(op.data));
             if (!text) {
-                fail(at(op) + ": malformed \\u escape in UNICODE argument", op);
+                fail(opLabel(op) + ": malformed \\u escape in UNICODE argument", op);
             }
             m_stack.push(m_graph.addOwnedText(ValueKind::Str, std::move(*text), op.offset));
             return;
@@ -235,7 +228,7 @@ void Interpreter::step(const Op& op) {
         case Opcode::Dict: {
             const auto flat = m_stack.popMark();
             if (flat.size() % 2 != 0) {
-                fail(at(op) + ": odd number of items for DICT", op);
+                fail(opLabel(op) + ": odd number of items for DICT", op);
             }
             const ValueId id = make(ValueKind::Dict, op);
             auto& entries = m_graph.mutableValue(id).entries;
@@ -266,7 +259,7 @@ void Interpreter::step(const Op& op) {
         case Opcode::SetItems: {
             const auto flat = m_stack.popMark();
             if (flat.size() % 2 != 0) {
-                fail(at(op) + ": odd number of items for SETITEMS", op);
+                fail(opLabel(op) + ": odd number of items for SETITEMS", op);
             }
             setItemsOnTarget(op, flat);
             return;
@@ -288,7 +281,8 @@ void Interpreter::step(const Op& op) {
         case Opcode::Ext2:
         case Opcode::Ext4: {
             if (op.integer <= 0) {
-                fail(at(op) + ": extension code " + std::to_string(op.integer) + " is not positive",
+                fail(opLabel(op) + ": extension code " + std::to_string(op.integer) +
+                         " is not positive",
                      op);
             }
             const ValueId id = make(ValueKind::Extension, op);
@@ -305,7 +299,7 @@ void Interpreter::step(const Op& op) {
             for (const ValueId s : {module, name}) {
                 const ValueKind k = m_graph[s].kind;
                 if (k != ValueKind::Str && !(k == ValueKind::Bytes && m_graph[s].has(Py2String))) {
-                    fail(at(op) + ": STACK_GLOBAL needs two str values, got a " +
+                    fail(opLabel(op) + ": STACK_GLOBAL needs two str values, got a " +
                              std::string(valueKindName(k)),
                          op);
                 }
@@ -324,7 +318,7 @@ void Interpreter::step(const Op& op) {
         case Opcode::Obj: {
             auto items = m_stack.popMark();
             if (items.empty()) {
-                fail(at(op) + ": OBJ without a class after its MARK", op);
+                fail(opLabel(op) + ": OBJ without a class after its MARK", op);
             }
             const ValueId cls = items.front();
             items.erase(items.begin());
@@ -366,7 +360,7 @@ void Interpreter::step(const Op& op) {
             persistent(op, m_stack.pop());
             return;
     }
-    fail(at(op) + ": opcode not handled", op);
+    fail(opLabel(op) + ": opcode not handled", op);
 }
 
 }  // namespace ckpt::core::pickle

@@ -14,10 +14,6 @@ namespace ckpt::core::pickle {
 
 namespace {
 
-std::string at(const Op& op) {
-    return std::string(opcodeName(op.code));
-}
-
 bool isAscii(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
 }
@@ -42,7 +38,7 @@ void Interpreter::pushIntLine(const Op& op, bool isLong) {
     }
     auto lit = parseIntLiteral(text, true);
     if (!lit) {
-        fail(at(op) + ": malformed integer literal", op);
+        fail(opLabel(op) + ": malformed integer literal", op);
     }
     if (lit->fits) {
         m_stack.push(m_graph.integer(lit->value, op.offset));
@@ -99,7 +95,7 @@ void Interpreter::addToTarget(const Op& op, std::vector<ValueId> items) {
     const bool ok =
         op.code == Opcode::AddItems ? t.kind == ValueKind::Set : t.kind == ValueKind::List;
     if (!ok && !isOpaque(t.kind)) {
-        fail(at(op) + ": cannot add items to a " + std::string(valueKindName(t.kind)), op);
+        fail(opLabel(op) + ": cannot add items to a " + std::string(valueKindName(t.kind)), op);
     }
     t.items.insert(t.items.end(), items.begin(), items.end());
     for (const ValueId item : items) {
@@ -111,7 +107,7 @@ void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& fla
     const ValueId target = m_stack.top();
     Value& t = m_graph.mutableValue(target);
     if (t.kind != ValueKind::Dict && !isOpaque(t.kind)) {
-        fail(at(op) + ": cannot set items on a " + std::string(valueKindName(t.kind)), op);
+        fail(opLabel(op) + ": cannot set items on a " + std::string(valueKindName(t.kind)), op);
     }
     for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
         t.entries.emplace_back(flat[i], flat[i + 1]);
@@ -124,7 +120,7 @@ void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& fla
 void Interpreter::memoPut(const Op& op, std::uint64_t index) {
     // A writer numbers memo entries 0, 1, 2...; each costs at least one byte of the file.
     if (index > m_graph.bytes().size()) {
-        fail(at(op) + ": memo index " + std::to_string(index) +
+        fail(opLabel(op) + ": memo index " + std::to_string(index) +
                  " is larger than this file could ever need",
              op);
     }
@@ -135,14 +131,14 @@ void Interpreter::memoPut(const Op& op, std::uint64_t index) {
             "pickle-memo", limits().pickleMemo, {m_graph.source().name(), "pickle", {}, op.offset});
     }
     if (const auto old = m_memo.put(index, v); old && *old != v) {
-        warn(at(op) + " replaces memo entry " + std::to_string(index));
+        warn(opLabel(op) + " replaces memo entry " + std::to_string(index));
     }
 }
 
 void Interpreter::memoGet(const Op& op, std::uint64_t index) {
     const auto v = m_memo.get(index);
     if (!v) {
-        fail(at(op) + ": memo index " + std::to_string(index) + " was never stored", op);
+        fail(opLabel(op) + ": memo index " + std::to_string(index) + " was never stored", op);
     }
     m_stack.push(*v);
 }
@@ -179,7 +175,7 @@ void Interpreter::build(const Op& op) {
     // CPython's BUILD needs __setstate__ or a __dict__: builtin values (and the shared None,
     // booleans and small ints) have neither, so only objects of unknown type can take a state.
     if (!isOpaque(m_graph[object].kind)) {
-        fail(at(op) + ": cannot set the state of a " +
+        fail(opLabel(op) + ": cannot set the state of a " +
                  std::string(valueKindName(m_graph[object].kind)),
              op);
     }
@@ -196,7 +192,7 @@ void Interpreter::build(const Op& op) {
     }
     if (action.skipBytes > 0) {
         if (action.skipBytes > m_reader.size() - next) {
-            fail(at(op) + ": " + std::to_string(action.skipBytes) +
+            fail(opLabel(op) + ": " + std::to_string(action.skipBytes) +
                      " bytes of raw data after it run past the end of the data (" +
                      std::to_string(m_reader.size() - next) + " remain)",
                  op);

@@ -36,6 +36,11 @@ struct Op {
     bool crossesFrame = false;
 };
 
+/// The opcode's name, as error and warning messages start with it.
+[[nodiscard]] inline std::string opLabel(const Op& op) {
+    return std::string(opcodeName(op.code));
+}
+
 /// Iterates the opcodes in a byte range. Every length in the stream is checked against the bytes
 /// that really remain before it is used; nothing is allocated per opcode. Not thread-safe; many
 /// readers may share one source.

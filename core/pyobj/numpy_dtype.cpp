@@ -18,7 +18,7 @@ using pickle::ValueKind;
 namespace {
 
 /// Python's repr of a str key, as numpy's descr prints names.
-std::string quoted(std::string_view s) {
+std::string pyQuoted(std::string_view s) {
     std::string out = "'";
     for (const char c : s) {
         out += c == '\'' ? std::string("\\'") : std::string(1, c);
@@ -68,8 +68,8 @@ std::string structuredDescr(const ValueGraph& g, ValueId names, ValueId fields,
         if (offset > pos) {
             add("('', '|V" + std::to_string(offset - pos) + "')");
         }
-        const std::string type = sub->descr.starts_with("[") ? sub->descr : quoted(sub->descr);
-        add("(" + quoted(*name) + ", " + type +
+        const std::string type = sub->descr.starts_with("[") ? sub->descr : pyQuoted(sub->descr);
+        add("(" + pyQuoted(*name) + ", " + type +
             (sub->subShape.empty() ? "" : ", " + sub->subShape) + ")");
         pos = offset + static_cast<std::int64_t>(sub->itemsize);
     }

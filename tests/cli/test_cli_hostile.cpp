@@ -44,9 +44,8 @@ private slots:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<bool>("json");
-        if (!QDir(hostileDir()).exists()) {
-            return;
-        }
+        // Without ../shared/data/hostile the project's own hostile fixture still runs (a test
+        // function must have at least one data row).
         QStringList paths;
         for (const auto& name : QDir(hostileDir()).entryList(QDir::Files, QDir::Name)) {
             if (!name.endsWith(".md")) {
