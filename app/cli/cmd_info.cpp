@@ -81,6 +81,19 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
         << groupDigits(c.nonTrainableParams()) << ")\n";
 }
 
+/// The dtype column: the type's name, or for types without a numeric view the file's own
+/// short spelling ("<U5", "<M8[s]", "object"); a structured type is "struct".
+std::string dtypeColumn(const core::Tensor& t) {
+    const std::string& detail = t.dtypeDetail();
+    if (core::dtypeIsNumeric(t.dtype()) || detail.empty()) {
+        return std::string(dtypeName(t.dtype()));
+    }
+    if (detail.starts_with("[")) {
+        return "struct";
+    }
+    return detail.size() <= 9 ? core::escapeText(detail) : std::string(dtypeName(t.dtype()));
+}
+
 void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t limit,
                       std::ostream& out) {
     std::size_t pathWidth = 20;
@@ -91,8 +104,12 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
         const auto& t = *tensors[i]->tensor();
         out << "  " << pad(core::escapeText(tensors[i]->path()), pathWidth)
-            << pad(std::string(dtypeName(t.dtype())), 10) << pad(t.shapeText(), 18)
+            << pad(dtypeColumn(t), 10) << pad(t.shapeText(), 18)
             << pad(humanBytes(t.nbytes()), 11, true) << "\n";
+        // A structured numpy type: its fields, as numpy's descr lists them.
+        if (t.dtypeDetail().starts_with("[")) {
+            out << "      fields " << core::escapeText(t.dtypeDetail()) << "\n";
+        }
     }
     if (tensors.size() > limit) {
         out << "  ... " << groupDigits(tensors.size() - limit)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/util/escape.h"
 #include "core/util/version.h"
 #include "ui/compare/compare_screenshot.h"
 #include "ui/compare/compare_window.h"
@@ -16,6 +17,13 @@
 #include "ui/widgets/node_icons.h"
 
 namespace {
+
+/// "ckpt-inspector: MESSAGE" on `out`; text from a file (names, error details) is escaped so
+/// that no control byte reaches the terminal, one line per line of the message.
+void printMessage(std::FILE* out, const QString& message) {
+    const std::string text = ckpt::core::escapeTextKeepLines(message.toStdString());
+    std::fprintf(out, "ckpt-inspector: %s\n", text.c_str());
+}
 
 int tabFromName(const QString& name) {
     if (name == QLatin1String("architecture")) {
@@ -47,8 +55,7 @@ int runCompare(QApplication& app, const QString& a, const QString& b, const QStr
     QObject::connect(&session, &ckpt::ui::CompareScreenshot::finished, &app,
                      [&exitCode](int code, const QString& message) {
                          exitCode = code;
-                         std::fprintf(code == 0 ? stdout : stderr, "ckpt-inspector: %s\n",
-                                      qPrintable(message));
+                         printMessage(code == 0 ? stdout : stderr, message);
                          QApplication::exit(code);
                      });
     session.start(a, b);
@@ -167,8 +174,7 @@ int main(int argc, char** argv) {
         QObject::connect(&session, &ckpt::ui::ScreenshotSession::finished, &app,
                          [&exitCode](int code, const QString& message) {
                              exitCode = code;
-                             std::fprintf(code == 0 ? stdout : stderr, "ckpt-inspector: %s\n",
-                                          qPrintable(message));
+                             printMessage(code == 0 ? stdout : stderr, message);
                              QApplication::exit(code);
                          });
         session.start(files);

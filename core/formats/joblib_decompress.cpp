@@ -4,6 +4,7 @@
 #include <lzma.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <vector>
@@ -40,7 +41,8 @@ public:
         m_out.resize(old + n);
         return m_out.data() + old;
     }
-    void used(std::size_t left) { m_out.resize(m_out.size() - left); }
+    /// Gives back the `left` bytes of the last room() that the decoder did not fill.
+    void used(std::size_t left) { m_out.resize(m_out.size() - std::min(left, m_out.size())); }
     std::vector<std::byte>& bytes() { return m_out; }
     [[nodiscard]] bool full() const { return m_out.size() >= m_limit; }
 

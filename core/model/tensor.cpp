@@ -25,7 +25,7 @@ std::uint64_t Tensor::numel() const {
 
 std::uint64_t Tensor::nbytes() const {
     const auto n = numel();
-    const auto size = dtypeSize(m_dtype);
+    const auto size = dtypeSize(m_dtype) != 0 ? dtypeSize(m_dtype) : m_itemSize;
     if (size != 0 && n > std::numeric_limits<std::uint64_t>::max() / size) {
         return std::numeric_limits<std::uint64_t>::max();
     }

@@ -49,7 +49,8 @@ public:
     [[nodiscard]] const std::vector<std::uint64_t>& shape() const { return m_shape; }
     /// Number of elements (1 for a scalar).
     [[nodiscard]] std::uint64_t numel() const;
-    /// Bytes of element data (numel * element size; 0 for string/other types).
+    /// Bytes of element data: numel * element size (itemSize() for string/other types, 0 when
+    /// that is unknown).
     [[nodiscard]] std::uint64_t nbytes() const;
     /// Elements are stored column-major (npy fortran_order, joblib order 'F').
     [[nodiscard]] bool fortranOrder() const { return m_fortranOrder; }
@@ -60,6 +61,11 @@ public:
     /// A dtype name to show when dtype() is Other/String (e.g. an HDF5 compound description).
     [[nodiscard]] const std::string& dtypeDetail() const { return m_dtypeDetail; }
     void setDtypeDetail(std::string d) { m_dtypeDetail = std::move(d); }
+
+    /// Bytes per element for a dtype without a size of its own (Other/String: a numpy structured
+    /// or datetime type, fixed-length strings), so that nbytes() is right; 0 when unknown.
+    [[nodiscard]] std::size_t itemSize() const { return m_itemSize; }
+    void setItemSize(std::size_t n) { m_itemSize = n; }
 
     /// True when element data can be read (numeric type and a source).
     [[nodiscard]] bool readable() const;
@@ -80,6 +86,7 @@ private:
     bool m_fortranOrder = false;
     ByteOrder m_fileByteOrder = ByteOrder::Little;
     std::string m_dtypeDetail;
+    std::size_t m_itemSize = 0;
 };
 
 /// A TensorSource over a contiguous byte range of a memory-backed ByteSource (safetensors, npy,

@@ -204,6 +204,9 @@ std::shared_ptr<Tensor> numpyTensor(const ValueGraph& g, const NumpyArray& a,
     if (dtype == DType::Other || dtype == DType::String) {
         tensor->setDtypeDetail(
             d.isObject ? "object" : d.descr + (d.subShape.empty() ? "" : ", " + d.subShape));
+        if (!d.isObject) {
+            tensor->setItemSize(d.itemsize);
+        }
     }
     return tensor;
 }

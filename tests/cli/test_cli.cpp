@@ -137,6 +137,40 @@ with h5py.File(sys.argv[1], 'w') as f:
         QVERIFY(missing.err.contains("no tensor at 'no/such/tensor'"));
     }
 
+    // A scikit-learn tree's node array has a structured dtype: numpy's descr of it (as
+    // make_sklearn_fixtures.py prints it) in the text and JSON tables, and its real byte size
+    // (5 nodes x 56 bytes); an object array is an object, its elements in the object tree.
+    void structuredAndObjectArrays() {
+        const QString tree = ckpt::test::fixture("sklearn/tree.pkl");
+        const std::string descr =
+            "[('left_child', '<i8'), ('right_child', '<i8'), ('feature', '<i8'), "
+            "('threshold', '<f8'), ('impurity', '<f8'), ('n_node_samples', '<i8'), "
+            "('weighted_n_node_samples', '<f8')]";
+        const auto list = ckpt({"tensors", "--json", tree});
+        QCOMPARE(list.exitCode, 0);
+        bool seen = false;
+        for (const auto& t : Json::parse(list.out.toStdString())) {
+            if (t["path"] == "tree_/nodes") {
+                seen = true;
+                QCOMPARE(t.value("dtype_detail", std::string()), descr);
+                QCOMPARE(t["nbytes"].get<std::uint64_t>(), std::uint64_t{5 * 56});
+            }
+        }
+        QVERIFY(seen);
+        const auto text = ckpt({"tensors", tree});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("struct"), text.out.constData());
+        QVERIFY2(text.out.contains(QByteArray::fromStdString("fields " + descr)),
+                 text.out.constData());
+        QVERIFY2(text.out.contains("280 B"), text.out.constData());
+
+        const auto objects = ckpt({"info", ckpt::test::fixture("sklearn/object_array.pkl")});
+        QCOMPARE(objects.exitCode, 0);
+        QVERIFY2(objects.out.contains("labels: numpy.ndarray"), objects.out.constData());
+        QVERIFY2(objects.out.contains("0 = 'cat'"), objects.out.constData());
+        QVERIFY2(objects.out.contains("nested = 1"), objects.out.constData());
+    }
+
     void unreadableInputExitsTwo() {
         QFile junk(m_tmp.filePath("junk.h5"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

@@ -11,6 +11,7 @@
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
+#include "core/validate/validator.h"
 
 using namespace ckpt::core;
 
@@ -188,6 +189,55 @@ print(json.dumps(out))
         QVERIFY2(err.find("bad.safetensors") != std::string::npos, err.c_str());
     }
 
+    // A pickle inside a numpy object array runs when numpy loads it with allow_pickle=True:
+    // the validator sees it, in .npy and in an .npz member, with the member named.
+    void objectArrayPayloadsAreFound() {
+        const QString script = R"(
+import sys, os, numpy as np
+class Payload:
+    def __reduce__(self):
+        return (os.system, ('echo pwned',))
+d = sys.argv[1]
+np.save(os.path.join(d, 'evil.npy'), np.array([Payload(), 1], dtype=object), allow_pickle=True)
+np.savez(os.path.join(d, 'evil.npz'), w=np.ones(2, 'f4'),
+         labels=np.array(['x', Payload()], dtype=object))
+with open(os.path.join(d, 'broken.npy'), 'wb') as f:
+    np.lib.format.write_array_header_1_0(f, {'descr': '|O', 'fortran_order': False, 'shape': (2,)})
+    f.write(b'\x80\x04not a pickle')
+)";
+        const auto r = ckpt::test::run(ckpt::test::systemPython(), {"-c", script, m_tmp.path()});
+        if (r.exitCode != 0) {
+            QSKIP(qPrintable("python3 with numpy unavailable: " + r.err));
+        }
+        const auto npy = openCheckpoint(m_tmp.filePath("evil.npy").toStdString());
+        const auto npyReport = validateCheckpoint(*npy);
+        QVERIFY(npyReport.count(Severity::Error) >= 1);
+        bool named = false;
+        for (const auto& f : npyReport.findings) {
+            named = named || f.symbol.find("system") != std::string::npos;
+        }
+        QVERIFY(named);
+
+        const auto npz = openCheckpoint(m_tmp.filePath("evil.npz").toStdString());
+        QVERIFY(npz->findTensor("w") != nullptr);
+        QVERIFY(npz->root().findChild("labels") != nullptr);
+        const auto npzReport = validateCheckpoint(*npz);
+        QVERIFY(npzReport.count(Severity::Error) >= 1);
+        bool inMember = false;
+        for (const auto& f : npzReport.findings) {
+            inMember = inMember || f.member == "labels.npy";
+        }
+        QVERIFY(inMember);
+
+        // A damaged object-array pickle: the file still opens, with a warning naming the cause.
+        const auto broken = openCheckpoint(m_tmp.filePath("broken.npy").toStdString());
+        bool warned = false;
+        for (const auto& w : broken->warnings()) {
+            warned = warned || w.find("cannot be read") != std::string::npos;
+        }
+        QVERIFY(warned);
+    }
+
     void npyVariants() {
         const QString script = R"(
 import sys, numpy as np, os
@@ -215,9 +265,21 @@ with open(os.path.join(d, 'v2.npy'), 'wb') as f:
         std::vector<double> v(6);
         ft.readAsDouble(0, 6, v.data());  // storage (column-major) order: 0 3 1 4 2 5
         QCOMPARE(v, (std::vector<double>{0, 3, 1, 4, 2, 5}));
+        // An object array is a pickle: read into the object tree (the dict and the None), handed
+        // to the validator, and no tensor.
         const auto o = openCheckpoint(m_tmp.filePath("o.npy").toStdString());
-        QVERIFY(!o->findTensor("")->tensor()->readable());
+        QVERIFY(o->findTensor("") == nullptr);
+        const Node* array = o->root().findChild("");
+        QVERIFY(array != nullptr);
+        QCOMPARE(array->kind(), NodeKind::Object);
+        QCOMPARE(array->typeName(), std::string("numpy.ndarray"));
+        QCOMPARE(array->attributes()["descr"].get<std::string>(), std::string("|O"));
+        QCOMPARE(array->childCount(), std::size_t{2});
+        QVERIFY(array->find("0/a") != nullptr);
+        QCOMPARE(array->find("0/a")->value(), std::string("1"));
+        QCOMPARE(o->pickleStreams().size(), std::size_t{1});
         QVERIFY(!o->warnings().empty());
+        QCOMPARE(validateCheckpoint(*o).count(Severity::Error), std::size_t{0});
         const auto b = openCheckpoint(m_tmp.filePath("b.npy").toStdString());
         QCOMPARE(b->findTensor("")->tensor()->dtype(), DType::Bool);
         const auto z = openCheckpoint(m_tmp.filePath("z.npz").toStdString());
