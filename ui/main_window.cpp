@@ -37,6 +37,11 @@
 
 namespace ckpt::ui {
 
+namespace {
+/// Width of the status bar's "Showing FILE · FORMAT" label, in pixels.
+constexpr int kShownFileWidth = 380;
+}  // namespace
+
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_session(new SessionController(this)) {
     setWindowTitle(tr("Checkpoint Inspector"));
@@ -76,10 +81,10 @@ void MainWindow::buildLayout() {
 
     m_progress = new LoadProgress(this);
     m_progress->hide();
-    statusBar()->addPermanentWidget(m_progress);
     m_shownFile = new QLabel(this);
-    m_shownFile->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_shownFile->setMinimumWidth(120);
+    // A fixed width, the text elided into it (an Ignored size policy let the status bar's
+    // layout place the label past the window's edge).
+    m_shownFile->setFixedWidth(kShownFileWidth);
     m_shownFile->setObjectName(QStringLiteral("statusShownFile"));
     statusBar()->addPermanentWidget(m_shownFile);
     statusBar()->showMessage(tr("Ready — open a checkpoint with Ctrl+O or drop one here"));
@@ -118,7 +123,17 @@ void MainWindow::connectActions() {
 
 void MainWindow::connectSession() {
     LoadController* loader = m_session->loader();
-    connect(loader, &LoadController::busyChanged, m_progress, &QWidget::setVisible);
+    connect(loader, &LoadController::busyChanged, this, [this](bool busy) {
+        // The progress bar joins the status bar only while loading: QStatusBar lays its widgets
+        // out again when one is added or removed, not when one hides, and the file label would
+        // keep the place the bar pushed it to, past the window's edge.
+        if (busy) {
+            statusBar()->insertPermanentWidget(0, m_progress);
+            m_progress->show();
+        } else {
+            statusBar()->removeWidget(m_progress);
+        }
+    });
     connect(loader, &LoadController::started, m_progress, &LoadProgress::start);
     connect(loader, &LoadController::progress, m_progress, &LoadProgress::setProgress);
     connect(m_session, &SessionController::statusMessage, this,
@@ -289,9 +304,13 @@ void MainWindow::updateTitle() {
                                    : tr("%1 — Checkpoint Inspector").arg(title));
     // The file the Overview and the other tabs show, whatever the transient messages say.
     const auto& checkpoint = m_session->model()->checkpoint(doc);
-    m_shownFile->setText(
+    // Elided in the middle to the label's width; transient messages on the left are cut first.
+    const QString shown =
         checkpoint ? tr("Showing %1 · %2").arg(title, fmt::qs(checkpoint->formatDescription()))
-                   : QString());
+                   : QString();
+    m_shownFile->setProperty("fullText", shown);
+    m_shownFile->setText(
+        m_shownFile->fontMetrics().elidedText(shown, Qt::ElideMiddle, kShownFileWidth - 8));
     m_shownFile->setToolTip(
         checkpoint ? SampleCheckpoints::displayPath(m_session->model()->documentPath(doc))
                    : QString());
@@ -301,7 +320,7 @@ void MainWindow::updateTitle() {
 }
 
 QString MainWindow::shownFileText() const {
-    return m_shownFile->text();
+    return m_shownFile->property("fullText").toString();
 }
 
 void MainWindow::showAbout() {

@@ -5,6 +5,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
@@ -291,6 +292,12 @@ private slots:
             QVERIFY2(t.w.shownFileText().contains(title), qPrintable(t.w.shownFileText()));
             QVERIFY(!t.w.windowTitle().contains(":/"));
         }
+        // The label is inside the window once loading is over (it used to sit past the right
+        // edge, where the progress bar had pushed it, with "Show" visible).
+        const auto* label = t.w.findChild<QLabel*>(QStringLiteral("statusShownFile"));
+        QVERIFY(label != nullptr && label->isVisible());
+        QTRY_VERIFY(label->geometry().right() < label->parentWidget()->width());
+        QVERIFY(!label->text().isEmpty());
         const QString about = aboutHtml("9.9");
         for (const ckpt::core::Reader* r : ckpt::core::readers()) {
             QVERIFY2(

@@ -147,12 +147,17 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
     m_path->setText(selection.path);
     m_path->setToolTip(selection.path);
 
-    QString dtype = fmt::qs(std::string(core::dtypeName(t.dtype())));
-    if (!t.dtypeDetail().empty()) {
+    // A numpy structured type is named once, with its fields; messages say "structured".
+    const bool structured = t.dtypeDetail().starts_with("[");
+    QString dtype =
+        structured ? tr("structured") : fmt::qs(std::string(core::dtypeName(t.dtype())));
+    if (!t.dtypeDetail().empty() && !structured) {
         dtype += QStringLiteral(" (%1)").arg(fmt::qs(t.dtypeDetail()));
     }
     QStringList facts;
-    facts << QStringLiteral("<b>%1</b>").arg(dtype.toHtmlEscaped())
+    facts << QStringLiteral("<b>%1</b>").arg(dtype.toHtmlEscaped()) +
+                 (structured ? QStringLiteral(" %1").arg(fmt::qs(t.dtypeDetail()).toHtmlEscaped())
+                             : QString())
           << QStringLiteral("<b>%1</b>").arg(fmt::shape(t.shape()))
           << tr("%1 elements").arg(fmt::count(t.numel())) << fmt::bytes(t.nbytes());
     if (t.source() != nullptr && !t.source()->storageDescription().empty()) {
