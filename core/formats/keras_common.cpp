@@ -89,6 +89,9 @@ Json parseKerasJson(const std::string& text, const std::string& what) {
     } catch (const nlohmann::json::parse_error& e) {
         throw CorruptDataError(what + " is not valid JSON (byte " + std::to_string(e.byte) +
                                " of " + std::to_string(text.size()) + ")");
+    } catch (const nlohmann::json::exception&) {
+        // out_of_range 406: a number beyond double's range ("1e3088"), found by fuzzing.
+        throw CorruptDataError(what + " is not valid JSON (a number beyond double's range)");
     }
 }
 

@@ -130,6 +130,10 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
         throw CorruptDataError("the header is not valid JSON (byte " + std::to_string(e.byte) +
                                    " of " + std::to_string(n) + ")",
                                {{}, {}, "header", 8});
+    } catch (const nlohmann::json::exception&) {
+        // out_of_range 406: a number beyond double's range ("1e3088"), found by fuzzing.
+        throw CorruptDataError("the header is not valid JSON (a number beyond double's range)",
+                               {{}, {}, "header", 8});
     }
     std::vector<std::string>& order = keys.order;
     const std::string& duplicate = keys.duplicate;
