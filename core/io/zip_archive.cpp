@@ -21,7 +21,12 @@ constexpr std::uint32_t kZip64EocdSig = 0x06064b50;
 constexpr std::uint32_t kCentralSig = 0x02014b50;
 constexpr std::uint32_t kLocalSig = 0x04034b50;
 
+/// Little-endian field of `n` bytes at `off`; a field past the end is a damaged archive (every
+/// offset here comes from the file).
 std::uint64_t le(std::span<const std::byte> b, std::size_t off, std::size_t n) {
+    if (off > b.size() || n > b.size() - off) {
+        throw CorruptDataError("a zip record points past the end of the file (damaged archive)");
+    }
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n; ++i) {
         v |= static_cast<std::uint64_t>(b[off + i]) << (8 * i);
@@ -48,7 +53,12 @@ ZipArchive::~ZipArchive() = default;
 
 std::shared_ptr<ZipArchive> ZipArchive::open(std::shared_ptr<const ByteSource> source) {
     std::shared_ptr<ZipArchive> zip(new ZipArchive(std::move(source)));
-    zip->readDirectory();
+    try {
+        zip->readDirectory();
+    } catch (Error& e) {
+        e.fillContext({zip->m_source->name(), "zip"});
+        throw;
+    }
     return zip;
 }
 
@@ -76,7 +86,7 @@ void ZipArchive::readDirectory() {
     if ((count == 0xffff || cdSize == 0xffffffff || cdOffset == 0xffffffff) && eocd >= 20 &&
         le(bytes, eocd - 20, 4) == kZip64LocatorSig) {
         const std::uint64_t z64 = le(bytes, eocd - 20 + 8, 8);
-        if (z64 > bytes.size() - 56 || le(bytes, z64, 4) != kZip64EocdSig) {
+        if (bytes.size() < 56 || z64 > bytes.size() - 56 || le(bytes, z64, 4) != kZip64EocdSig) {
             throw CorruptDataError("damaged zip64 end-of-directory record", ctx);
         }
         count = le(bytes, z64 + 32, 8);
