@@ -84,8 +84,8 @@ private slots:
         for (auto& a : args) {
             a.replace("OUT/", outDir + "/");
         }
-        // Known and not fixed yet: 40k tensors are a valid file whose tree takes ~72 MiB (diff:
-        // 122 MiB), about 1.8 KiB per tensor (the header's JSON DOM and a node per tensor).
+        // Known and not fixed yet: 40k tensors are a valid file whose tree takes ~59 MiB (diff:
+        // 130 MiB), about 1.5 KiB per tensor (the header's JSON DOM and a node per tensor).
         // Its export takes 0.3 s (was 3.7 s: the header was built by ordered-map lookups).
         const bool manyTensors = file.endsWith("slow_st_40k_tensors.safetensors");
         const long maxRss = manyTensors ? ckpt::test::memoryBudgetKiB(160 * 1024) : kMaxRssKiB;
