@@ -265,6 +265,20 @@ private:
         return false;
     }
 
+    /// "datetime.datetime.fromisoformat": a method of an allow-listed class, unless the
+    /// attribute itself reaches code (__subclasses__, __globals__, system, ...).
+    static bool harmlessMethod(const std::string& target) {
+        const auto first = target.find('.');
+        const auto second = first == std::string::npos ? first : target.find('.', first + 1);
+        if (second == std::string::npos) {
+            return false;
+        }
+        const auto cls = std::string_view(target).substr(first + 1, second - first - 1);
+        const auto attr = std::string_view(target).substr(target.rfind('.') + 1);
+        return isHarmlessStdlibCallable(std::string_view(target).substr(0, first), cls) &&
+               !isDangerousAttribute(attr);
+    }
+
     void addComputedImport(ValueId global) {
         add("CKPT-S006", FindingCategory::Security, Severity::Error, global,
             m_g.global(global).qualified(), m_g[global].offset,
@@ -345,7 +359,8 @@ private:
                 return;
             case GlobalKind::UserCode:
             case GlobalKind::MainModule:
-                if (isStdlibModule(module) && !isHarmlessStdlibCallable(module, name)) {
+                if (isStdlibModule(module) && !isHarmlessStdlibCallable(module, name) &&
+                    !harmlessMethod(ind.target)) {
                     addStdlibCall(call, ind.target, offset, via);
                 }
                 return;
