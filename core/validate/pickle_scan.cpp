@@ -254,7 +254,7 @@ private:
                     if (isHarmlessStdlibCallable(name.module, name.name)) {
                         return true;
                     }
-                    if (loadingCalls(call)) {
+                    if (loadingCalls(call, name.module)) {
                         addStdlibCall(call, symbol, globalOffset, {});
                         return true;
                     }
@@ -288,15 +288,17 @@ private:
             kSecurityAdvice);
     }
 
-    /// True when loading calls the callable of `id`: REDUCE, INST and OBJ call it; NEWOBJ only
-    /// creates the object, but a BUILD after it reaches the class's __setstate__.
-    bool loadingCalls(ValueId id) const {
+    /// True when loading calls the callable of `id`: REDUCE, INST and OBJ call it. NEWOBJ only
+    /// runs cls.__new__; a BUILD after it reaches __setstate__ (or fills __dict__), which counts
+    /// as a call only for classes of modules that are dangerous to import at all: plain objects
+    /// such as argparse.ArgumentParser or configparser.ConfigParser are saved that way.
+    bool loadingCalls(ValueId id, std::string_view module) const {
         const auto& v = m_g[id];
         if (v.kind == ValueKind::Call) {
             return true;
         }
         return v.origin == pickle::ObjectOrigin::Inst || v.origin == pickle::ObjectOrigin::Obj ||
-               !v.states.empty();
+               (!v.states.empty() && isDangerousModule(module));
     }
 
     void addStdlibCall(ValueId call, const std::string& symbol, std::uint64_t offset,
