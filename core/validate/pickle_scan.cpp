@@ -28,8 +28,13 @@ public:
 
     std::vector<Finding> run() {
         std::set<ValueId> reportedGlobals;
+        std::map<ValueId, ValueId> firstCaller;  // extension -> the call that uses it (paths)
         for (ValueId id = 0; id < m_g.size(); ++id) {
             const auto& v = m_g[id];
+            if ((v.kind == ValueKind::Call || v.kind == ValueKind::Object) &&
+                m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Extension) {
+                firstCaller.emplace(v.func, id);
+            }
             if ((v.kind == ValueKind::Call || v.kind == ValueKind::Object) &&
                 m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Global) {
                 if (use(id, v.func)) {
@@ -61,7 +66,9 @@ public:
         // by the loader, and may be called through another route (stacked pickles, getattr).
         for (ValueId id = 0; id < m_g.size(); ++id) {
             if (m_g[id].kind == ValueKind::Extension) {
-                add("CKPT-S006", FindingCategory::Security, Severity::Error, id,
+                const auto caller = firstCaller.find(id);
+                add("CKPT-S006", FindingCategory::Security, Severity::Error,
+                    caller == firstCaller.end() ? id : caller->second,
                     "copyreg extension " + std::to_string(m_g[id].integer), m_g[id].offset,
                     "the pickle names its target by copyreg extension code " +
                         std::to_string(m_g[id].integer) +
@@ -74,7 +81,7 @@ public:
                 continue;
             }
             if (m_g[id].has(pickle::ValueFlag::ComputedName)) {
-                addComputedImport(id);
+                addComputedImport(id, id);
                 continue;
             }
             const auto name = m_g.global(id);
@@ -168,7 +175,7 @@ private:
     bool use(ValueId call, ValueId global) {
         const auto name = m_g.global(global);
         if (m_g[global].has(pickle::ValueFlag::ComputedName)) {
-            addComputedImport(global);
+            addComputedImport(call, global);
             return true;
         }
         const auto rule = classifyGlobal(name.module, name.name);
@@ -279,8 +286,9 @@ private:
                !isDangerousAttribute(attr);
     }
 
-    void addComputedImport(ValueId global) {
-        add("CKPT-S006", FindingCategory::Security, Severity::Error, global,
+    /// `at` locates the finding (the call that uses the global, or the global itself).
+    void addComputedImport(ValueId at, ValueId global) {
+        add("CKPT-S006", FindingCategory::Security, Severity::Error, at,
             m_g.global(global).qualified(), m_g[global].offset,
             "import target computed at load time: STACK_GLOBAL takes its module or name from the "
             "result of a call, so what the loader imports (and may call) is decided only while "
