@@ -102,6 +102,10 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
             clearTerminalProgress();
             err << "ckpt: error: " << core::escapeText(e.what()) << "\n";
             unreadable.push_back({{"file", file}, {"error", e.what()}});
+            // Still judge the pickles inside a zip that no reader accepts (exit 2 stays).
+            if (auto swept = core::validateUnopenedFile(file); !swept.findings.empty()) {
+                reports.push_back(std::move(swept));
+            }
         }
     }
     if (format == "json") {

@@ -296,16 +296,32 @@ void Interpreter::step(const Op& op) {
         case Opcode::StackGlobal: {
             const ValueId name = m_stack.pop();
             const ValueId module = m_stack.pop();
-            for (const ValueId s : {module, name}) {
+            std::uint16_t flags = ValueFlag::ViaStackGlobal;
+            std::string parts[2];
+            for (int i = 0; i < 2; ++i) {
+                const ValueId s = i == 0 ? module : name;
                 const ValueKind k = m_graph[s].kind;
-                if (k != ValueKind::Str && !(k == ValueKind::Bytes && m_graph[s].has(Py2String))) {
+                if (k == ValueKind::Str || (k == ValueKind::Bytes && m_graph[s].has(Py2String))) {
+                    parts[i] = std::string(m_graph.text(s));
+                } else if (k == ValueKind::Call || k == ValueKind::Object ||
+                           k == ValueKind::Global || k == ValueKind::PersistentRef ||
+                           k == ValueKind::Extension) {
+                    // A call's result may be a str at load time: what gets imported is decided
+                    // then, which is exactly what the validator must report.
+                    parts[i] = "?";
+                    flags |= ValueFlag::ComputedName;
+                } else {
                     fail(opLabel(op) + ": STACK_GLOBAL needs two str values, got a " +
                              std::string(valueKindName(k)),
                          op);
                 }
             }
-            m_stack.push(makeGlobal(m_graph.text(module), m_graph.text(name), op.offset,
-                                    ValueFlag::ViaStackGlobal));
+            const ValueId g = makeGlobal(parts[0], parts[1], op.offset, flags);
+            if ((flags & ValueFlag::ComputedName) != 0) {
+                Value& gv = m_graph.mutableValue(g);
+                gv.args = make(ValueKind::Tuple, op, {module, name});
+            }
+            m_stack.push(g);
             return;
         }
         case Opcode::Inst: {

@@ -57,6 +57,9 @@ enum ValueFlag : std::uint16_t {
     ViaStackGlobal = 1U << 3,  ///< Global made by STACK_GLOBAL from stack values
     Renamed = 1U << 4,         ///< Global renamed from a Python 2 name (original names kept)
     RenameApplies = 1U << 5,   ///< CPython renames it too (the pickle's protocol is below 3)
+    /// STACK_GLOBAL whose module or name is not a constant string but the result of a call or
+    /// another opaque value: the import target is computed while loading ("?" stands for it).
+    ComputedName = 1U << 6,
 };
 
 /// A (key, value) pair of a dict, or of SETITEM(S) applied to a non-dict object.

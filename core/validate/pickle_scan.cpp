@@ -9,7 +9,10 @@
 
 #include "core/pickle/value_access.h"
 #include "core/pickle/value_graph.h"
+#include "core/validate/call_policy.h"
+#include "core/validate/call_resolver.h"
 #include "core/validate/global_rules.h"
+#include "core/validate/member_paths.h"
 
 namespace ckpt::core {
 namespace {
@@ -18,166 +21,6 @@ using pickle::ValueGraph;
 using pickle::ValueId;
 using pickle::ValueKind;
 
-constexpr std::size_t kMaxPathLength = 400;
-
-/// First (shortest) member path to every value reachable from the roots, and its parent.
-/// Each value stores only its parent and the one step from it (16 bytes), not its path: paths
-/// are spelled on demand. (Storing a path string per value cost ~1 KB per nesting level.)
-class MemberPaths {
-public:
-    MemberPaths(const ValueGraph& g, const std::vector<ValueId>& roots) : m_g(g) {
-        for (std::size_t i = 0; i < roots.size(); ++i) {
-            visit(roots[i], kNone, {StepKind::Root, i});
-        }
-        while (!m_queue.empty()) {
-            const ValueId id = m_queue.front();
-            m_queue.pop_front();
-            expand(id);
-        }
-    }
-
-    [[nodiscard]] std::string path(ValueId id) const {
-        auto it = m_nodes.find(id);
-        if (it == m_nodes.end()) {
-            return "<not reachable from the root>";
-        }
-        std::vector<Step> steps;
-        for (; it != m_nodes.end(); it = m_nodes.find(it->second.parent)) {
-            steps.push_back(it->second.step);
-            if (it->second.parent == kNone) {
-                break;
-            }
-        }
-        std::string out;
-        for (auto s = steps.rbegin(); s != steps.rend(); ++s) {
-            out += spell(*s);
-            if (out.size() > kMaxPathLength) {
-                return out.substr(0, kMaxPathLength) + "...";
-            }
-        }
-        return out;
-    }
-    [[nodiscard]] ValueId parent(ValueId id) const {
-        const auto it = m_nodes.find(id);
-        return it == m_nodes.end() ? kNone : it->second.parent;
-    }
-
-    static constexpr ValueId kNone = pickle::kNoValue;
-
-private:
-    enum class StepKind : std::uint8_t { Root, Index, Key, Attr, Class, State, Arg, ArgsStar, Pid };
-    struct Step {
-        StepKind kind;
-        std::uint64_t arg = 0;  ///< root number, index, or the key's ValueId
-    };
-    struct Entry {
-        ValueId parent;
-        Step step;
-    };
-
-    void visit(ValueId id, ValueId parent, Step step) {
-        if (id == kNone || !m_g.contains(id) || m_nodes.count(id) != 0) {
-            return;
-        }
-        m_nodes.emplace(id, Entry{parent, step});
-        m_queue.push_back(id);
-    }
-
-    [[nodiscard]] std::string spell(const Step& s) const {
-        switch (s.kind) {
-            case StepKind::Root:
-                return s.arg == 0 ? "<root>" : "<pickle " + std::to_string(s.arg + 1) + ">";
-            case StepKind::Index:
-                return "[" + std::to_string(s.arg) + "]";
-            case StepKind::Key:
-                return "[" + key(static_cast<ValueId>(s.arg)) + "]";
-            case StepKind::Attr: {
-                const auto name = pickle::asStr(m_g, static_cast<ValueId>(s.arg));
-                return name ? "." + std::string(*name)
-                            : "[" + key(static_cast<ValueId>(s.arg)) + "]";
-            }
-            case StepKind::Class:
-                return ".__class__";
-            case StepKind::State:
-                return ".__state__";
-            case StepKind::Arg:
-                return "(" + std::to_string(s.arg) + ")";
-            case StepKind::ArgsStar:
-                return "(*)";
-            case StepKind::Pid:
-                return ".<persistent id>";
-        }
-        return "?";
-    }
-
-    std::string key(ValueId k) const {
-        if (const auto s = pickle::asStr(m_g, k)) {
-            return "'" + std::string(*s) + "'";
-        }
-        if (const auto i = pickle::asInt(m_g, k)) {
-            return std::to_string(*i);
-        }
-        return "?";
-    }
-
-    void addAttributes(ValueId owner, ValueId state) {
-        const auto& s = m_g[state];
-        if (s.kind == ValueKind::Dict) {
-            for (const auto& [k, v] : s.entries) {
-                visit(v, owner, {StepKind::Attr, k});
-            }
-        } else if (s.kind == ValueKind::Tuple && s.items.size() == 2) {
-            // (state dict, slots dict)
-            for (const ValueId part : s.items) {
-                if (m_g.contains(part) && m_g[part].kind == ValueKind::Dict) {
-                    addAttributes(owner, part);
-                }
-            }
-        } else {
-            visit(state, owner, {StepKind::State});
-        }
-    }
-
-    void expand(ValueId id) {
-        const auto& v = m_g[id];
-        for (std::size_t i = 0; i < v.items.size(); ++i) {
-            visit(v.items[i], id, {StepKind::Index, i});
-        }
-        if (v.kind == ValueKind::Dict || !v.entries.empty()) {
-            for (const auto& [k, val] : v.entries) {
-                visit(val, id, {StepKind::Key, k});
-            }
-        }
-        if (v.kind == ValueKind::Object || v.kind == ValueKind::Call) {
-            if (m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Call) {
-                visit(v.func, id, {StepKind::Class});  // a class rebuilt by dill/cloudpickle
-            }
-            for (const ValueId state : v.states) {
-                if (m_g.contains(state)) {
-                    addAttributes(id, state);
-                }
-            }
-            if (v.args != kNone && m_g.contains(v.args)) {
-                const auto& a = m_g[v.args];
-                if (a.kind == ValueKind::Tuple) {
-                    for (std::size_t i = 0; i < a.items.size(); ++i) {
-                        visit(a.items[i], id, {StepKind::Arg, i});
-                    }
-                } else {
-                    visit(v.args, id, {StepKind::ArgsStar});
-                }
-            }
-        }
-        if (v.kind == ValueKind::PersistentRef) {
-            visit(v.pid, id, {StepKind::Pid});
-        }
-    }
-
-    const ValueGraph& m_g;
-    std::unordered_map<ValueId, Entry> m_nodes;
-    std::deque<ValueId> m_queue;
-};
-
 class Scanner {
 public:
     Scanner(const ValueGraph& g, const std::vector<ValueId>& roots, std::string member)
@@ -185,12 +28,22 @@ public:
 
     std::vector<Finding> run() {
         std::set<ValueId> reportedGlobals;
+        std::map<ValueId, ValueId> firstCaller;  // extension -> the call that uses it (paths)
         for (ValueId id = 0; id < m_g.size(); ++id) {
             const auto& v = m_g[id];
+            if ((v.kind == ValueKind::Call || v.kind == ValueKind::Object) &&
+                m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Extension) {
+                firstCaller.emplace(v.func, id);
+            }
             if ((v.kind == ValueKind::Call || v.kind == ValueKind::Object) &&
                 m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Global) {
                 if (use(id, v.func)) {
                     reportedGlobals.insert(v.func);
+                }
+            }
+            if (v.kind == ValueKind::Call || v.kind == ValueKind::Object) {
+                if (const auto indirect = resolveIndirectCall(m_g, id)) {
+                    judgeIndirect(id, *indirect);
                 }
             }
             // Code rebuilt by dill or cloudpickle and then called while loading.
@@ -212,7 +65,23 @@ public:
         // Dangerous globals that are pushed but not called directly still get resolved (imported)
         // by the loader, and may be called through another route (stacked pickles, getattr).
         for (ValueId id = 0; id < m_g.size(); ++id) {
+            if (m_g[id].kind == ValueKind::Extension) {
+                const auto caller = firstCaller.find(id);
+                add("CKPT-S006", FindingCategory::Security, Severity::Error,
+                    caller == firstCaller.end() ? id : caller->second,
+                    "copyreg extension " + std::to_string(m_g[id].integer), m_g[id].offset,
+                    "the pickle names its target by copyreg extension code " +
+                        std::to_string(m_g[id].integer) +
+                        " (EXT1/EXT2/EXT4): what it imports is whatever the loading process "
+                        "registered under that code, which no reader of the file can see",
+                    kSecurityAdvice);
+                continue;
+            }
             if (m_g[id].kind != ValueKind::Global || reportedGlobals.count(id) != 0) {
+                continue;
+            }
+            if (m_g[id].has(pickle::ValueFlag::ComputedName)) {
+                addComputedImport(id, id);
                 continue;
             }
             const auto name = m_g.global(id);
@@ -226,7 +95,9 @@ public:
                         renamedNote(name),
                     kSecurityAdvice);
             } else if (rule.kind == GlobalKind::UserCode || rule.kind == GlobalKind::MainModule) {
-                noteModule(id, name, m_g[id].offset);
+                if (!isHarmlessStdlibCallable(name.module, name.name)) {
+                    noteModule(id, name, m_g[id].offset);
+                }
             }
         }
         std::stable_sort(m_findings.begin(), m_findings.end(),
@@ -303,6 +174,10 @@ private:
     /// Handles a call/instantiation of a Global; returns true when it produced a finding.
     bool use(ValueId call, ValueId global) {
         const auto name = m_g.global(global);
+        if (m_g[global].has(pickle::ValueFlag::ComputedName)) {
+            addComputedImport(call, global);
+            return true;
+        }
         const auto rule = classifyGlobal(name.module, name.name);
         const std::string symbol = name.qualified();
         // Security evidence points at the global's opcode (where the name is spelled); members
@@ -333,7 +208,8 @@ private:
                 return true;
             case GlobalKind::Imports: {
                 const auto module = firstStringArg(call);
-                const bool bad = !module || isDangerousModule(*module);
+                // pkgutil.resolve_name takes "module:attribute".
+                const bool bad = !module || isDangerousModule(module->substr(0, module->find(':')));
                 add("CKPT-S003", FindingCategory::Security,
                     bad ? Severity::Error : Severity::Warning, call, symbol, globalOffset,
                     "imports module " + (module ? "'" + *module + "'" : std::string("(computed)")) +
@@ -356,6 +232,17 @@ private:
                 return true;
             }
             case GlobalKind::RebuildsCode:
+                if (name.module == "types" && m_g[call].kind == ValueKind::Call) {
+                    // dill and cloudpickle rebuild code through their own helpers: a direct
+                    // types.CodeType/FunctionType call is a hand-made payload.
+                    add("CKPT-S001", FindingCategory::Security, Severity::Error, call, symbol,
+                        globalOffset,
+                        "calls " + symbol + " while loading: it builds a " +
+                            std::string(rule.what) +
+                            " from raw bytecode, which no pickler writes this way",
+                        kSecurityAdvice);
+                    return true;
+                }
                 add("CKPT-P001", FindingCategory::Portability, Severity::Warning, call, symbol,
                     offset,
                     m_paths.path(call) + " is a " + std::string(rule.what) +
@@ -370,10 +257,126 @@ private:
                 return true;
             case GlobalKind::MainModule:
             case GlobalKind::UserCode:
+                if (isStdlibModule(name.module)) {
+                    if (isHarmlessStdlibCallable(name.module, name.name)) {
+                        return true;
+                    }
+                    if (loadingCalls(call, name.module)) {
+                        addStdlibCall(call, symbol, globalOffset, {});
+                        return true;
+                    }
+                }
                 noteModule(call, name, offset);
                 return true;
         }
         return false;
+    }
+
+    /// "datetime.datetime.fromisoformat": a method of an allow-listed class, unless the
+    /// attribute itself reaches code (__subclasses__, __globals__, system, ...).
+    static bool harmlessMethod(const std::string& target) {
+        const auto first = target.find('.');
+        const auto second = first == std::string::npos ? first : target.find('.', first + 1);
+        if (second == std::string::npos) {
+            return false;
+        }
+        const auto cls = std::string_view(target).substr(first + 1, second - first - 1);
+        const auto attr = std::string_view(target).substr(target.rfind('.') + 1);
+        return isHarmlessStdlibCallable(std::string_view(target).substr(0, first), cls) &&
+               !isDangerousAttribute(attr);
+    }
+
+    /// `at` locates the finding (the call that uses the global, or the global itself).
+    void addComputedImport(ValueId at, ValueId global) {
+        add("CKPT-S006", FindingCategory::Security, Severity::Error, at,
+            m_g.global(global).qualified(), m_g[global].offset,
+            "import target computed at load time: STACK_GLOBAL takes its module or name from the "
+            "result of a call, so what the loader imports (and may call) is decided only while "
+            "loading",
+            kSecurityAdvice);
+    }
+
+    /// True when loading calls the callable of `id`: REDUCE, INST and OBJ call it. NEWOBJ only
+    /// runs cls.__new__; a BUILD after it reaches __setstate__ (or fills __dict__), which counts
+    /// as a call only for classes of modules that are dangerous to import at all: plain objects
+    /// such as argparse.ArgumentParser or configparser.ConfigParser are saved that way.
+    bool loadingCalls(ValueId id, std::string_view module) const {
+        const auto& v = m_g[id];
+        if (v.kind == ValueKind::Call) {
+            return true;
+        }
+        return v.origin == pickle::ObjectOrigin::Inst || v.origin == pickle::ObjectOrigin::Obj ||
+               (!v.states.empty() && isDangerousModule(module));
+    }
+
+    void addStdlibCall(ValueId call, const std::string& symbol, std::uint64_t offset,
+                       const std::string& via) {
+        add("CKPT-S007", FindingCategory::Security, Severity::Error, call, symbol, offset,
+            "loading calls " + symbol + via +
+                ", a standard-library callable that is not on the allow-list of harmless "
+                "reconstructors; the standard library is where published pickle gadgets live "
+                "(commands, files, sockets, code)",
+            kSecurityAdvice);
+    }
+
+    /// A call that reaches its target through getattr, attrgetter, methodcaller, partial,
+    /// reduce or an import by name.
+    void judgeIndirect(ValueId call, const IndirectCall& ind) {
+        const auto offset = m_g[call].offset;
+        const std::string via = " through " + ind.via;
+        if (ind.target.empty()) {
+            add("CKPT-S004", FindingCategory::Security, Severity::Error, call, ind.via, offset,
+                "calls a callable computed while loading" + via +
+                    "; what runs cannot be known without executing the file",
+                kSecurityAdvice);
+            return;
+        }
+        const auto dot = ind.target.rfind('.');
+        std::string module = dot == std::string::npos ? ind.target : ind.target.substr(0, dot);
+        std::string name = dot == std::string::npos ? std::string() : ind.target.substr(dot + 1);
+        auto rule = classifyGlobal(module, name);
+        if (rule.kind == GlobalKind::UserCode && module.find('.') != std::string::npos) {
+            // "os.path.join" or "subprocess.Popen.__init__": judge by the first attribute too.
+            const auto first = ind.target.find('.');
+            const auto second = ind.target.find('.', first + 1);
+            rule = classifyGlobal(ind.target.substr(0, first),
+                                  ind.target.substr(first + 1, second - first - 1));
+        }
+        switch (rule.kind) {
+            case GlobalKind::RunsCode:
+            case GlobalKind::OpensFile:
+                add("CKPT-S001", FindingCategory::Security, Severity::Error, call, ind.target,
+                    offset,
+                    "calls " + ind.target + via +
+                        " while loading: it runs commands or code on the loading machine",
+                    kSecurityAdvice);
+                return;
+            case GlobalKind::NestedLoad:
+                add("CKPT-S002", FindingCategory::Security, Severity::Error, call, ind.target,
+                    offset,
+                    "calls " + ind.target + via +
+                        " while loading: it deserialises further data, and whatever that data "
+                        "holds runs too",
+                    kSecurityAdvice);
+                return;
+            case GlobalKind::Imports:
+            case GlobalKind::AttributeGet:
+                add("CKPT-S004", FindingCategory::Security, Severity::Error, call, ind.target,
+                    offset,
+                    "calls " + ind.target + via +
+                        " while loading: a chain of lookups that reaches code by name",
+                    kSecurityAdvice);
+                return;
+            case GlobalKind::UserCode:
+            case GlobalKind::MainModule:
+                if (isStdlibModule(module) && !isHarmlessStdlibCallable(module, name) &&
+                    !harmlessMethod(ind.target)) {
+                    addStdlibCall(call, ind.target, offset, via);
+                }
+                return;
+            default:
+                return;
+        }
     }
 
     bool attributeGet(ValueId call, const std::string& symbol, std::uint64_t offset,

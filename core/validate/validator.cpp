@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
+#include <set>
 
 #include "core/analysis/tensor_stats.h"
+#include "core/io/byte_source.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
 #include "core/util/version.h"
 #include "core/validate/keras_rules.h"
 #include "core/validate/pickle_scan.h"
+#include "core/validate/zip_sweep.h"
 
 namespace ckpt::core {
 namespace {
@@ -21,6 +25,9 @@ const std::map<std::string, std::string>& ruleTitles() {
         {"CKPT-S003", "imports a module by name on load"},
         {"CKPT-S004", "reaches code through attribute lookup on load"},
         {"CKPT-S005", "calls a function rebuilt from bytecode on load"},
+        {"CKPT-S006", "import target computed at load time"},
+        {"CKPT-S007", "calls a standard-library callable outside the allow-list"},
+        {"CKPT-S008", "zip member whose names disagree"},
         {"CKPT-U001", "member that plain pickle cannot serialize"},
         {"CKPT-P001", "function, code or class rebuilt from bytecode"},
         {"CKPT-P002", "class or function from __main__"},
@@ -80,7 +87,34 @@ void nanInfFindings(const Checkpoint& c, const ValidateOptions& options,
     }
 }
 
+std::vector<Finding> sweepFile(const std::string& path, const std::set<std::string>& scanned) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        return {};
+    }
+    try {
+        return sweepZipForPickles(FileSource::open(path), scanned);
+    } catch (const std::exception&) {
+        return {};  // the reader already read this file; the sweep adds, it never fails
+    }
+}
+
 }  // namespace
+
+ValidationReport validateUnopenedFile(const std::string& path) {
+    ValidationReport report;
+    report.file = path;
+    report.format = "unreadable";
+    report.findings = sweepFile(path, {});
+    if (report.findings.empty()) {
+        // A pickle that breaks after its payload: what a loader ran before failing.
+        try {
+            report.findings = scanBrokenPickle(FileSource::open(path));
+        } catch (const std::exception&) {
+        }
+    }
+    return report;
+}
 
 std::size_t ValidationReport::count(Severity s) const {
     return static_cast<std::size_t>(std::count_if(
@@ -108,6 +142,15 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
         }
         auto fs = scanPickleGraph(*stream.graph, stream.roots, stream.member);
         report.findings.insert(report.findings.end(), fs.begin(), fs.end());
+    }
+    if (!checkpoint.filePath().empty()) {
+        // Every zip member, whatever its name: pickles a reader did not open are judged too.
+        std::set<std::string> scanned;
+        for (const auto& stream : checkpoint.pickleStreams()) {
+            scanned.insert(stream.member);
+        }
+        auto swept = sweepFile(checkpoint.filePath(), scanned);
+        report.findings.insert(report.findings.end(), swept.begin(), swept.end());
     }
     const std::string label =
         checkpoint.format() == "keras-archive" ? "config.json" : "model_config";

@@ -33,6 +33,11 @@ struct ValidationReport {
 [[nodiscard]] ValidationReport validateCheckpoint(const Checkpoint& checkpoint,
                                                   const ValidateOptions& options = {});
 
+/// For a file that no reader could open: the validator's own sweep of its zip members (if it is
+/// a zip), so that pickles hidden where no format looks are still judged. `format` is
+/// "unreadable"; no findings when it is not a zip or holds nothing. Never throws.
+[[nodiscard]] ValidationReport validateUnopenedFile(const std::string& path);
+
 /// {findings: [{file, rule, category, severity, path, symbol, offset, member, message,
 /// advice}], summary: {files, errors, warnings, infos, by_category}}.
 [[nodiscard]] Json validationJson(const std::vector<ValidationReport>& reports);
