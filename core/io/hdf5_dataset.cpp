@@ -20,11 +20,10 @@ constexpr std::uint64_t kAlwaysReadElements = std::uint64_t{1} << 24;
 class Hdf5DatasetSource final : public TensorSource {
 public:
     Hdf5DatasetSource(std::shared_ptr<Hdf5File> file, std::string path, std::vector<hsize_t> dims,
-                      std::size_t elementSize, std::string layout)
+                      std::string layout)
         : m_file(std::move(file)),
           m_path(std::move(path)),
           m_dims(std::move(dims)),
-          m_elementSize(elementSize),
           m_layout(std::move(layout)) {}
 
     void read(std::uint64_t first, std::uint64_t count, std::byte* out) const override {
@@ -115,7 +114,6 @@ private:
     std::shared_ptr<Hdf5File> m_file;
     std::string m_path;
     std::vector<hsize_t> m_dims;
-    std::size_t m_elementSize;
     std::string m_layout;
 };
 
@@ -308,7 +306,7 @@ std::shared_ptr<Tensor> datasetTensor(const std::shared_ptr<Hdf5File>& file,
                            sizeof name, name, nullptr);
             desc += std::string(", ") + name;
         }
-        source = std::make_shared<Hdf5DatasetSource>(file, path, dims, elementSize, desc);
+        source = std::make_shared<Hdf5DatasetSource>(file, path, dims, desc);
     }
     return finish(std::move(source));
 }

@@ -33,10 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto c = core::openCheckpoint(in);
         core::ExportOptions options;
         options.chunkBytes = 1 << 16;
-        for (auto [format, out] : {std::pair{core::ExportFormat::Safetensors, "out.safetensors"},
+        for (const auto& target : {std::pair{core::ExportFormat::Safetensors, "out.safetensors"},
                                    std::pair{core::ExportFormat::WeightsH5, "out.weights.h5"},
                                    std::pair{core::ExportFormat::Pickle, "out.pkl"}}) {
-            fuzz::guarded([&] { (void)core::exportCheckpoint(*c, format, dir / out, options); });
+            // No structured bindings here: clang 14 cannot capture them in a lambda.
+            fuzz::guarded([&] {
+                (void)core::exportCheckpoint(*c, target.first, dir / target.second, options);
+            });
         }
     });
     std::error_code ec;
