@@ -19,15 +19,7 @@ using ckpt::test::run;
 
 namespace {
 
-QByteArray fileSha(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result();
-}
+using ckpt::test::fileSha;
 
 ckpt::test::RunResult runCkpt(const QStringList& args) {
     return run(ckpt::test::cliPath(), args, 120000);

@@ -15,15 +15,7 @@
 
 namespace {
 
-QByteArray fileSha(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result();
-}
+using ckpt::test::fileSha;
 
 }  // namespace
 

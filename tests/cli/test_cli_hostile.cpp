@@ -15,19 +15,8 @@ using ckpt::core::Json;
 
 namespace {
 
-QString hostileDir() {
-    return QStringLiteral(CKPT_SOURCE_DIR "/../shared/data/hostile");
-}
-
-QByteArray fileHash(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result();
-}
+using ckpt::test::fileSha;
+using ckpt::test::hostileDataDir;
 
 constexpr long kMaxRssKiB = ckpt::test::memoryBudgetKiB(64 * 1024);
 
@@ -47,9 +36,9 @@ private slots:
         // Without ../shared/data/hostile the project's own hostile fixture still runs (a test
         // function must have at least one data row).
         QStringList paths;
-        for (const auto& name : QDir(hostileDir()).entryList(QDir::Files, QDir::Name)) {
+        for (const auto& name : QDir(hostileDataDir()).entryList(QDir::Files, QDir::Name)) {
             if (!name.endsWith(".md")) {
-                paths << hostileDir() + "/" + name;
+                paths << hostileDataDir() + "/" + name;
             }
         }
         paths << ckpt::test::fixture("bad/sparse_huge_dataset.h5");
@@ -89,7 +78,7 @@ private slots:
         // Its export takes 0.3 s (was 3.7 s: the header was built by ordered-map lookups).
         const bool manyTensors = file.endsWith("slow_st_40k_tensors.safetensors");
         const long maxRss = manyTensors ? ckpt::test::memoryBudgetKiB(160 * 1024) : kMaxRssKiB;
-        const QByteArray before = fileHash(file);
+        const QByteArray before = fileSha(file);
         const auto r = ckpt::test::runMeasured(ckpt::test::cliPath(), args,
                                                int(ckpt::test::timeBudgetSeconds(5) * 1000));
         const QByteArray info = QString("exit %1 signal %2 %3 s %4 KiB; stderr: %5")
@@ -104,7 +93,7 @@ private slots:
         QVERIFY2(r.exitCode == 0 || r.exitCode == 1 || r.exitCode == 2 || r.exitCode == 64,
                  info.constData());
         QVERIFY2(r.maxRssKiB < maxRss, info.constData());
-        QCOMPARE(fileHash(file), before);
+        QCOMPARE(fileSha(file), before);
         // Nothing from the file reaches the terminal raw: no ESC, no other C0 control except
         // newline, and every error is one line.
         for (const QByteArray* stream : {&r.out, &r.err}) {

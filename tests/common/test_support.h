@@ -1,7 +1,9 @@
 #pragma once
 // Shared helpers for the Qt Test suites: where fixtures, real data and built tools live.
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -20,6 +22,23 @@ inline QString fixture(const QString& name) {
 inline QString realDataDir() {
     const QString dir = QStringLiteral(CKPT_SOURCE_DIR "/../shared/data/real");
     return QDir(dir).exists() ? QDir(dir).absolutePath() : QString();
+}
+
+/// ../shared/data/hostile beside the project: reproducers of crashes, hangs and bombs (it may be
+/// absent; a test then runs only the project's own hostile fixtures).
+inline QString hostileDataDir() {
+    return QStringLiteral(CKPT_SOURCE_DIR "/../shared/data/hostile");
+}
+
+/// SHA-256 of a file's bytes (empty when it cannot be read): "the input is unchanged" checks.
+inline QByteArray fileSha(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result();
 }
 
 /// The built `ckpt` command-line tool.

@@ -91,15 +91,7 @@ else:
 print(json.dumps({'bad': bad, 'count': len(mapping), **extra}))
 )";
 
-QByteArray fileSha(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result();
-}
+using ckpt::test::fileSha;
 
 std::vector<std::byte> bytesOf(const Tensor& t) {
     std::vector<std::byte> out(t.nbytes());

@@ -33,15 +33,7 @@ bool pythonHas(const QString& modules) {
     return run(ckpt::test::systemPython(), {"-c", "import " + modules}).exitCode == 0;
 }
 
-QByteArray fileSha(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result();
-}
+using ckpt::test::fileSha;
 
 }  // namespace
 

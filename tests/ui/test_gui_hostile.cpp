@@ -14,19 +14,8 @@
 
 namespace {
 
-QString hostileDir() {
-    return QStringLiteral(CKPT_SOURCE_DIR "/../shared/data/hostile");
-}
-
-QByteArray fileHash(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result();
-}
+using ckpt::test::fileSha;
+using ckpt::test::hostileDataDir;
 
 constexpr int kTimeoutMs = 5000;
 constexpr long kExtraKiB = 64 * 1024;
@@ -62,9 +51,9 @@ private slots:
         QTest::addColumn<QStringList>("mode");
         // Without ../shared/data/hostile the project's own hostile fixture still runs.
         QStringList paths;
-        for (const auto& name : QDir(hostileDir()).entryList(QDir::Files, QDir::Name)) {
+        for (const auto& name : QDir(hostileDataDir()).entryList(QDir::Files, QDir::Name)) {
             if (!name.endsWith(".md")) {
-                paths << hostileDir() + "/" + name;
+                paths << hostileDataDir() + "/" + name;
             }
         }
         paths << ckpt::test::fixture("bad/sparse_huge_dataset.h5");
@@ -82,7 +71,7 @@ private slots:
         QFETCH(QString, file);
         QFETCH(QStringList, mode);
         QVERIFY(QFile::exists(file));
-        const QByteArray before = fileHash(file);
+        const QByteArray before = fileSha(file);
         const QString png = m_tmp.filePath(QStringLiteral("shot.png"));
         QFile::remove(png);
         const auto r = runApp(QStringList{"--screenshot", png} + mode);
@@ -114,7 +103,7 @@ private slots:
         const long extra =
             file.endsWith("slow_st_40k_tensors.safetensors") ? 160 * 1024 : kExtraKiB;
         QVERIFY2(r.maxRssKiB <= m_baselineKiB + extra, qPrintable("over budget: " + what));
-        QCOMPARE(fileHash(file), before);
+        QCOMPARE(fileSha(file), before);
     }
 };
 
