@@ -68,6 +68,8 @@ for name in "${names[@]}"; do
     [ "$name" = hdf5 ] && maxlen=(-max_len=131072)
     log="$build/fuzz-$name.log"
     echo "fuzz.sh: $name for ${seconds}s (log $log)"
+    stamp="$build/.fuzz-start-$name"
+    touch "$stamp"
     set +e
     # shellcheck disable=SC2086
     nice -n 10 "$build/tests/fuzz/fuzz_$name" "$corpus" "${dict[@]}" "${maxlen[@]}" \
@@ -80,7 +82,8 @@ for name in "${names[@]}"; do
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
     cov=$(echo "$last" | grep -oE 'cov: [0-9]+' | grep -oE '[0-9]+')
     ft=$(echo "$last" | grep -oE 'ft: [0-9]+' | grep -oE '[0-9]+')
-    crashes=$(find "$artifacts" -type f | wc -l)
+    # Only what this run found: inputs kept from earlier runs stay in $artifacts.
+    crashes=$(find "$artifacts" -type f -newer "$stamp" | wc -l)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" "$seconds" "${execs:-?}" \
         "${rate:-?}" "${cov:-?}" "${ft:-?}" "$(ls "$corpus" | wc -l)" "$crashes" | tee -a "$summary"
     if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
