@@ -36,9 +36,8 @@ names=("$@")
 fx="$root/tests/fixtures"
 summary="$build/fuzz-summary.tsv"
 [ -f "$summary" ] || printf 'date\tfuzzer\tseconds\texecs\texec/s\tcov\tft\tcorpus\tcrashes\n' >"$summary"
-# Leaks in libraries the project does not own (tests/conformance/lsan.supp); libhdf5 needs the
-# slow unwinder for its frames to be seen.
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/conformance/lsan.supp:fast_unwind_on_malloc=0}"
+# Leaks in libraries the project does not own (tests/conformance/lsan.supp).
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/conformance/lsan.supp}"
 status=0
 for name in "${names[@]}"; do
     corpus="$build/corpus/$name"
