@@ -16,7 +16,6 @@ using ckpt::core::Json;
 namespace {
 
 using ckpt::test::fileSha;
-using ckpt::test::hostileDataDir;
 
 constexpr long kMaxRssKiB = ckpt::test::memoryBudgetKiB(64 * 1024);
 
@@ -33,16 +32,7 @@ private slots:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<bool>("json");
-        // Without ../shared/data/hostile the project's own hostile fixture still runs (a test
-        // function must have at least one data row).
-        QStringList paths;
-        for (const auto& name : QDir(hostileDataDir()).entryList(QDir::Files, QDir::Name)) {
-            if (!name.endsWith(".md")) {
-                paths << hostileDataDir() + "/" + name;
-            }
-        }
-        paths << ckpt::test::fixture("bad/sparse_huge_dataset.h5");
-        for (const auto& p : paths) {
+        for (const auto& p : ckpt::test::hostileInputs()) {
             const QString n = QFileInfo(p).fileName();
             const auto row = [&](const char* label, QStringList args, bool json) {
                 QTest::newRow(qPrintable(n + " " + label)) << p << args << json;

@@ -30,6 +30,20 @@ inline QString hostileDataDir() {
     return QStringLiteral(CKPT_SOURCE_DIR "/../shared/data/hostile");
 }
 
+/// The hostile inputs every command and the app must survive: the files of hostileDataDir()
+/// (when present) and the project's own sparse 10^12-element HDF5 fixture, so that a test
+/// function always has at least one data row.
+inline QStringList hostileInputs() {
+    QStringList paths;
+    for (const auto& name : QDir(hostileDataDir()).entryList(QDir::Files, QDir::Name)) {
+        if (!name.endsWith(".md")) {
+            paths << hostileDataDir() + "/" + name;
+        }
+    }
+    paths << fixture("bad/sparse_huge_dataset.h5");
+    return paths;
+}
+
 /// SHA-256 of a file's bytes (empty when it cannot be read): "the input is unchanged" checks.
 inline QByteArray fileSha(const QString& path) {
     QFile f(path);

@@ -15,7 +15,6 @@
 namespace {
 
 using ckpt::test::fileSha;
-using ckpt::test::hostileDataDir;
 
 constexpr int kTimeoutMs = 5000;
 constexpr long kExtraKiB = 64 * 1024;
@@ -49,15 +48,7 @@ private slots:
     void opensOrRefusesWithinBudget_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QStringList>("mode");
-        // Without ../shared/data/hostile the project's own hostile fixture still runs.
-        QStringList paths;
-        for (const auto& name : QDir(hostileDataDir()).entryList(QDir::Files, QDir::Name)) {
-            if (!name.endsWith(".md")) {
-                paths << hostileDataDir() + "/" + name;
-            }
-        }
-        paths << ckpt::test::fixture("bad/sparse_huge_dataset.h5");
-        for (const auto& p : paths) {
+        for (const auto& p : ckpt::test::hostileInputs()) {
             const QString n = QFileInfo(p).fileName();
             for (const char* tab : {"overview", "tensor", "findings"}) {
                 QTest::newRow(qPrintable(n + " " + tab))
