@@ -294,6 +294,11 @@ constexpr std::string_view kDangerousAttributes[] = {
 }  // namespace
 
 GlobalRule classifyGlobal(std::string_view module, std::string_view name) {
+    // TorchScript classes compiled from the archive's code/ folder (torch.jit.save): no Python
+    // module of that name exists, so a plain unpickler fails to import it and runs nothing.
+    if (module == "__torch__" || module.rfind("__torch__.", 0) == 0) {
+        return {GlobalKind::KnownSafe, {}};
+    }
     for (const auto& e : kTable) {
         if (matches(e.module, module) && matches(e.name, name)) {
             return {e.kind, e.what};

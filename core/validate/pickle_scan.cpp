@@ -13,6 +13,7 @@
 #include "core/validate/call_resolver.h"
 #include "core/validate/global_rules.h"
 #include "core/validate/member_paths.h"
+#include "core/validate/policy.h"
 
 namespace ckpt::core {
 namespace {
@@ -23,10 +24,14 @@ using pickle::ValueKind;
 
 class Scanner {
 public:
-    Scanner(const ValueGraph& g, const std::vector<ValueId>& roots, std::string member)
-        : m_g(g), m_paths(g, roots), m_member(std::move(member)) {}
+    Scanner(const ValueGraph& g, const std::vector<ValueId>& roots, std::string member,
+            const Policy* policy)
+        : m_g(g), m_paths(g, roots), m_member(std::move(member)), m_policy(policy) {}
 
     std::vector<Finding> run() {
+        if (m_policy != nullptr && !m_policy->deny.empty()) {
+            denied();
+        }
         std::set<ValueId> reportedGlobals;
         std::map<ValueId, ValueId> firstCaller;  // extension -> the call that uses it (paths)
         for (ValueId id = 0; id < m_g.size(); ++id) {
@@ -95,7 +100,8 @@ public:
                         renamedNote(name),
                     kSecurityAdvice);
             } else if (rule.kind == GlobalKind::UserCode || rule.kind == GlobalKind::MainModule) {
-                if (!isHarmlessStdlibCallable(name.module, name.name)) {
+                if (!isHarmlessStdlibCallable(name.module, name.name) &&
+                    !allowed(name.qualified())) {
                     noteModule(id, name, m_g[id].offset);
                 }
             }
@@ -257,6 +263,9 @@ private:
                 return true;
             case GlobalKind::MainModule:
             case GlobalKind::UserCode:
+                if (allowed(symbol)) {
+                    return true;  // the policy trusts it
+                }
                 if (isStdlibModule(name.module)) {
                     if (isHarmlessStdlibCallable(name.module, name.name)) {
                         return true;
@@ -284,6 +293,28 @@ private:
         const auto attr = std::string_view(target).substr(target.rfind('.') + 1);
         return isHarmlessStdlibCallable(std::string_view(target).substr(0, first), cls) &&
                !isDangerousAttribute(attr);
+    }
+
+    [[nodiscard]] bool allowed(std::string_view qualified) const {
+        return m_policy != nullptr && m_policy->allows(qualified);
+    }
+
+    /// CKPT-S009: every global the policy denies, once per name, wherever the pickle names it.
+    void denied() {
+        std::set<std::string> seen;
+        for (ValueId id = 0; id < m_g.size(); ++id) {
+            if (m_g[id].kind != ValueKind::Global || m_g[id].has(pickle::ValueFlag::ComputedName)) {
+                continue;
+            }
+            const std::string name = m_g.global(id).qualified();
+            if (m_policy->denies(name) && seen.insert(name).second) {
+                add("CKPT-S009", FindingCategory::Security, Severity::Error, id, name,
+                    m_g[id].offset,
+                    "the pickle names " + name + ", which the policy " + m_policy->source +
+                        " denies",
+                    "Do not load this file; your policy forbids " + name + ".");
+            }
+        }
     }
 
     /// `at` locates the finding (the call that uses the global, or the global itself).
@@ -370,7 +401,7 @@ private:
             case GlobalKind::UserCode:
             case GlobalKind::MainModule:
                 if (isStdlibModule(module) && !isHarmlessStdlibCallable(module, name) &&
-                    !harmlessMethod(ind.target)) {
+                    !harmlessMethod(ind.target) && !allowed(ind.target)) {
                     addStdlibCall(call, ind.target, offset, via);
                 }
                 return;
@@ -509,14 +540,15 @@ private:
     std::vector<Finding> m_findings;
     std::set<std::string> m_modules;
     std::set<std::string> m_mainReported;
+    const Policy* m_policy = nullptr;
 };
 
 }  // namespace
 
 std::vector<Finding> scanPickleGraph(const pickle::ValueGraph& graph,
                                      const std::vector<pickle::ValueId>& roots,
-                                     const std::string& member) {
-    return Scanner(graph, roots, member).run();
+                                     const std::string& member, const Policy* policy) {
+    return Scanner(graph, roots, member, policy).run();
 }
 
 }  // namespace ckpt::core

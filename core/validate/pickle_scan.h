@@ -14,12 +14,16 @@ class ValueGraph;
 
 namespace ckpt::core {
 
+struct Policy;
+
 /// Scans every value of `graph` (reachable from `roots` or not: an unreachable call still runs
 /// while loading). Paths are member paths from the roots (`<root>.lock`, `<root>['model'].q`);
 /// `member` names the stream inside its file ("data.pkl"), if any. Findings are ordered by
-/// offset.
+/// offset. A policy adds its deny-list (CKPT-S009) and lifts CKPT-S007/P002/P003 from the
+/// globals it allows.
 [[nodiscard]] std::vector<Finding> scanPickleGraph(const pickle::ValueGraph& graph,
                                                    const std::vector<pickle::ValueId>& roots,
-                                                   const std::string& member = {});
+                                                   const std::string& member = {},
+                                                   const Policy* policy = nullptr);
 
 }  // namespace ckpt::core

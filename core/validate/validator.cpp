@@ -8,9 +8,10 @@
 
 #include "core/analysis/tensor_stats.h"
 #include "core/io/byte_source.h"
+#include "core/io/file_hash.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
-#include "core/util/version.h"
+#include "core/validate/archive_sweep.h"
 #include "core/validate/keras_rules.h"
 #include "core/validate/pickle_scan.h"
 #include "core/validate/zip_sweep.h"
@@ -28,6 +29,8 @@ const std::map<std::string, std::string>& ruleTitles() {
         {"CKPT-S006", "import target computed at load time"},
         {"CKPT-S007", "calls a standard-library callable outside the allow-list"},
         {"CKPT-S008", "zip member whose names disagree"},
+        {"CKPT-S009", "global denied by the policy"},
+        {"CKPT-S010", "content that could not be checked"},
         {"CKPT-U001", "member that plain pickle cannot serialize"},
         {"CKPT-P001", "function, code or class rebuilt from bytecode"},
         {"CKPT-P002", "class or function from __main__"},
@@ -37,6 +40,7 @@ const std::map<std::string, std::string>& ruleTitles() {
         {"CKPT-P006", "custom Keras layer"},
         {"CKPT-I001", "NaN or Inf in weights"},
         {"CKPT-I002", "weights disagree with the config"},
+        {"CKPT-V001", "expired suppression in the policy"},
     };
     return titles;
 }
@@ -87,32 +91,64 @@ void nanInfFindings(const Checkpoint& c, const ValidateOptions& options,
     }
 }
 
-std::vector<Finding> sweepFile(const std::string& path, const std::set<std::string>& scanned) {
+std::vector<Finding> sweepFile(const std::string& path, const std::set<std::string>& scanned,
+                               const Policy* policy) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
         return {};
     }
     try {
-        return sweepZipForPickles(FileSource::open(path), scanned);
+        return sweepZipForPickles(FileSource::open(path), scanned, policy);
     } catch (const std::exception&) {
         return {};  // the reader already read this file; the sweep adds, it never fails
     }
 }
 
+/// Groups by member, applies the policy, sorts by category then severity.
+void finish(ValidationReport& report, const ValidateOptions& options) {
+    groupFindingsByMember(report.findings);
+    if (options.policy != nullptr) {
+        std::string sha;
+        if (policyNeedsHash(*options.policy) && !report.file.empty()) {
+            try {
+                sha = sha256File(report.file);
+            } catch (const Error&) {
+                // unhashable: hash-bound suppressions simply do not match
+            }
+        }
+        applyPolicy(report, *options.policy, options.today, sha);
+    }
+    std::stable_sort(report.findings.begin(), report.findings.end(),
+                     [](const Finding& a, const Finding& b) {
+                         if (a.category != b.category) {
+                             return a.category < b.category;
+                         }
+                         return a.severity < b.severity;
+                     });
+}
+
 }  // namespace
 
-ValidationReport validateUnopenedFile(const std::string& path) {
+ValidationReport validateUnopenedFile(const std::string& path, const ValidateOptions& options) {
     ValidationReport report;
     report.file = path;
     report.format = "unreadable";
-    report.findings = sweepFile(path, {});
+    report.findings = sweepFile(path, {}, options.policy);
     if (report.findings.empty()) {
-        // A pickle that breaks after its payload: what a loader ran before failing.
+        // 7z, tar and compressed wrappers that a loader or a user unpacks first.
         try {
-            report.findings = scanBrokenPickle(FileSource::open(path));
+            report.findings = sweepArchiveForPickles(FileSource::open(path), options.policy);
         } catch (const std::exception&) {
         }
     }
+    if (report.findings.empty()) {
+        // A pickle that breaks after its payload: what a loader ran before failing.
+        try {
+            report.findings = scanBrokenPickle(FileSource::open(path), options.policy);
+        } catch (const std::exception&) {
+        }
+    }
+    finish(report, options);
     return report;
 }
 
@@ -140,7 +176,7 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
         if (!stream.graph) {
             continue;
         }
-        auto fs = scanPickleGraph(*stream.graph, stream.roots, stream.member);
+        auto fs = scanPickleGraph(*stream.graph, stream.roots, stream.member, options.policy);
         report.findings.insert(report.findings.end(), fs.begin(), fs.end());
     }
     if (!checkpoint.filePath().empty()) {
@@ -149,7 +185,7 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
         for (const auto& stream : checkpoint.pickleStreams()) {
             scanned.insert(stream.member);
         }
-        auto swept = sweepFile(checkpoint.filePath(), scanned);
+        auto swept = sweepFile(checkpoint.filePath(), scanned, options.policy);
         report.findings.insert(report.findings.end(), swept.begin(), swept.end());
     }
     const std::string label =
@@ -164,96 +200,8 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
             rethrowWithContext({checkpoint.filePath(), checkpoint.format()});
         }
     }
-    std::stable_sort(report.findings.begin(), report.findings.end(),
-                     [](const Finding& a, const Finding& b) {
-                         if (a.category != b.category) {
-                             return a.category < b.category;
-                         }
-                         return a.severity < b.severity;
-                     });
+    finish(report, options);
     return report;
-}
-
-Json validationJson(const std::vector<ValidationReport>& reports) {
-    Json findings = Json::array();
-    std::map<std::string, std::size_t> byCategory;
-    std::size_t errors = 0, warnings = 0, infos = 0;
-    for (const auto& r : reports) {
-        for (const auto& f : r.findings) {
-            Json j = {{"file", r.file},
-                      {"rule", f.rule},
-                      {"category", std::string(categoryName(f.category))},
-                      {"severity", std::string(severityName(f.severity))},
-                      {"path", f.path},
-                      {"symbol", f.symbol},
-                      {"offset", f.offset ? Json(*f.offset) : Json(nullptr)},
-                      {"member", f.member},
-                      {"message", f.message},
-                      {"advice", f.advice}};
-            findings.push_back(std::move(j));
-            ++byCategory[std::string(categoryName(f.category))];
-        }
-        errors += r.count(Severity::Error);
-        warnings += r.count(Severity::Warning);
-        infos += r.count(Severity::Info);
-    }
-    Json cats = Json::object();
-    for (const auto& [k, v] : byCategory) {
-        cats[k] = v;
-    }
-    return {{"findings", std::move(findings)},
-            {"summary",
-             {{"files", reports.size()},
-              {"errors", errors},
-              {"warnings", warnings},
-              {"infos", infos},
-              {"by_category", std::move(cats)}}}};
-}
-
-Json validationSarif(const std::vector<ValidationReport>& reports) {
-    std::map<std::string, std::size_t> ruleIndex;
-    Json rules = Json::array();
-    Json results = Json::array();
-    for (const auto& r : reports) {
-        for (const auto& f : r.findings) {
-            if (ruleIndex.count(f.rule) == 0) {
-                ruleIndex[f.rule] = rules.size();
-                rules.push_back(
-                    {{"id", f.rule},
-                     {"name", ruleTitle(f.rule)},
-                     {"shortDescription", {{"text", ruleTitle(f.rule)}}},
-                     {"help",
-                      {{"text", "See docs/rules.md#" + f.rule + " in Checkpoint Inspector."}}},
-                     {"properties", {{"category", std::string(categoryName(f.category))}}}});
-            }
-            const char* level = f.severity == Severity::Error     ? "error"
-                                : f.severity == Severity::Warning ? "warning"
-                                                                  : "note";
-            Json physical = {{"artifactLocation", {{"uri", r.file}}}};
-            if (f.offset) {
-                physical["region"] = {{"byteOffset", *f.offset}};
-            }
-            Json location = {{"physicalLocation", physical},
-                             {"logicalLocations",
-                              Json::array({{{"fullyQualifiedName", f.path}, {"kind", "member"}}})}};
-            results.push_back(
-                {{"ruleId", f.rule},
-                 {"ruleIndex", ruleIndex[f.rule]},
-                 {"level", level},
-                 {"message", {{"text", f.message + " " + f.advice}}},
-                 {"locations", Json::array({location})},
-                 {"properties",
-                  {{"symbol", f.symbol}, {"category", std::string(categoryName(f.category))}}}});
-        }
-    }
-    return {
-        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-        {"version", "2.1.0"},
-        {"runs",
-         Json::array(
-             {{{"tool",
-                {{"driver", {{"name", "ckpt"}, {"version", productVersion()}, {"rules", rules}}}}},
-               {"results", results}}})}};
 }
 
 }  // namespace ckpt::core

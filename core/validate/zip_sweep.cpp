@@ -79,10 +79,8 @@ bool startsLikePickle(const std::vector<std::byte>& head) {
     }
 }
 
-/// Runs the machine over `bytes` and scans what it built, even when the stream breaks after
-/// its payload (the values made before the error are in the graph).
 void scanStream(const std::shared_ptr<const ByteSource>& bytes, const std::string& member,
-                std::vector<Finding>& out) {
+                std::vector<Finding>& out, const Policy* policy) {
     if (!looksLikePickle(*bytes)) {
         return;
     }
@@ -95,14 +93,18 @@ void scanStream(const std::shared_ptr<const ByteSource>& bytes, const std::strin
     } catch (const std::exception&) {
         // Broken after some opcodes: judge what was built.
     }
-    auto fs = scanPickleGraph(machine.graph(), roots, member);
+    auto fs = scanPickleGraph(machine.graph(), roots, member, policy);
     out.insert(out.end(), fs.begin(), fs.end());
 }
 
 class Sweeper {
 public:
-    Sweeper(std::shared_ptr<const ByteSource> source, const std::set<std::string>& scanned)
-        : m_source(std::move(source)), m_bytes(m_source->view()), m_scanned(scanned) {}
+    Sweeper(std::shared_ptr<const ByteSource> source, const std::set<std::string>& scanned,
+            const Policy* policy)
+        : m_source(std::move(source)),
+          m_bytes(m_source->view()),
+          m_scanned(scanned),
+          m_policy(policy) {}
 
     std::vector<Finding> run() {
         std::shared_ptr<ZipArchive> zip;
@@ -191,7 +193,7 @@ private:
             return;
         }
         try {
-            scanStream(data, label, m_findings);
+            scanStream(data, label, m_findings, m_policy);
         } catch (const std::exception&) {
             return;  // a limit or a cancel: the reader's own pass reports its errors
         }
@@ -200,7 +202,7 @@ private:
     void region(std::uint64_t offset, std::uint64_t size, const std::string& label) {
         try {
             scanStream(std::make_shared<SliceSource>(m_source, offset, size, label), label,
-                       m_findings);
+                       m_findings, m_policy);
         } catch (const std::exception&) {
         }
     }
@@ -220,11 +222,22 @@ private:
     std::span<const std::byte> m_bytes;
     const std::set<std::string>& m_scanned;
     std::vector<Finding> m_findings;
+    const Policy* m_policy = nullptr;
 };
 
 }  // namespace
 
-std::vector<Finding> scanBrokenPickle(const std::shared_ptr<const ByteSource>& source) {
+void scanPickleBytes(const std::shared_ptr<const ByteSource>& bytes, const std::string& member,
+                     std::vector<Finding>& out, const Policy* policy) {
+    try {
+        scanStream(bytes, member, out, policy);
+    } catch (const std::exception&) {
+        // not a pickle after all, or unreadable: nothing to judge
+    }
+}
+
+std::vector<Finding> scanBrokenPickle(const std::shared_ptr<const ByteSource>& source,
+                                      const Policy* policy) {
     const auto head = source ? source->peek(0, 1) : std::vector<std::byte>{};
     if (head.empty() || !pickle::opcodeInfo(std::to_integer<std::uint8_t>(head[0]))) {
         return {};
@@ -240,14 +253,15 @@ std::vector<Finding> scanBrokenPickle(const std::shared_ptr<const ByteSource>& s
         } catch (const std::exception&) {
             // judged below on what was built
         }
-        out = scanPickleGraph(machine.graph(), roots);
+        out = scanPickleGraph(machine.graph(), roots, {}, policy);
     } catch (const std::exception&) {
     }
     return out;
 }
 
 std::vector<Finding> sweepZipForPickles(const std::shared_ptr<const ByteSource>& source,
-                                        const std::set<std::string>& alreadyScanned) {
+                                        const std::set<std::string>& alreadyScanned,
+                                        const Policy* policy) {
     if (!source || source->size() < 22 || source->view().empty()) {
         return {};
     }
@@ -264,7 +278,7 @@ std::vector<Finding> sweepZipForPickles(const std::shared_ptr<const ByteSource>&
     if (!zip) {
         return {};
     }
-    return Sweeper(source, alreadyScanned).run();
+    return Sweeper(source, alreadyScanned, policy).run();
 }
 
 }  // namespace ckpt::core
