@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "app/cli/args.h"
 #include "app/cli/cli.h"
@@ -40,10 +41,16 @@ std::string severityLabel(core::Severity s, const Colors& c) {
 void printText(const core::ValidationReport& r, const Colors& c, std::ostream& out) {
     out << c.wrap("1", core::escapeText(r.file)) << " [" << r.format << "]\n";
     if (r.findings.empty()) {
-        out << "  no findings: nothing unserializable, nothing that runs on load\n";
-        return;
+        out << "  no findings: nothing unserializable, nothing that runs on load";
+        if (!r.suppressed.empty() || r.knownFromBaseline != 0) {
+            out << " (beyond what the policy and the baseline accept)";
+        }
+        out << "\n";
     }
     int category = -1;
+    // Advice is the same for every finding of a rule: print it under the rule's first finding
+    // and again only where it differs.
+    std::map<std::string, std::string> adviceShown;
     for (const auto& f : r.findings) {
         if (static_cast<int>(f.category) != category) {
             category = static_cast<int>(f.category);
@@ -61,8 +68,36 @@ void printText(const core::ValidationReport& r, const Colors& c, std::ostream& o
             }
             out << ")";
         }
-        out << "\n      " << core::escapeText(f.message) << "\n      "
-            << c.wrap("2", "-> " + core::escapeText(f.advice)) << "\n";
+        out << "\n      " << core::escapeText(f.message) << "\n";
+        if (!f.parts.empty()) {
+            out << "      " << f.parts.size() << (f.parts.size() == 1 ? " part" : " parts")
+                << " inside it:\n";
+            for (const auto& p : f.parts) {
+                out << "        " << core::escapeText(p.path);
+                if (!p.symbol.empty()) {
+                    out << "  (" << core::escapeText(p.symbol);
+                    if (p.offset) {
+                        out << " @" << *p.offset;
+                    }
+                    out << ")";
+                }
+                out << "\n";
+            }
+        }
+        auto& shown = adviceShown[f.rule];
+        if (shown != f.advice) {
+            out << "      " << c.wrap("2", "-> " + core::escapeText(f.advice)) << "\n";
+            shown = f.advice;
+        }
+    }
+    if (!r.suppressed.empty()) {
+        out << "  " << r.suppressed.size() << " finding(s) suppressed by the policy\n";
+    }
+    if (r.disabled != 0) {
+        out << "  " << r.disabled << " finding(s) of rules the policy turns off\n";
+    }
+    if (r.knownFromBaseline != 0) {
+        out << "  " << r.knownFromBaseline << " finding(s) already in the baseline\n";
     }
 }
 
@@ -70,11 +105,12 @@ void printText(const core::ValidationReport& r, const Colors& c, std::ostream& o
 
 int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
     Args args;
-    if (auto e = args.parse(argv, {"--json", "--no-data"}, {"--format", "--fail-on"});
+    if (auto e = args.parse(argv, {"--json", "--no-data"},
+                            {"--format", "--fail-on", "--policy", "--baseline"});
         !e.empty() || args.positionals().empty()) {
         err << "ckpt validate: " << (e.empty() ? "expected at least one FILE" : e)
             << "\nUsage: ckpt validate FILE... [--format text|json|sarif] "
-               "[--fail-on error|warning|info] [--no-data]\n";
+               "[--fail-on error|warning|info] [--no-data] [--policy FILE] [--baseline FILE]\n";
         return kUsage;
     }
     std::string format = args.option("--format").value_or(args.flag("--json") ? "json" : "text");
@@ -87,8 +123,22 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
         err << "ckpt validate: --fail-on takes error, warning or info\n";
         return kUsage;
     }
+    std::optional<core::Policy> policy;
+    std::optional<core::Baseline> baseline;
+    try {
+        if (const auto p = args.option("--policy")) {
+            policy = core::loadPolicy(*p);
+        }
+        if (const auto b = args.option("--baseline")) {
+            baseline = core::loadBaseline(*b);
+        }
+    } catch (const std::exception& e) {
+        err << "ckpt validate: " << core::escapeText(e.what()) << "\n";
+        return kUsage;
+    }
     core::ValidateOptions options;
     options.readData = !args.flag("--no-data");
+    options.policy = policy ? &*policy : nullptr;
     options.progress = terminalProgress("checking");
     std::vector<core::ValidationReport> reports;
     // A file that cannot be read is reported and the others are still checked.
@@ -97,13 +147,19 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
         try {
             const auto checkpoint = core::openCheckpoint(file);
             reports.push_back(core::validateCheckpoint(*checkpoint, options));
+            if (baseline) {
+                core::dropKnownFindings(reports.back(), *baseline);
+            }
             clearTerminalProgress();
         } catch (const std::exception& e) {
             clearTerminalProgress();
             err << "ckpt: error: " << core::escapeText(e.what()) << "\n";
             unreadable.push_back({{"file", file}, {"error", e.what()}});
             // Still judge the pickles inside a zip that no reader accepts (exit 2 stays).
-            if (auto swept = core::validateUnopenedFile(file); !swept.findings.empty()) {
+            if (auto swept = core::validateUnopenedFile(file, options); !swept.findings.empty()) {
+                if (baseline) {
+                    core::dropKnownFindings(swept, *baseline);
+                }
                 reports.push_back(std::move(swept));
             }
         }

@@ -49,7 +49,7 @@ const std::vector<Command>& commands() {
          runStats},
         {"validate", "unserializable members, non-portable content, code that runs on load",
          "Usage: ckpt validate FILE... [--format text|json|sarif] [--fail-on error|warning|info]\n"
-         "                     [--no-data]\n\n"
+         "                     [--no-data] [--policy FILE] [--baseline FILE]\n\n"
          "Reads each file without running it and reports, by category:\n"
          "  unserializable  locks, RLocks, conditions, queues, thread-locals, open files...\n"
          "                  that plain pickle refuses (\"cannot pickle '_thread.RLock' object\"),\n"
@@ -60,20 +60,26 @@ const std::vector<Command>& commands() {
          "                  nested loads, getattr chains), however they are spelled\n"
          "  integrity       NaN/Inf in weights, weights that disagree with the config\n"
          "Every finding has a rule id (docs/rules.md), a severity, the member path, the global\n"
-         "and its byte offset, what plain pickle would do, and advice.\n\n"
+         "and its byte offset, what plain pickle would do, and advice. There is one finding per\n"
+         "member: a Queue's mutex and Conditions are parts of the finding about the Queue.\n\n"
          "Options:\n"
          "  --format F     text (default), json or sarif (SARIF 2.1.0, for code-scanning\n"
          "                 upload). JSON is one object for all FILEs: {findings (each names\n"
          "                 its file), summary, unreadable [{file, error}]}\n"
          "  --json         same as --format json\n"
          "  --fail-on S    exit 1 when a finding is at least this severe (default: error)\n"
-         "  --no-data      skip reading tensor data (no NaN/Inf check; metadata only)\n\n"
+         "  --no-data      skip reading tensor data (no NaN/Inf check; metadata only)\n"
+         "  --policy FILE  TOML (or .json) policy: globals to allow or deny, severity per rule\n"
+         "                 (or off), suppressions by rule + member path (+ sha256 of the file)\n"
+         "                 with an expiry date; see docs/policy.md\n"
+         "  --baseline F   an earlier --format json report: show only findings it lacks (CI)\n\n"
          "A FILE that cannot be read is reported and the others are still checked; the exit\n"
          "code is the worst outcome.\n\n"
          "Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 a file cannot be read\n"
          "(whatever the others found), 64 bad usage.\n\n"
          "Examples:\n  ckpt validate downloaded_model.pkl\n"
-         "  ckpt validate --format sarif models/*.pt > ckpt.sarif\n",
+         "  ckpt validate --format sarif models/*.pt > ckpt.sarif\n"
+         "  ckpt validate --policy ckpt-policy.toml --baseline last.json models/*.pt\n",
          runValidate},
         {"diff", "compare two checkpoints: config changes and per-tensor metrics",
          "Usage: ckpt diff A B [--json] [--atol X] [--rtol Y] [--map OLD=NEW]... [--only-changed]\n"

@@ -8,9 +8,11 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <set>
 
 #include "common/run_measured.h"
 #include "common/test_support.h"
+#include "core/model/json.h"
 
 namespace {
 
@@ -226,6 +228,26 @@ with h5py.File(os.path.join(out, 'sparse.h5'), 'w') as f:
         QVERIFY(QFileInfo(out).size() < 4096);  // the small dataset only
         r = check({"stats", path, "small"});
         QCOMPARE(r.exitCode, 0);
+    }
+
+    void archiveBombsAreBounded() {
+        // 7z entries of 1 GiB of zeros (tests/fixtures/bad/make_archive_bombs.sh): the validator's
+        // archive pass skips what is no pickle without keeping it, keeps a pickle only up to its
+        // cap, says what it could not check, and still finds the payload in the part it read.
+        // libarchive has to unpack the zeros to skip them: 5 s, not 1.
+        const auto zeros =
+            check({"validate", "--format", "json", ckpt::test::fixture("bad/bomb_zeros.7z")}, 5.0);
+        QCOMPARE(zeros.exitCode, 2);  // no reader opens a 7z
+        const auto payload = check(
+            {"validate", "--format", "json", ckpt::test::fixture("bad/bomb_pickle_zeros.7z")}, 5.0);
+        QCOMPARE(payload.exitCode, 2);
+        const auto j = ckpt::core::Json::parse(payload.out.toStdString());
+        std::set<std::string> rules;
+        for (const auto& f : j["findings"]) {
+            rules.insert(f["rule"].get<std::string>());
+        }
+        QVERIFY2(rules.count("CKPT-S001") == 1 && rules.count("CKPT-S010") == 1,
+                 payload.out.constData());
     }
 
     void fifoIsRefusedBeforeOpening() {
