@@ -6,6 +6,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTreeView>
 #include <QtTest>
 #include <cmath>
 
@@ -83,6 +84,66 @@ private slots:
         QVERIFY(!model.index(0, 0).data(Qt::DecorationRole).isNull());
     }
 
+    void partsFilterAndGroups() {
+        auto report = std::make_shared<ckpt::core::ValidationReport>();
+        const auto add = [&](std::string rule, ckpt::core::Severity sev, std::string path,
+                             std::string symbol) {
+            ckpt::core::Finding f;
+            f.rule = std::move(rule);
+            f.category = ckpt::core::FindingCategory::Unserializable;
+            f.severity = sev;
+            f.path = std::move(path);
+            f.symbol = std::move(symbol);
+            f.message = "m";
+            f.advice =
+                "Drop it in __getstate__ and recreate it in __setstate__, a long advice "
+                "that the column cannot show in full.";
+            report->findings.push_back(std::move(f));
+        };
+        add("CKPT-U001", ckpt::core::Severity::Error, "<root>.queue", "queue.Queue");
+        report->findings.back().parts = {
+            {"<root>.queue.mutex", "dill._dill._create_lock", 841, "a lock"},
+            {"<root>.queue.not_empty", "threading.Condition", 858, "c"}};
+        add("CKPT-U001", ckpt::core::Severity::Error, "<root>.lock", "dill._dill._create_lock");
+        add("CKPT-P003", ckpt::core::Severity::Info, "<root>", "mymodels.Holder");
+        FindingsModel model;
+        QAbstractItemModelTester tester(&model);
+        model.setReport(report);
+        QCOMPARE(model.rowCount(), 3);
+        const QModelIndex queue = model.index(0, 0);
+        QCOMPARE(model.rowCount(queue), 2);  // the parts, below their finding
+        QCOMPARE(model.index(0, FindingsModel::PathColumn, queue).data().toString(),
+                 QString("<root>.queue.mutex"));
+        QCOMPARE(model.index(0, 0, queue).data(FindingsModel::KindRole).toInt(),
+                 int(FindingsModel::PartRow));
+        QVERIFY(model.index(0, FindingsModel::PathColumn).data().toString().contains("+2 parts"));
+        // The advice is readable in full in its tooltip.
+        QVERIFY(model.index(0, FindingsModel::AdviceColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("cannot show in full"));
+
+        model.setMinimumSeverity(ckpt::core::Severity::Warning);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.shownFindings(), 2);
+        model.setMinimumSeverity(ckpt::core::Severity::Info);
+
+        model.setGrouping(FindingsModel::Grouping::Rule);
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(model.index(0, 0).data().toString().startsWith("CKPT-U001"));
+        QCOMPARE(model.rowCount(model.index(0, 0)), 2);
+        QCOMPARE(model.index(0, 0).data(FindingsModel::FindingRole).toInt(), -1);
+        QCOMPARE(model.rowCount(model.index(0, 0, model.index(0, 0))), 2);  // parts still there
+        model.setGrouping(FindingsModel::Grouping::Module);
+        QStringList modules;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            modules << model.index(r, 0).data().toString();
+        }
+        QCOMPARE(modules, (QStringList{"queue (1)", "dill._dill (1)", "mymodels (1)"}));
+        model.setGrouping(FindingsModel::Grouping::Member);
+        QCOMPARE(model.rowCount(), 3);  // <root>.queue, <root>.lock, <root>
+    }
+
     void findingsArriveAndLeadToTheirPlace() {
         MainWindow w;
         w.session()->loader()->setOpenFunction(
@@ -106,7 +167,7 @@ private slots:
 
         // A NaN finding selects its tensor in the tree...
         w.showTab(MainWindow::FindingsTab);
-        QTableView* table = panel->table();
+        QTreeView* table = panel->table();
         auto proxyRow = [&](int sourceRow) {
             for (int r = 0; r < table->model()->rowCount(); ++r) {
                 if (table->model()->index(r, FindingsModel::RuleColumn).data().toString() ==

@@ -42,10 +42,10 @@ int moreSevere(int a, int b) {
 std::shared_ptr<const FindingMarks> FindingMarks::compute(const core::Checkpoint& checkpoint,
                                                           const core::ValidationReport& report) {
     auto marks = std::make_shared<FindingMarks>();
-    for (const core::Finding& f : report.findings) {
+    const auto mark = [&](const core::Finding& f) {
         const auto where = core::locateFinding(checkpoint, f);
         if (where.node == nullptr) {
-            continue;
+            return;
         }
         const int severity = static_cast<int>(f.severity);
         NodeMarks& m = marks->m_marks[where.node];
@@ -66,6 +66,19 @@ std::shared_ptr<const FindingMarks> FindingMarks::compute(const core::Checkpoint
             NodeMarks& am = marks->m_marks[a];
             am.inside = moreSevere(am.inside, severity);
             ++am.insideCount;
+        }
+    };
+    for (const core::Finding& f : report.findings) {
+        mark(f);
+        // Each part (a Queue's mutex) marks its own node too, with the part's message.
+        for (const core::FindingPart& p : f.parts) {
+            core::Finding part = f;
+            part.parts.clear();
+            part.path = p.path;
+            part.symbol = p.symbol;
+            part.offset = p.offset;
+            part.message = p.message;
+            mark(part);
         }
     }
     return marks;

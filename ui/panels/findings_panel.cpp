@@ -1,11 +1,13 @@
 #include "ui/panels/findings_panel.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
-#include <QTableView>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include "core/model/checkpoint.h"
@@ -22,7 +24,9 @@ FindingsPanel::FindingsPanel(QWidget* parent)
       m_job(new ValidationJob(this)),
       m_summary(new QLabel(this)),
       m_progress(new QProgressBar(this)),
-      m_table(new QTableView(this)),
+      m_severity(new QComboBox(this)),
+      m_grouping(new QComboBox(this)),
+      m_table(new QTreeView(this)),
       m_model(new FindingsModel(this)),
       m_proxy(new QSortFilterProxyModel(this)),
       m_detail(new QLabel(this)) {
@@ -38,6 +42,28 @@ FindingsPanel::FindingsPanel(QWidget* parent)
     m_progress->hide();
     layout->addWidget(m_progress);
 
+    auto* bar = new QHBoxLayout;
+    auto* showLabel = new QLabel(tr("&Show:"), this);
+    showLabel->setBuddy(m_severity);
+    m_severity->setObjectName(QStringLiteral("findingsSeverity"));
+    m_severity->addItem(tr("Everything"), static_cast<int>(core::Severity::Info));
+    m_severity->addItem(tr("Errors and warnings"), static_cast<int>(core::Severity::Warning));
+    m_severity->addItem(tr("Errors only"), static_cast<int>(core::Severity::Error));
+    auto* groupLabel = new QLabel(tr("&Group by:"), this);
+    groupLabel->setBuddy(m_grouping);
+    m_grouping->setObjectName(QStringLiteral("findingsGrouping"));
+    m_grouping->addItem(tr("Nothing"), static_cast<int>(FindingsModel::Grouping::None));
+    m_grouping->addItem(tr("Rule"), static_cast<int>(FindingsModel::Grouping::Rule));
+    m_grouping->addItem(tr("Member"), static_cast<int>(FindingsModel::Grouping::Member));
+    m_grouping->addItem(tr("Module"), static_cast<int>(FindingsModel::Grouping::Module));
+    bar->addWidget(showLabel);
+    bar->addWidget(m_severity);
+    bar->addSpacing(12);
+    bar->addWidget(groupLabel);
+    bar->addWidget(m_grouping);
+    bar->addStretch(1);
+    layout->addLayout(bar);
+
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(FindingsModel::SortRole);
     m_table->setModel(m_proxy);
@@ -47,11 +73,19 @@ FindingsPanel::FindingsPanel(QWidget* parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_table->setUniformRowHeights(true);
+    m_table->setRootIsDecorated(true);
+    m_table->header()->setStretchLastSection(true);
+    m_table->header()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     layout->addWidget(m_table, 3);
+    connect(m_severity, &QComboBox::currentIndexChanged, this, [this] {
+        m_model->setMinimumSeverity(static_cast<core::Severity>(m_severity->currentData().toInt()));
+    });
+    connect(m_grouping, &QComboBox::currentIndexChanged, this, [this] {
+        m_model->setGrouping(
+            static_cast<FindingsModel::Grouping>(m_grouping->currentData().toInt()));
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, &FindingsPanel::afterModelReset);
 
     m_detail->setWordWrap(true);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -73,9 +107,9 @@ FindingsPanel::FindingsPanel(QWidget* parent)
             [this](const QModelIndex& current) {
                 m_detail->setText(current.data(FindingsModel::DetailRole).toString());
             });
-    connect(m_table, &QTableView::clicked, this, &FindingsPanel::select);
-    connect(m_table, &QTableView::activated, this, &FindingsPanel::activate);
-    connect(m_table, &QTableView::doubleClicked, this, &FindingsPanel::activate);
+    connect(m_table, &QTreeView::clicked, this, &FindingsPanel::select);
+    connect(m_table, &QTreeView::activated, this, &FindingsPanel::activate);
+    connect(m_table, &QTreeView::doubleClicked, this, &FindingsPanel::activate);
     setCheckpoint(nullptr);
 }
 
@@ -151,19 +185,35 @@ void FindingsPanel::showReport(std::shared_ptr<const core::ValidationReport> rep
                               "double-click to open it.")
                                .arg(parts.join(QStringLiteral(", "))));
     }
-    m_table->resizeColumnsToContents();
+    for (int c = 0; c < FindingsModel::ColumnCount; ++c) {
+        m_table->resizeColumnToContents(c);
+    }
     // Narrow enough that all columns fit beside the tree; the text is in the tooltip and below.
-    for (const auto& [column, width] : {std::pair{FindingsModel::PathColumn, 170},
+    for (const auto& [column, width] : {std::pair{FindingsModel::SeverityColumn, 110},
+                                        {FindingsModel::PathColumn, 170},
                                         {FindingsModel::MessageColumn, 230},
                                         {FindingsModel::AdviceColumn, 100}}) {
-        m_table->horizontalHeader()->resizeSection(
-            column, std::min(m_table->horizontalHeader()->sectionSize(column), width));
-    }
-    if (m_proxy->rowCount() > 0) {
-        m_table->setCurrentIndex(m_proxy->index(0, 0));
+        m_table->header()->resizeSection(column,
+                                         std::min(m_table->header()->sectionSize(column), width));
     }
     emit countChanged(static_cast<int>(errors + warnings));
     setStatus({FindingsStatus::State::Done, errors, warnings, infos});
+}
+
+void FindingsPanel::afterModelReset() {
+    // Group rows: one label across all columns, open so that their findings show.
+    for (int r = 0; r < m_proxy->rowCount(); ++r) {
+        const QModelIndex i = m_proxy->index(r, 0);
+        if (i.data(FindingsModel::KindRole).toInt() == FindingsModel::GroupRow) {
+            m_table->setFirstColumnSpanned(r, {}, true);
+            m_table->expand(i);
+        }
+    }
+    if (m_proxy->rowCount() > 0) {
+        m_table->setCurrentIndex(m_proxy->index(0, 0));
+    } else {
+        m_detail->clear();
+    }
 }
 
 void FindingsPanel::setStatus(FindingsStatus status) {
@@ -182,8 +232,26 @@ QString FindingsPanel::nodePathOf(int row) const {
     return where.node != nullptr ? fmt::qs(where.node->path()) : QString();
 }
 
+QString FindingsPanel::nodePathOf(const QModelIndex& viewIndex) const {
+    const int row = viewIndex.data(FindingsModel::FindingRole).toInt();
+    const core::ValidationReport* report = m_model->report();
+    if (!m_checkpoint || report == nullptr || row < 0 ||
+        static_cast<std::size_t>(row) >= report->findings.size()) {
+        return {};
+    }
+    if (viewIndex.data(FindingsModel::KindRole).toInt() != FindingsModel::PartRow) {
+        return nodePathOf(row);
+    }
+    // A part: locate its own member path, as a finding of the same rule and stream.
+    core::Finding part = report->findings[static_cast<std::size_t>(row)];
+    part.path = viewIndex.data(FindingsModel::PathRole).toString().toStdString();
+    part.parts.clear();
+    const auto where = core::locateFinding(*m_checkpoint, part);
+    return where.node != nullptr ? fmt::qs(where.node->path()) : QString();
+}
+
 void FindingsPanel::select(const QModelIndex& index) {
-    const QString path = nodePathOf(m_proxy->mapToSource(index).row());
+    const QString path = nodePathOf(index);
     if (!path.isNull()) {
         emit nodeSelected(path);
     }
@@ -198,7 +266,7 @@ void FindingsPanel::activate(const QModelIndex& index) {
         emit layerRequested(match.captured(1).toInt());
         return;
     }
-    const QString node = nodePathOf(m_proxy->mapToSource(index).row());
+    const QString node = nodePathOf(index);
     if (!node.isNull()) {
         emit nodeRequested(node);
     }

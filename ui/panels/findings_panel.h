@@ -1,8 +1,9 @@
 #pragma once
 // The Findings tab: what the validator says about the current checkpoint (code that runs on
 // load, members plain pickle cannot handle, portability traps, NaN/Inf), checked in the
-// background when a file becomes current. A click on a finding selects its node in the tree;
-// activating it (double-click, Enter) also shows that node's tab (Tensor, Architecture).
+// background when a file becomes current. Findings form a tree (a finding's parts below it),
+// filtered by severity and grouped by rule, member or module. A click on a finding selects its
+// node in the tree; activating it (double-click, Enter) also shows that node's tab.
 
 #include <QWidget>
 #include <memory>
@@ -10,10 +11,11 @@
 
 #include "ui/widgets/findings_badge.h"
 
+class QComboBox;
 class QLabel;
 class QProgressBar;
 class QSortFilterProxyModel;
-class QTableView;
+class QTreeView;
 
 namespace ckpt::core {
 class Checkpoint;
@@ -35,13 +37,17 @@ public:
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
 
     [[nodiscard]] FindingsModel* model() const { return m_model; }
-    [[nodiscard]] QTableView* table() const { return m_table; }
+    [[nodiscard]] QTreeView* table() const { return m_table; }
+    [[nodiscard]] QComboBox* severityFilter() const { return m_severity; }
+    [[nodiscard]] QComboBox* groupingChoice() const { return m_grouping; }
     [[nodiscard]] ValidationJob* job() const { return m_job; }
     [[nodiscard]] QString summaryText() const;
     [[nodiscard]] const FindingsStatus& status() const { return m_status; }
-    /// The tree path of the node that finding `row` of the model names (see
+    /// The tree path of the node that finding `row` of the report names (see
     /// core/validate/finding_location.h), or a null string without a checkpoint.
     [[nodiscard]] QString nodePathOf(int row) const;
+    /// Same for a row of the view (a finding or one of its parts); null for a group row.
+    [[nodiscard]] QString nodePathOf(const QModelIndex& viewIndex) const;
 
 signals:
     /// The number of errors and warnings of the shown report changed (for the tab title).
@@ -65,6 +71,7 @@ private:
     void activate(const QModelIndex& index);
     void select(const QModelIndex& index);
     void setStatus(FindingsStatus status);
+    void afterModelReset();
 
     struct Cached {
         std::weak_ptr<const core::Checkpoint> checkpoint;
@@ -78,7 +85,9 @@ private:
     ValidationJob* m_job;
     QLabel* m_summary;
     QProgressBar* m_progress;
-    QTableView* m_table;
+    QComboBox* m_severity;
+    QComboBox* m_grouping;
+    QTreeView* m_table;
     FindingsModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QLabel* m_detail;
