@@ -29,7 +29,8 @@ nice -n 10 cmake --build "$build" -j "${CKPT_JOBS:-$(nproc)}" --target ckpt_fuzz
     grep -E 'error|warning' || true
 [ -x "$build/tests/fuzz/fuzz_pickle" ] || { echo "fuzz.sh: the harnesses did not build" >&2; exit 1; }
 
-all=(pickle safetensors npy zip joblib torch_legacy hdf5 keras_config config_diff export open)
+all=(pickle safetensors npy zip joblib torch_legacy hdf5 keras_config config_diff export open archive
+    policy)
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")
 
@@ -60,8 +61,8 @@ for name in "${names[@]}"; do
     fi
     dict=()
     case "$name" in
-    pickle | torch_legacy | joblib | export | open) dict=(-dict="$root/tests/fuzz/pickle.dict") ;;
-    safetensors | npy | keras_config | config_diff) dict=(-dict="$root/tests/fuzz/json.dict") ;;
+    pickle | torch_legacy | joblib | export | open | archive) dict=(-dict="$root/tests/fuzz/pickle.dict") ;;
+    safetensors | npy | keras_config | config_diff | policy) dict=(-dict="$root/tests/fuzz/json.dict") ;;
     esac
     maxlen=(-max_len=65536)
     [ "$name" = hdf5 ] && maxlen=(-max_len=131072)
