@@ -15,8 +15,8 @@ packages=(
     python3-joblib python3-jsonschema
     # the hostile fixtures generator packs its 7z files with bsdtar
     libarchive-tools
-    # benchmarks compare against the HDF5 command-line tools
-    hdf5-tools
+    # benchmarks compare against the HDF5 command-line tools and time runs with hyperfine
+    hdf5-tools hyperfine
 )
 
 missing=()

@@ -73,8 +73,8 @@ ValueId Interpreter::make(ValueKind kind, const Op& op, std::vector<ValueId> ite
     Value v;
     v.kind = kind;
     v.offset = op.offset;
-    v.items = std::move(items);
     const ValueId id = m_graph.add(std::move(v));
+    m_graph.appendItems(id, items);
     for (const ValueId item : m_graph[id].items) {
         holds(id, item);
     }
@@ -231,10 +231,7 @@ void Interpreter::step(const Op& op) {
                 fail(opLabel(op) + ": odd number of items for DICT", op);
             }
             const ValueId id = make(ValueKind::Dict, op);
-            auto& entries = m_graph.mutableValue(id).entries;
-            for (std::size_t i = 0; i < flat.size(); i += 2) {
-                entries.emplace_back(flat[i], flat[i + 1]);
-            }
+            appendPairs(id, flat);
             for (const ValueId item : flat) {
                 holds(id, item);
             }

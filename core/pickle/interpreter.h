@@ -39,6 +39,8 @@ private:
     void pushTuple(const Op& op, std::size_t n);
     void addToTarget(const Op& op, std::vector<ValueId> items);
     void setItemsOnTarget(const Op& op, const std::vector<ValueId>& flat);
+    /// Appends the (key, value) pairs of `flat` to the entries of `target`.
+    void appendPairs(ValueId target, const std::vector<ValueId>& flat);
     void memoPut(const Op& op, std::uint64_t index);
     void memoGet(const Op& op, std::uint64_t index);
     void makeObject(const Op& op, ObjectOrigin origin, ValueId cls, ValueId args,
@@ -51,6 +53,7 @@ private:
     OpcodeReader m_reader;
     MachineStack m_stack;
     Memo m_memo;
+    std::vector<ValueEntry> m_pairs;  ///< scratch for appendPairs
     PickleInfo m_info;
     std::uint64_t m_nextBuffer = 0;
     std::size_t m_suppressedWarnings = 0;

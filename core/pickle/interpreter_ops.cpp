@@ -97,7 +97,7 @@ void Interpreter::addToTarget(const Op& op, std::vector<ValueId> items) {
     if (!ok && !isOpaque(t.kind)) {
         fail(opLabel(op) + ": cannot add items to a " + std::string(valueKindName(t.kind)), op);
     }
-    t.items.insert(t.items.end(), items.begin(), items.end());
+    m_graph.appendItems(target, items);
     for (const ValueId item : items) {
         holds(target, item);
     }
@@ -109,12 +109,18 @@ void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& fla
     if (t.kind != ValueKind::Dict && !isOpaque(t.kind)) {
         fail(opLabel(op) + ": cannot set items on a " + std::string(valueKindName(t.kind)), op);
     }
-    for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
-        t.entries.emplace_back(flat[i], flat[i + 1]);
-    }
+    appendPairs(target, flat);
     for (const ValueId item : flat) {
         holds(target, item);
     }
+}
+
+void Interpreter::appendPairs(ValueId target, const std::vector<ValueId>& flat) {
+    m_pairs.clear();
+    for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
+        m_pairs.emplace_back(flat[i], flat[i + 1]);
+    }
+    m_graph.appendEntries(target, m_pairs);
 }
 
 void Interpreter::memoPut(const Op& op, std::uint64_t index) {
@@ -179,7 +185,7 @@ void Interpreter::build(const Op& op) {
                  std::string(valueKindName(m_graph[object].kind)),
              op);
     }
-    m_graph.mutableValue(object).states.push_back(state);
+    m_graph.appendState(object, state);
     holds(object, state);
     const auto& hook = m_machine.options().afterBuild;
     if (!hook) {

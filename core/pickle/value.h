@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/pickle/byte_range.h"
+#include "core/pickle/id_list.h"
 
 namespace ckpt::core::pickle {
 
@@ -64,10 +65,15 @@ enum ValueFlag : std::uint16_t {
 
 /// A (key, value) pair of a dict, or of SETITEM(S) applied to a non-dict object.
 using ValueEntry = std::pair<ValueId, ValueId>;
+/// The lists of a Value (see IdList).
+using ItemList = IdList<ValueId>;
+using EntryList = IdList<ValueEntry>;
 
 /// One value. Plain data owned by a ValueGraph; which fields are meaningful depends on `kind`
 /// (see ValueKind). Text and bytes are read through ValueGraph::text().
 struct Value {
+    Value() : integer(0) {}
+
     ValueKind kind = ValueKind::None;
     ObjectOrigin origin = ObjectOrigin::NewObj;  ///< Object only
     std::uint16_t flags = 0;                     ///< ValueFlag bits
@@ -77,22 +83,27 @@ struct Value {
     /// Byte offset of the opcode that created the value (for the shared None, True, False and
     /// small ints: where the first one appeared).
     std::uint64_t offset = 0;
-    std::int64_t integer = 0;  ///< Bool/Int value; Buffer number; Extension code
-    double real = 0.0;         ///< Float
-    ByteRange range;           ///< source bytes of Str/Bytes/ByteArray/BigInt when aux == kNoText
+    // One of these, by kind (every reader checks the kind first).
+    union {
+        std::int64_t integer;  ///< Bool/Int value; Buffer number; Extension code
+        double real;           ///< Float
+        ByteRange range;       ///< source bytes of Str/Bytes/ByteArray/BigInt when aux == kNoText
+    };
 
     ValueId func = kNoValue;    ///< Call: the callable; Object: the class
     ValueId args = kNoValue;    ///< Call/Object: the argument tuple (or whatever the pickle gave)
     ValueId kwargs = kNoValue;  ///< Object from NEWOBJ_EX: the keyword dict
     ValueId pid = kNoValue;     ///< PersistentRef: the persistent id
 
+    // The lists live in the graph's arena (8 bytes each here); the graph appends to them.
+
     /// List/Tuple/Set/FrozenSet items; for other kinds, values added by APPEND(S)/ADDITEMS
     /// (a list or set subclass built by its methods).
-    std::vector<ValueId> items;
+    IdList<ValueId> items;
     /// Dict pairs; for other kinds, pairs added by SETITEM(S) (e.g. an OrderedDict).
-    std::vector<ValueEntry> entries;
+    IdList<ValueEntry> entries;
     /// States passed by BUILD, in order (normally zero or one).
-    std::vector<ValueId> states;
+    IdList<ValueId> states;
 
     static constexpr std::uint32_t kNoText = std::numeric_limits<std::uint32_t>::max();
 
@@ -103,6 +114,9 @@ struct Value {
                kind == ValueKind::FrozenSet;
     }
 };
+
+// Graphs of millions of small objects hold millions of these: keep it small (issue 15).
+static_assert(sizeof(Value) <= 72, "Value grew: every pickled object pays for it");
 
 /// Short lowercase name of a kind: "none", "int", "global", "persistent_ref"...
 [[nodiscard]] std::string_view valueKindName(ValueKind kind);

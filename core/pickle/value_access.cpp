@@ -111,7 +111,7 @@ std::optional<std::string> asBytes(const ValueGraph& g, ValueId id) {
     return std::nullopt;
 }
 
-const std::vector<ValueId>* sequenceItems(const ValueGraph& g, ValueId id) {
+const ItemList* sequenceItems(const ValueGraph& g, ValueId id) {
     if (!g.contains(id) || (g[id].kind != ValueKind::Tuple && g[id].kind != ValueKind::List)) {
         return nullptr;
     }

@@ -36,7 +36,7 @@ class ValueGraph;
 [[nodiscard]] std::optional<std::string> asBytes(const ValueGraph& g, ValueId id);
 
 /// Items of a Tuple or List; null for other kinds.
-[[nodiscard]] const std::vector<ValueId>* sequenceItems(const ValueGraph& g, ValueId id);
+[[nodiscard]] const ItemList* sequenceItems(const ValueGraph& g, ValueId id);
 
 /// The value stored under the Str key `key` of a Dict (or of SETITEMS on an object, e.g. an
 /// OrderedDict); the last pair wins, as in Python. nullopt when absent.

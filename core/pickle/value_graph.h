@@ -46,6 +46,21 @@ public:
 
     /// Appends `value` and returns its id; throws CorruptDataError when the limit is reached.
     ValueId add(Value value);
+    /// Appends to the items, entries or states of value `id`.
+    void appendItems(ValueId id, std::span<const ValueId> items) {
+        m_lists.append(slot(id).items, items);
+    }
+    void appendEntries(ValueId id, std::span<const ValueEntry> entries) {
+        m_lists.append(slot(id).entries, entries);
+    }
+    void appendState(ValueId id, ValueId state) {
+        m_lists.append(slot(id).states, std::span<const ValueId>(&state, 1));
+    }
+    /// Bytes held by the graph's values and lists (not its texts).
+    [[nodiscard]] std::size_t memoryBytes() const {
+        return m_chunks.size() * kChunkSize * sizeof(Value) + m_lists.reservedBytes() +
+               m_depths.capacity() * sizeof(std::uint32_t);
+    }
 
     /// Nesting depth of `id`: 0 for a scalar, 1 + the deepest value it holds for containers,
     /// calls and objects (as far as the machine has filled them so far).
@@ -120,6 +135,7 @@ private:
     std::size_t m_maxValues;
     std::vector<std::uint32_t> m_depths;  ///< by id; absent entries are 0
     std::vector<std::unique_ptr<Value[]>> m_chunks;
+    ListArena m_lists;
     std::size_t m_size = 0;
     std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows
     std::vector<StoredGlobal> m_globals;

@@ -118,7 +118,7 @@ private:
     void child(ValueId id, std::size_t depth) { m_work.push_back({Work::Visit, id, depth, {}}); }
 
     /// Queues `open items... close`; items are children at `depth`. Pushed in reverse (LIFO).
-    void sequence(std::string open, const std::vector<ValueId>& items, std::string close,
+    void sequence(std::string open, std::span<const ValueId> items, std::string close,
                   std::size_t depth, bool oneTuple = false) {
         text(std::move(close));
         const std::size_t n = std::min(items.size(), m_o.maxItems);
@@ -137,7 +137,7 @@ private:
         text(std::move(open));
     }
 
-    void entries(std::string open, const std::vector<ValueEntry>& pairs, std::size_t depth) {
+    void entries(std::string open, std::span<const ValueEntry> pairs, std::size_t depth) {
         text("}");
         const std::size_t n = std::min(pairs.size(), m_o.maxItems);
         if (pairs.size() > n) {

@@ -15,17 +15,17 @@ namespace {
 
 constexpr int kMaxDepth = 16;
 
-const std::vector<ValueId>& noItems() {
-    static const std::vector<ValueId> empty;
+const pickle::ItemList& noItems() {
+    static const pickle::ItemList empty;
     return empty;
 }
 
-const std::vector<ValueId>& argsOf(const ValueGraph& g, ValueId call) {
+const pickle::ItemList& argsOf(const ValueGraph& g, ValueId call) {
     const auto* a = sequenceItems(g, g[call].args);
     return a != nullptr ? *a : noItems();
 }
 
-std::string strArg(const ValueGraph& g, const std::vector<ValueId>& args, std::size_t i) {
+std::string strArg(const ValueGraph& g, std::span<const ValueId> args, std::size_t i) {
     if (i < args.size()) {
         if (const auto s = asStr(g, args[i])) {
             return std::string(*s);
@@ -49,7 +49,7 @@ std::string codeName(const ValueGraph& g, ValueId code) {
     return strs.size() >= 3 ? std::string(strs[2]) : strs.size() == 2 ? std::string(strs[1]) : "";
 }
 
-std::string functionName(const ValueGraph& g, const std::vector<ValueId>& args,
+std::string functionName(const ValueGraph& g, std::span<const ValueId> args,
                          std::size_t nameIndex) {
     std::string name = strArg(g, args, nameIndex);
     if (name.empty() && !args.empty()) {

@@ -52,7 +52,7 @@ bool isTorchUtils(const pickle::GlobalName& n) {
 }
 
 /// Fills `call` from the arguments of a `_rebuild_tensor*` function named `fn`.
-bool fromRebuildArgs(const ValueGraph& g, std::string_view fn, const std::vector<ValueId>& a,
+bool fromRebuildArgs(const ValueGraph& g, std::string_view fn, std::span<const ValueId> a,
                      TorchTensorCall& call) {
     const bool v1 = fn == "_rebuild_tensor";
     const bool v2 = fn == "_rebuild_tensor_v2";

@@ -54,11 +54,12 @@ Loaded loadFixture(const char* name, MachineOptions options = {}) {
 std::vector<ValueId> setItems(const ValueGraph& g, ValueId id) {
     const Value& v = g[id];
     if (v.kind == ValueKind::Set || v.kind == ValueKind::FrozenSet) {
-        return v.items;
+        return {v.items.begin(), v.items.end()};
     }
     const auto* args = sequenceItems(g, v.args);
     if (v.kind == ValueKind::Call && args != nullptr && args->size() == 1) {
-        return g[(*args)[0]].items;
+        const auto& items = g[(*args)[0]].items;
+        return {items.begin(), items.end()};
     }
     return {};
 }
