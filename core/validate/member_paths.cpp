@@ -13,7 +13,11 @@ namespace {
 constexpr std::size_t kMaxPathLength = 400;
 }  // namespace
 
-MemberPaths::MemberPaths(const ValueGraph& g, const std::vector<ValueId>& roots) : m_g(g) {
+MemberPaths::MemberPaths(const ValueGraph& g, const std::vector<ValueId>& roots)
+    : m_g(g),
+      m_parents(g.size(), kNone),
+      m_kinds(g.size(), StepKind::Unvisited),
+      m_args(g.size(), 0) {
     for (std::size_t i = 0; i < roots.size(); ++i) {
         visit(roots[i], kNone, {StepKind::Root, i});
     }
@@ -25,15 +29,14 @@ MemberPaths::MemberPaths(const ValueGraph& g, const std::vector<ValueId>& roots)
 }
 
 std::string MemberPaths::path(ValueId id) const {
-    auto it = m_nodes.find(id);
-    if (it == m_nodes.end()) {
+    if (!seen(id)) {
         return "<not reachable from the root>";
     }
     std::vector<Step> steps;
-    for (; it != m_nodes.end(); it = m_nodes.find(it->second.parent)) {
-        steps.push_back(it->second.step);
-        if (it->second.parent == kNone) {
-            break;
+    for (ValueId at = id; at != kNone && seen(at); at = m_parents[at]) {
+        steps.push_back(stepOf(at));
+        if (steps.size() > m_kinds.size()) {
+            break;  // cannot happen: parents form a tree
         }
     }
     std::string out;
@@ -47,20 +50,23 @@ std::string MemberPaths::path(ValueId id) const {
 }
 
 ValueId MemberPaths::parent(ValueId id) const {
-    const auto it = m_nodes.find(id);
-    return it == m_nodes.end() ? kNone : it->second.parent;
+    return seen(id) ? m_parents[id] : kNone;
 }
 
 void MemberPaths::visit(ValueId id, ValueId parent, Step step) {
-    if (id == kNone || !m_g.contains(id) || m_nodes.count(id) != 0) {
+    if (id == kNone || !m_g.contains(id) || id >= m_kinds.size() || seen(id)) {
         return;
     }
-    m_nodes.emplace(id, Entry{parent, step});
+    m_parents[id] = parent;
+    m_kinds[id] = step.kind;
+    m_args[id] = static_cast<std::uint32_t>(step.arg);
     m_queue.push_back(id);
 }
 
 std::string MemberPaths::spell(const Step& s) const {
     switch (s.kind) {
+        case StepKind::Unvisited:
+            return "?";
         case StepKind::Root:
             return s.arg == 0 ? "<root>" : "<pickle " + std::to_string(s.arg + 1) + ">";
         case StepKind::Index:

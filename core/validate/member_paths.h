@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/pickle/value.h"
@@ -17,8 +16,9 @@ class ValueGraph;
 namespace ckpt::core {
 
 /// First (shortest) member path to every value reachable from the roots, and its parent.
-/// Each value stores only its parent and the one step from it (16 bytes), not its path: paths
-/// are spelled on demand. (Storing a path string per value cost ~1 KB per nesting level.)
+/// Each value stores only its parent and the one step from it (9 bytes, in flat arrays indexed
+/// by ValueId), not its path: paths are spelled on demand. (Storing a path string per value
+/// cost ~1 KB per nesting level; a hash map of steps cost ~50 bytes per value.)
 class MemberPaths {
 public:
     /// Walks `g` breadth-first from `roots`; `g` must outlive this object.
@@ -33,14 +33,21 @@ public:
     static constexpr pickle::ValueId kNone = pickle::kNoValue;
 
 private:
-    enum class StepKind : std::uint8_t { Root, Index, Key, Attr, Class, State, Arg, ArgsStar, Pid };
+    enum class StepKind : std::uint8_t {
+        Unvisited,
+        Root,
+        Index,
+        Key,
+        Attr,
+        Class,
+        State,
+        Arg,
+        ArgsStar,
+        Pid
+    };
     struct Step {
         StepKind kind;
         std::uint64_t arg = 0;  ///< root number, index, or the key's ValueId
-    };
-    struct Entry {
-        pickle::ValueId parent;
-        Step step;
     };
 
     void visit(pickle::ValueId id, pickle::ValueId parent, Step step);
@@ -50,8 +57,17 @@ private:
     void expand(pickle::ValueId id);
 
     const pickle::ValueGraph& m_g;
-    std::unordered_map<pickle::ValueId, Entry> m_nodes;
-    std::deque<pickle::ValueId> m_queue;
+    [[nodiscard]] bool seen(pickle::ValueId id) const {
+        return id < m_kinds.size() && m_kinds[id] != StepKind::Unvisited;
+    }
+    [[nodiscard]] Step stepOf(pickle::ValueId id) const { return {m_kinds[id], m_args[id]}; }
+
+    // By ValueId: the parent (kNone for a root), the step's kind and its argument. An index
+    // step above 2^32 cannot occur (a list holds fewer values than the graph).
+    std::vector<pickle::ValueId> m_parents;
+    std::vector<StepKind> m_kinds;
+    std::vector<std::uint32_t> m_args;
+    std::deque<pickle::ValueId> m_queue;  ///< the breadth-first frontier
 };
 
 }  // namespace ckpt::core
