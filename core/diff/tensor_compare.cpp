@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "core/diff/chunk_reader.h"
 #include "core/diff/diff_accumulator.h"
+#include "core/io/chunk_reader.h"
 #include "core/model/tensor.h"
 #include "core/util/error.h"
 #include "core/util/parallel_jobs.h"

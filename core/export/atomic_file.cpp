@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/io/pread_fully.h"
 #include "core/util/error.h"
 #include "core/util/temp_files.h"
 
@@ -151,25 +152,21 @@ void AtomicFile::copyFrom(int fd, std::uint64_t offset, std::uint64_t length) {
     if (length == 0) {
         return;
     }
-    std::vector<char> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(length, 1U << 20)));
+    std::vector<std::byte> buffer(
+        static_cast<std::size_t>(std::min<std::uint64_t>(length, 1U << 20)));
     while (length > 0) {
         const auto step = static_cast<std::size_t>(std::min<std::uint64_t>(length, buffer.size()));
-        const ssize_t n = ::pread(fd, buffer.data(), step, in);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw IoError(std::string("cannot read the input: ") + errnoText(errno),
-                          {{}, {}, {}, static_cast<std::uint64_t>(in)});
-        }
-        if (n == 0) {
+        const std::size_t n = preadFully(fd, {buffer.data(), step}, static_cast<std::uint64_t>(in),
+                                         "cannot read the input");
+        write(buffer.data(), n);
+        if (n < step) {
             throw CorruptDataError("unexpected end of the input file at offset " +
-                                       std::to_string(in) + " while copying tensor data",
-                                   {{}, {}, {}, static_cast<std::uint64_t>(in)});
+                                       std::to_string(in + static_cast<off_t>(n)) +
+                                       " while copying tensor data",
+                                   {{}, {}, {}, static_cast<std::uint64_t>(in) + n});
         }
-        write(buffer.data(), static_cast<std::size_t>(n));
-        in += n;
-        length -= static_cast<std::uint64_t>(n);
+        in += static_cast<off_t>(n);
+        length -= n;
     }
 }
 

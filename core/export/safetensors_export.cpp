@@ -6,8 +6,8 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "core/diff/chunk_reader.h"
 #include "core/export/atomic_file.h"
+#include "core/io/chunk_reader.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {

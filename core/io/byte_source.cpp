@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/io/pread_fully.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {
@@ -94,27 +95,13 @@ FileSource::~FileSource() {
 
 void FileSource::read(std::uint64_t offset, std::span<std::byte> out) const {
     checkRange(*this, offset, out.size());
-    auto* p = reinterpret_cast<char*>(out.data());
-    std::size_t left = out.size();
-    std::uint64_t at = offset;
-    while (left > 0) {
-        const ssize_t n = ::pread(m_fd, p, left, static_cast<off_t>(at));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw IoError(std::string("cannot read file: ") + std::strerror(errno),
-                          {name(), {}, {}, at});
-        }
-        if (n == 0) {
-            throw CorruptDataError("unexpected end of file at offset " + std::to_string(at) +
-                                       ": the file is shorter than when it was opened (" +
-                                       std::to_string(m_size) + " bytes)",
-                                   {name(), {}, {}, at});
-        }
-        p += n;
-        at += static_cast<std::uint64_t>(n);
-        left -= static_cast<std::size_t>(n);
+    const std::size_t got = preadFully(m_fd, out, offset, "cannot read file", {name(), {}, {}, {}});
+    if (got < out.size()) {
+        const std::uint64_t at = offset + got;
+        throw CorruptDataError("unexpected end of file at offset " + std::to_string(at) +
+                                   ": the file is shorter than when it was opened (" +
+                                   std::to_string(m_size) + " bytes)",
+                               {name(), {}, {}, at});
     }
 }
 

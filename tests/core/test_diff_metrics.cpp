@@ -11,12 +11,12 @@
 #include <random>
 
 #include "common/test_support.h"
-#include "core/diff/chunk_reader.h"
 #include "core/diff/delta_reader.h"
 #include "core/diff/diff_accumulator.h"
 #include "core/diff/diff_kernels.h"
 #include "core/diff/tensor_compare.h"
 #include "core/io/byte_source.h"
+#include "core/io/chunk_reader.h"
 #include "core/model/tensor.h"
 #include "core/util/error.h"
 

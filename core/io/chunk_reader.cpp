@@ -1,4 +1,4 @@
-#include "core/diff/chunk_reader.h"
+#include "core/io/chunk_reader.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -116,25 +116,13 @@ void ChunkReader::read(std::uint64_t first, std::uint64_t count, std::byte* out)
                                std::to_string(count) + " is outside a tensor of " +
                                std::to_string(numel) + " elements");
     }
-    auto* p = reinterpret_cast<char*>(out);
-    std::uint64_t left = count * m_elementSize;
-    auto at = static_cast<off_t>(m_offset + first * m_elementSize);
-    while (left > 0) {
-        const ssize_t n = ::pread(m_descriptor, p, static_cast<std::size_t>(left), at);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw IoError(std::string("cannot read tensor data: ") + std::strerror(errno),
-                          {{}, {}, {}, static_cast<std::uint64_t>(at)});
-        }
-        if (n == 0) {
-            throw CorruptDataError("unexpected end of file while reading tensor data",
-                                   {{}, {}, {}, static_cast<std::uint64_t>(at)});
-        }
-        p += n;
-        at += n;
-        left -= static_cast<std::uint64_t>(n);
+    const std::uint64_t at = m_offset + first * m_elementSize;
+    const auto bytes = static_cast<std::size_t>(count * m_elementSize);
+    const std::size_t got =
+        preadFully(m_descriptor, {out, bytes}, at, "cannot read tensor data", {});
+    if (got < bytes) {
+        throw CorruptDataError("unexpected end of file while reading tensor data",
+                               {{}, {}, {}, at + got});
     }
 }
 
