@@ -8,6 +8,7 @@
 
 #include "core/export/atomic_file.h"
 #include "core/export/keras_export.h"
+#include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "core/pickle/value_access.h"
 #include "core/pickle/value_graph.h"
@@ -211,6 +212,7 @@ Source fromPickle(const Checkpoint& c) {
         const ValueGraph& g = *stream.graph;
         pyobj::Recognitions rec;
         pyobj::ScanOptions so;
+        so.openNested = nestedOpener({});
         pyobj::scanGraph(g, rec, so);
         ValueId archiveId = pickle::kNoValue;
         bool sawTar = false;

@@ -8,6 +8,7 @@
 
 #include "core/export/pickle_clean.h"
 #include "core/export/pickle_clean_walk.h"
+#include "core/formats/registry.h"
 #include "core/io/byte_source.h"
 #include "core/pickle/machine.h"
 #include "core/pickle/opcode_reader.h"
@@ -164,7 +165,7 @@ struct Loaded {
 
 Loaded loadAndScan(const std::shared_ptr<const ByteSource>& data, const StreamCleanOptions& o) {
     pyobj::Recognitions recognitions;
-    pyobj::JoblibArrayHook hook(recognitions);
+    pyobj::JoblibArrayHook hook(recognitions, nestedOpener({}));
     pickle::MachineOptions mo;
     if (o.joblibArrays) {
         mo.afterBuild = hook;

@@ -1,5 +1,6 @@
 #include "core/formats/pickle_document.h"
 
+#include "core/formats/registry.h"
 #include "core/io/byte_source.h"
 #include "core/pickle/machine.h"
 #include "core/pickle/opcode.h"
@@ -44,7 +45,7 @@ std::unique_ptr<Checkpoint> openPickleData(std::shared_ptr<const ByteSource> dat
                                            const std::string& compression,
                                            const OpenOptions& options) {
     pyobj::Recognitions recognitions;
-    pyobj::JoblibArrayHook hook(recognitions);
+    pyobj::JoblibArrayHook hook(recognitions, nestedOpener(options));
     pickle::MachineOptions mo;
     mo.afterBuild = hook;
     mo.progress = options.progress;
@@ -92,7 +93,9 @@ std::unique_ptr<Checkpoint> openPickleData(std::shared_ptr<const ByteSource> dat
     for (const auto& p : result.pickles) {
         roots.push_back(p.root);
     }
-    pyobj::buildObjectView(g, roots, recognitions, *checkpoint);
+    pyobj::ObjectViewOptions vo;
+    vo.scan.openNested = nestedOpener(options);
+    pyobj::buildObjectView(g, roots, recognitions, *checkpoint, vo);
     return checkpoint;
 }
 

@@ -19,6 +19,9 @@ class ZipArchive;
 /// Options for opening a checkpoint.
 struct OpenOptions {
     ProgressFn progress;  ///< called with bytes/units done; return false to cancel
+    /// How deep this file sits inside other files' data (a zip in a pickle in a zip: 2); the
+    /// registry refuses to open files nested deeper than kMaxNestedFiles.
+    int nesting = 0;
 };
 
 /// What a probe may look at: the first bytes, the name, and containers decoded once and shared

@@ -165,4 +165,18 @@ std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
     return openCheckpoint(FileSource::open(path), path.string(), options);
 }
 
+pyobj::OpenNestedFn nestedOpener(const OpenOptions& options) {
+    const int depth = options.nesting + 1;
+    return [depth](std::shared_ptr<const ByteSource> bytes,
+                   const std::string& name) -> std::unique_ptr<Checkpoint> {
+        if (depth > kMaxNestedFiles) {
+            throw FormatError("files nested more than " + std::to_string(kMaxNestedFiles) +
+                              " deep");
+        }
+        OpenOptions inner;
+        inner.nesting = depth;
+        return openCheckpoint(std::move(bytes), name, inner);
+    };
+}
+
 }  // namespace ckpt::core

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/formats/reader.h"
+#include "core/pyobj/recognitions.h"
 
 namespace ckpt::core {
 
@@ -20,6 +21,14 @@ namespace ckpt::core {
 /// ...)") when no reader recognises it, and other core Errors, with the file named, on failure.
 [[nodiscard]] std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
                                                          const OpenOptions& options = {});
+
+/// Files inside files' data (a zip in a pickle in a zip ...) are opened this deep at most.
+inline constexpr int kMaxNestedFiles = 3;
+
+/// The opener that the pickle recognizers use for files found inside the data of a file being
+/// opened with `options`: openCheckpoint one level deeper, without progress; past
+/// kMaxNestedFiles it throws FormatError("files nested more than 3 deep").
+[[nodiscard]] pyobj::OpenNestedFn nestedOpener(const OpenOptions& options);
 
 /// Opens bytes that are not a file of their own (a zip member, bytes inside a pickle).
 [[nodiscard]] std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> source,

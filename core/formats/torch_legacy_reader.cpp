@@ -3,6 +3,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/formats/registry.h"
 #include "core/io/byte_source.h"
 #include "core/pickle/machine.h"
 #include "core/pickle/value_access.h"
@@ -85,8 +86,9 @@ std::unique_ptr<Checkpoint> TorchLegacyReader::open(ProbeContext& context,
     const auto keys = machine.load(main.end);
 
     auto checkpoint = std::make_unique<Checkpoint>(std::string(id()), std::string(description()));
-    checkpoint->addPickleStream(
-        {"", machine.sharedGraph(), {magic.root, version.root, sysInfo.root, main.root, keys.root}});
+    checkpoint->addPickleStream({"",
+                                 machine.sharedGraph(),
+                                 {magic.root, version.root, sysInfo.root, main.root, keys.root}});
     auto& meta = checkpoint->metadata();
     const auto protocolVersion = pickle::asInt(g, version.root);
     if (!protocolVersion) {
@@ -140,6 +142,7 @@ std::unique_ptr<Checkpoint> TorchLegacyReader::open(ProbeContext& context,
     }
     pyobj::ObjectViewOptions vo;
     vo.scan.bigEndian = bigEndian;
+    vo.scan.openNested = nestedOpener(options);
     vo.scan.storageBytes =
         [&storages](const pyobj::TorchStorageRef& ref) -> std::shared_ptr<const ByteSource> {
         const auto it = storages.find(ref.key);

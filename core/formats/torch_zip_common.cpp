@@ -1,5 +1,6 @@
 #include "core/formats/torch_zip_common.h"
 
+#include "core/formats/registry.h"
 #include "core/formats/torch_storage_source.h"
 #include "core/io/byte_source.h"
 #include "core/io/zip_archive.h"
@@ -50,6 +51,7 @@ void addPickleMember(const std::shared_ptr<const ZipArchive>& zip, const ZipEntr
         pyobj::ObjectViewOptions vo;
         vo.scan.storageBytes = storageResolver(zip, prefix);
         vo.scan.bigEndian = bigEndian;
+        vo.scan.openNested = nestedOpener(options);
         pyobj::Recognitions r;
         if (into == nullptr) {
             checkpoint.metadata()["protocol"] = info.protocol;

@@ -22,6 +22,14 @@ struct PickleStream {
     std::vector<std::uint32_t> roots;  ///< the root value of each pickle in the stream
 };
 
+/// Content inside the file that no reader could open (a file nested past the limit, a damaged
+/// archive inside pickled data): the validator reports it (CKPT-S010) so that the file is never
+/// called clean with parts of it unread.
+struct UncheckedPart {
+    std::string where;  ///< "nested pickle at offset 16"
+    std::string why;    ///< "files nested more than 3 deep"
+};
+
 /// One row of the model summary: a layer, its class and its weights.
 struct Layer {
     std::string name;
@@ -78,6 +86,10 @@ public:
     [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
     void addWarning(std::string w) { m_warnings.push_back(std::move(w)); }
 
+    /// Parts that could not be opened (also said in a warning).
+    [[nodiscard]] const std::vector<UncheckedPart>& uncheckedParts() const { return m_unchecked; }
+    void addUncheckedPart(UncheckedPart part) { m_unchecked.push_back(std::move(part)); }
+
     /// All tensor nodes in tree order.
     [[nodiscard]] std::vector<const Node*> tensorNodes() const;
     /// The tensor node at `path`, or null.
@@ -95,6 +107,7 @@ private:
     std::vector<Layer> m_layers;
     std::vector<std::string> m_warnings;
     std::vector<PickleStream> m_pickles;
+    std::vector<UncheckedPart> m_unchecked;
 };
 
 }  // namespace ckpt::core

@@ -80,7 +80,7 @@ bool looksLikeArchive(const ValueGraph& g, ValueId id) {
 }  // namespace
 
 void recognizeArchiveBytes(ValueId id, std::shared_ptr<const ByteSource> bytes,
-                           const std::string& name, Recognitions& out) {
+                           const std::string& name, Recognitions& out, const OpenNestedFn& open) {
     if (bytes == nullptr) {
         return;
     }
@@ -90,7 +90,7 @@ void recognizeArchiveBytes(ValueId id, std::shared_ptr<const ByteSource> bytes,
         return;
     }
     const std::string shown = kind == "tar" ? name + ".tar" : name;
-    out.archives.emplace(id, openNestedArchive(std::move(bytes), kind, shown));
+    out.archives.emplace(id, openNestedArchive(std::move(bytes), kind, shown, open));
 }
 
 void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& options) {
@@ -102,7 +102,7 @@ void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& option
         if (v.kind == ValueKind::Bytes || v.kind == ValueKind::ByteArray ||
             (v.kind == ValueKind::Call && pickle::isGlobal(g, v.func, "_codecs", "encode"))) {
             if (options.openArchives && looksLikeArchive(g, id)) {
-                recognizeArchiveBytes(id, bytesSource(g, id), "archive", out);
+                recognizeArchiveBytes(id, bytesSource(g, id), "archive", out, options.openNested);
             }
             continue;
         }
@@ -130,7 +130,8 @@ void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& option
             if (args != nullptr && !args->empty() && !out.archives.contains((*args)[0])) {
                 if (auto bytes = bytesSource(g, (*args)[0])) {
                     out.archives.emplace((*args)[0],
-                                         openNestedArchive(std::move(bytes), "pickle", "pickle"));
+                                         openNestedArchive(std::move(bytes), "pickle", "pickle",
+                                                           options.openNested));
                 }
             }
             continue;
@@ -149,7 +150,8 @@ void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& option
             if (options.openArchives && array->dtype.dtype == DType::UInt8 &&
                 array->shape.size() == 1 && g.contains(array->data) &&
                 looksLikeArchive(g, array->data)) {
-                recognizeArchiveBytes(id, bytesSource(g, array->data), "archive", out);
+                recognizeArchiveBytes(id, bytesSource(g, array->data), "archive", out,
+                                      options.openNested);
                 continue;
             }
             std::string problem;

@@ -12,14 +12,15 @@ struct ScanOptions {
     StorageBytesFn storageBytes;
     bool bigEndian = false;    ///< torch `byteorder` record said "big"
     bool openArchives = true;  ///< open zip/tar bytes found in the data
+    OpenNestedFn openNested;   ///< how (empty: nested files are recorded, not opened)
     std::size_t maxWarnings = 50;
 };
 
 /// Adds what it recognises to `out` (entries already there, e.g. from a joblib hook, win).
 void scanGraph(const pickle::ValueGraph& g, Recognitions& out, const ScanOptions& options);
 
-/// Records a nested archive for value `id` when `bytes` hold a zip or tar.
+/// Records a nested archive for value `id` when `bytes` hold a zip or tar (opened with `open`).
 void recognizeArchiveBytes(pickle::ValueId id, std::shared_ptr<const ByteSource> bytes,
-                           const std::string& name, Recognitions& out);
+                           const std::string& name, Recognitions& out, const OpenNestedFn& open);
 
 }  // namespace ckpt::core::pyobj

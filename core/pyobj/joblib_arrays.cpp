@@ -77,7 +77,7 @@ pickle::BuildAction JoblibArrayHook::operator()(const pickle::BuildEvent& e) {
         !nestedFileKind(head, length).empty()) {
         recognizeArchiveBytes(
             data, std::make_shared<SliceSource>(g.sourcePtr(), pos, length, "array bytes"),
-            "archive", *m_out);
+            "archive", *m_out, m_open);
     } else {
         std::shared_ptr<const TensorSource> src;
         const bool numeric =

@@ -3,6 +3,7 @@
 /// the stream, after an alignment pad in joblib >= 1.2; object arrays follow as a nested pickle.
 
 #include <cstddef>
+#include <utility>
 
 #include "core/pickle/machine_types.h"
 #include "core/pyobj/recognitions.h"
@@ -14,7 +15,9 @@ namespace ckpt::core::pyobj {
 /// CorruptDataError when the bytes run past the end of the data.
 class JoblibArrayHook {
 public:
-    explicit JoblibArrayHook(Recognitions& out) : m_out(&out) {}
+    /// `open` opens archives stored as uint8 arrays (a .keras zip saved by joblib).
+    explicit JoblibArrayHook(Recognitions& out, OpenNestedFn open = {})
+        : m_out(&out), m_open(std::move(open)) {}
 
     pickle::BuildAction operator()(const pickle::BuildEvent& event);
 
@@ -23,6 +26,7 @@ public:
 
 private:
     Recognitions* m_out;
+    OpenNestedFn m_open;
     std::shared_ptr<std::size_t> m_arrays = std::make_shared<std::size_t>(0);
 };
 

@@ -2,25 +2,15 @@
 
 #include <cstring>
 
-#include "core/formats/registry.h"
 #include "core/io/byte_source.h"
+#include "core/model/checkpoint.h"
 #include "core/util/error.h"
 
 namespace ckpt::core::pyobj {
 
 namespace {
 
-constexpr int kMaxNesting = 3;
 constexpr std::size_t kMaxTarMembers = 100'000;
-thread_local int t_nesting = 0;
-
-class NestingGuard {
-public:
-    NestingGuard() { ++t_nesting; }
-    ~NestingGuard() { --t_nesting; }
-    NestingGuard(const NestingGuard&) = delete;
-    NestingGuard& operator=(const NestingGuard&) = delete;
-};
 
 std::uint64_t octal(const char* p, std::size_t n) {
     std::uint64_t v = 0;
@@ -83,21 +73,18 @@ std::string nestedFileKind(std::span<const std::byte> head, std::uint64_t size) 
 }
 
 ArchiveEntry openNestedArchive(std::shared_ptr<const ByteSource> bytes, const std::string& kind,
-                               const std::string& name) {
+                               const std::string& name, const OpenNestedFn& open) {
     ArchiveEntry entry;
     entry.name = name;
     entry.size = bytes->size();
-    if (t_nesting >= kMaxNesting) {
-        entry.error = "files nested more than " + std::to_string(kMaxNesting) + " deep";
-        return entry;
-    }
-    NestingGuard guard;
     try {
         if (kind == "tar") {
             entry.format = "tar";
             listTar(*bytes, entry);
+        } else if (!open) {
+            entry.error = "files inside the data are not opened here";
         } else {
-            entry.checkpoint = openCheckpoint(bytes, name);
+            entry.checkpoint = open(bytes, name);
             entry.format = entry.checkpoint->format();
         }
     } catch (const std::exception& e) {

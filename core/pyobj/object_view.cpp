@@ -171,11 +171,23 @@ void buildObjectView(const ValueGraph& g, const std::vector<ValueId>& roots, Rec
                                 (stream.member.empty() ? "" : ": " + stream.member);
                 checkpoint.addPickleStream(std::move(stream));
             }
+            // What the nested file could not read (a file nested deeper still) is said here
+            // too: otherwise bytes left unscanned would go unmentioned.
+            const std::string in =
+                "in the nested " + a.format + " at offset " + std::to_string(g[id].offset);
+            for (const auto& w : a.checkpoint->warnings()) {
+                checkpoint.addWarning(in + ": " + w);
+            }
+            for (const auto& u : a.checkpoint->uncheckedParts()) {
+                checkpoint.addUncheckedPart({in + ": " + u.where, u.why});
+            }
         }
         if (!a.error.empty()) {
-            checkpoint.addWarning(
-                "a nested " + (a.format.empty() ? std::string("file") : a.format) + " at offset " +
-                std::to_string(g[id].offset) + " could not be read: " + a.error);
+            const std::string what = "a nested " +
+                                     (a.format.empty() ? std::string("file") : a.format) +
+                                     " at offset " + std::to_string(g[id].offset);
+            checkpoint.addWarning(what + " could not be read: " + a.error);
+            checkpoint.addUncheckedPart({what, a.error});
         }
     }
     liftKerasModel(r, checkpoint);

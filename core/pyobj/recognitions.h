@@ -3,6 +3,7 @@
 /// (numpy arrays, torch tensors, joblib arrays), nested archives (a .keras zip in a pickle) and
 /// states that pickles attach through state setters (cloudpickle).
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "core/pickle/value.h"
 
 namespace ckpt::core {
+class ByteSource;
 class Checkpoint;
 class Tensor;
 }  // namespace ckpt::core
@@ -21,6 +23,13 @@ class ValueGraph;
 }
 
 namespace ckpt::core::pyobj {
+
+/// Opens bytes found inside pickled data (a .keras zip, a pickle given to loads()) as a
+/// checkpoint of their own, named `name`; throws a core Error when they cannot be read. The
+/// reader registry provides it (formats/registry.h nestedOpener), so pyobj does not reach up to
+/// it. Empty: such files are recorded as not opened.
+using OpenNestedFn = std::function<std::unique_ptr<Checkpoint>(std::shared_ptr<const ByteSource>,
+                                                               const std::string& name)>;
 
 /// A tensor and how to show it.
 struct TensorEntry {

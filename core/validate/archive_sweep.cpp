@@ -181,18 +181,7 @@ private:
     }
 
     void unchecked(const std::string& where, const std::string& why) {
-        Finding f;
-        f.rule = "CKPT-S010";
-        f.category = FindingCategory::Security;
-        f.severity = Severity::Warning;
-        f.path = where;
-        f.member = where;
-        f.message = where + " could not be checked: " + why +
-                    "; a loader that unpacks it further may run what is inside";
-        f.advice =
-            "Unpack it yourself with a trusted tool and check what comes out, or do not "
-            "load it.";
-        m_findings.push_back(std::move(f));
+        m_findings.push_back(uncheckedFinding(where, why));
     }
 
     static std::string errorText(archive* a) {
@@ -210,6 +199,20 @@ private:
 bool looksLikeArchive(const ByteSource& source) {
     const auto head = source.peek(0, 512);
     return archiveMagic(head);
+}
+
+Finding uncheckedFinding(const std::string& where, const std::string& why) {
+    Finding f;
+    f.rule = "CKPT-S010";
+    f.category = FindingCategory::Security;
+    f.severity = Severity::Warning;
+    f.path = where;
+    f.member = where;
+    f.message = where + " could not be checked: " + why +
+                "; a loader that unpacks it further may run what is inside";
+    f.advice =
+        "Unpack it yourself with a trusted tool and check what comes out, or do not load it.";
+    return f;
 }
 
 std::vector<Finding> sweepArchiveForPickles(const std::shared_ptr<const ByteSource>& source,

@@ -6,6 +6,7 @@
 /// archives (zip, 7z, tar, compressed) are opened in turn.
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/validate/finding.h"
@@ -18,6 +19,9 @@ struct Policy;
 /// True when `source` starts like an archive or compressed stream this pass reads (not zip:
 /// zip_sweep.h handles it).
 [[nodiscard]] bool looksLikeArchive(const ByteSource& source);
+
+/// The CKPT-S010 warning for content at `where` that could not be checked because of `why`.
+[[nodiscard]] Finding uncheckedFinding(const std::string& where, const std::string& why);
 
 /// Scans each entry of `source` (see above). Entries are read in bounded blocks; one whose first
 /// 4 KiB is neither a pickle nor an archive is skipped without being kept, the others are kept

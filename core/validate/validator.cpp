@@ -188,6 +188,9 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
         auto swept = sweepFile(checkpoint.filePath(), scanned, options.policy);
         report.findings.insert(report.findings.end(), swept.begin(), swept.end());
     }
+    for (const auto& part : checkpoint.uncheckedParts()) {
+        report.findings.push_back(uncheckedFinding(part.where, part.why));
+    }
     const std::string label =
         checkpoint.format() == "keras-archive" ? "config.json" : "model_config";
     auto keras = kerasConfigFindings(checkpoint, label);

@@ -3,20 +3,25 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <random>
 #include <string>
 
 #include "common/test_support.h"
+#include "core/formats/registry.h"
 #include "core/io/byte_source.h"
+#include "core/model/checkpoint.h"
 #include "core/pickle/machine.h"
 #include "core/pickle/value_graph.h"
 #include "core/pickle/value_printer.h"
 #include "core/util/error.h"
+#include "core/validate/validator.h"
 
 using namespace ckpt::core;
 using namespace ckpt::core::pickle;
+using namespace std::string_literals;
 
 namespace {
 
@@ -235,6 +240,38 @@ private slots:
         o.progress = [](std::uint64_t, std::uint64_t) { return false; };
         Machine m(memory(repeat("]", 100'001) + repeat("a", 100'000) + "."), o);
         QVERIFY_THROWS_EXCEPTION(CancelledError, m.load());
+    }
+
+    void nestedLoadsStopAtTheLimit() {
+        // pickle.loads(pickle.loads(... (1) ...)): the registry opens files nested up to
+        // kMaxNestedFiles deep and refuses the next one with a warning, never recursing on. One
+        // pickle stream per file opened.
+        const auto nested = [](int depth) {
+            std::string p = "\x80\x03K\x01."s;
+            for (int i = 0; i < depth; ++i) {
+                std::string len(4, '\0');
+                for (int b = 0; b < 4; ++b) {
+                    len[b] = static_cast<char>((p.size() >> (8 * b)) & 0xff);
+                }
+                p = "\x80\x03"s + "cpickle\nloads\nB" + len + p + "\x85R.";
+            }
+            return openCheckpoint(memory(p), "nested.pkl");
+        };
+        QCOMPARE(nested(2)->pickleStreams().size(), std::size_t{3});
+        QCOMPARE(nested(kMaxNestedFiles)->pickleStreams().size(), std::size_t(1 + kMaxNestedFiles));
+        QCOMPARE(nested(6)->pickleStreams().size(), std::size_t(1 + kMaxNestedFiles));
+        // The refusal reaches the top, through each level that was opened.
+        const auto deep = nested(6);
+        QCOMPARE(deep->warnings().size(), std::size_t{1});
+        QVERIFY2(deep->warnings()[0].find("files nested more than 3 deep") != std::string::npos,
+                 deep->warnings()[0].c_str());
+        QVERIFY(nested(kMaxNestedFiles)->warnings().empty());
+        // ... and the validator says that part was not checked (CKPT-S010), not "clean".
+        QCOMPARE(deep->uncheckedParts().size(), std::size_t{1});
+        const auto report = validateCheckpoint(*deep, {});
+        QVERIFY(std::any_of(report.findings.begin(), report.findings.end(),
+                            [](const Finding& f) { return f.rule == "CKPT-S010"; }));
+        QVERIFY(nested(kMaxNestedFiles)->uncheckedParts().empty());
     }
 
     void randomMutations_data() {
