@@ -5,8 +5,8 @@
 #include <map>
 
 #include "core/diff/sequence_align.h"
-#include "core/formats/keras_common.h"
 #include "core/model/checkpoint.h"
+#include "core/model/keras_config.h"
 
 namespace ckpt::core {
 namespace {
@@ -19,30 +19,9 @@ struct LayerEntry {
     const Json* entry = nullptr;
 };
 
-/// The layer list of a model config (Sequential list or {"layers": [...]}), or null.
-const Json* layerList(const Json& modelConfig) {
-    if (!modelConfig.is_object()) {
-        return nullptr;
-    }
-    const auto cfg = modelConfig.find("config");
-    if (cfg == modelConfig.end()) {
-        return nullptr;
-    }
-    if (cfg->is_array()) {
-        return &*cfg;
-    }
-    if (cfg->is_object()) {
-        const auto l = cfg->find("layers");
-        if (l != cfg->end() && l->is_array()) {
-            return &*l;
-        }
-    }
-    return nullptr;
-}
-
 std::vector<LayerEntry> layerEntries(const Json& modelConfig) {
     std::vector<LayerEntry> out;
-    const Json* list = layerList(modelConfig);
+    const Json* list = kerasLayerList(modelConfig).layers;
     if (list == nullptr) {
         return out;
     }

@@ -4,7 +4,8 @@
 #include <map>
 #include <set>
 
-#include "core/formats/keras_common.h"
+#include "core/model/keras_config.h"
+#include "core/model/keras_layout.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {

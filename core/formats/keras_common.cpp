@@ -95,112 +95,6 @@ Json parseKerasJson(const std::string& text, const std::string& what) {
     }
 }
 
-std::vector<KerasLayerSpec> kerasLayerSpecs(const Json& modelConfig) {
-    std::vector<KerasLayerSpec> out;
-    if (!modelConfig.is_object()) {
-        return out;
-    }
-    const auto cfg = modelConfig.find("config");
-    const Json* layers = nullptr;
-    if (cfg != modelConfig.end()) {
-        if (cfg->is_array()) {
-            layers = &*cfg;  // multi-backend Keras <= 2.2.2 Sequential
-        } else if (cfg->is_object()) {
-            const auto l = cfg->find("layers");
-            if (l != cfg->end() && l->is_array()) {
-                layers = &*l;
-            }
-        }
-    }
-    if (layers == nullptr) {
-        return out;
-    }
-    for (const auto& l : *layers) {
-        if (!l.is_object()) {
-            continue;
-        }
-        KerasLayerSpec spec;
-        spec.className = jsonString(l, "class_name");
-        const auto lc = l.find("config");
-        if (lc != l.end() && lc->is_object()) {
-            spec.config = *lc;
-        }
-        spec.name = jsonString(l, "name");
-        if (spec.name.empty()) {
-            spec.name = jsonString(spec.config, "name");
-        }
-        const auto t = spec.config.find("trainable");
-        if (t != spec.config.end() && t->is_boolean()) {
-            spec.trainable = t->get<bool>();
-        }
-        out.push_back(std::move(spec));
-    }
-    return out;
-}
-
-std::string kerasSnakeCase(const std::string& className) {
-    std::string name;
-    for (const char c : className) {  // \W+ removed
-        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
-            name += c;
-        }
-    }
-    const auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
-    const auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
-    // (.)([A-Z][a-z]+) -> \1_\2
-    std::string step;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        if (i > 0 && upper(name[i]) && i + 1 < name.size() && lower(name[i + 1])) {
-            step += '_';
-        }
-        step += name[i];
-    }
-    // ([a-z])([A-Z]) -> \1_\2
-    std::string out;
-    for (std::size_t i = 0; i < step.size(); ++i) {
-        if (i > 0 && lower(step[i - 1]) && upper(step[i])) {
-            out += '_';
-        }
-        out += step[i];
-    }
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::optional<std::vector<std::string>> nodeNameList(const Node& node, const std::string& name) {
-    const auto& attrs = node.attributes();
-    const auto toList = [](const Json& v) {
-        std::vector<std::string> out;
-        if (v.is_string()) {
-            out.push_back(v.get<std::string>());
-        } else if (v.is_array()) {
-            for (const auto& e : v) {
-                if (e.is_string()) {
-                    out.push_back(e.get<std::string>());
-                }
-            }
-        }
-        return out;
-    };
-    if (const auto it = attrs.find(name); it != attrs.end()) {
-        return toList(*it);
-    }
-    std::optional<std::vector<std::string>> out;
-    for (int i = 0;; ++i) {
-        const auto it = attrs.find(name + std::to_string(i));
-        if (it == attrs.end()) {
-            break;
-        }
-        if (!out) {
-            out.emplace();
-        }
-        auto part = toList(*it);
-        out->insert(out->end(), part.begin(), part.end());
-    }
-    return out;
-}
-
 std::vector<Layer> legacyKerasLayers(const Node& weightsRoot,
                                      const std::vector<KerasLayerSpec>& specs) {
     const auto layerNames =
@@ -235,35 +129,6 @@ std::vector<Layer> legacyKerasLayers(const Node& weightsRoot,
 
 namespace {
 
-constexpr const char* kLayerContainers[] = {"layers", "_layer_checkpoint_dependencies"};
-
-/// The layer groups of the vars layout, by their group name: the children of layers/ (or
-/// Keras 2.12's _layer_checkpoint_dependencies/), or root members named "layers\<name>" as
-/// Keras 2.12 wrote them on Windows.
-std::vector<std::pair<std::string, const Node*>> layerGroups(const Node& h5Root) {
-    std::vector<std::pair<std::string, const Node*>> out;
-    for (const char* top : kLayerContainers) {
-        if (const Node* layers = h5Root.findChild(top)) {
-            for (const auto& c : layers->children()) {
-                if (c->kind() == NodeKind::Group) {
-                    out.emplace_back(c->name(), c.get());
-                }
-            }
-        }
-        const std::string prefix = std::string(top) + "\\";
-        for (const auto& c : h5Root.children()) {
-            if (c->kind() == NodeKind::Group && c->name().rfind(prefix, 0) == 0 &&
-                c->name().find('\\', prefix.size()) == std::string::npos) {
-                out.emplace_back(c->name().substr(prefix.size()), c.get());
-            }
-        }
-        if (!out.empty()) {
-            break;
-        }
-    }
-    return out;
-}
-
 /// The number N of "base_N" (0 for "base"), or -1 when `name` is not of that family.
 long familyIndex(const std::string& name, const std::string& base) {
     if (name == base) {
@@ -278,18 +143,8 @@ long familyIndex(const std::string& name, const std::string& base) {
 
 }  // namespace
 
-bool hasVarsLayout(const Node& h5Root) {
-    for (const auto& [name, group] : layerGroups(h5Root)) {
-        if (group->findChild("vars") != nullptr) {
-            return true;
-        }
-    }
-    const Node* vars = h5Root.findChild("vars");
-    return vars != nullptr && vars->kind() == NodeKind::Group;
-}
-
 std::vector<Layer> varsKerasLayers(const Node& h5Root, const std::vector<KerasLayerSpec>& specs) {
-    const auto groups = layerGroups(h5Root);
+    const auto groups = kerasLayerGroups(h5Root);
     std::vector<Layer> out;
     const auto fill = [](Layer& layer, const Node& group, bool trainable) {
         std::vector<const Node*> tensors;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/model/checkpoint.h"
+#include "core/model/keras_config.h"
 #include "core/model/node.h"
 
 namespace ckpt::core {
@@ -143,42 +144,19 @@ std::optional<std::vector<std::size_t>> layerIndices(std::string_view p) {
     return out;
 }
 
-std::string layerName(const Json& layer) {
-    if (!layer.is_object()) {
-        return {};
-    }
-    const auto cfg = layer.find("config");
-    if (cfg != layer.end() && cfg->is_object()) {
-        const auto n = cfg->find("name");
-        if (n != cfg->end() && n->is_string()) {
-            return n->get<std::string>();
-        }
-    }
-    const auto n = layer.find("name");
-    return n != layer.end() && n->is_string() ? n->get<std::string>() : std::string();
-}
-
 /// The name of the layer at `indices` in the config (nested models followed), or of the i-th
 /// layer of the summary when the config has no such entry.
 std::string configLayerName(const Checkpoint& c, const std::vector<std::size_t>& indices) {
     const Json* model = &c.config();
     std::string name;
     for (const std::size_t i : indices) {
-        if (!model->is_object() || !model->contains("config")) {
-            name.clear();
-            break;
-        }
-        const Json& cfg = (*model)["config"];
-        const Json* layers = cfg.is_array() ? &cfg : nullptr;
-        if (cfg.is_object() && cfg.contains("layers") && cfg["layers"].is_array()) {
-            layers = &cfg["layers"];
-        }
+        const Json* layers = kerasLayerList(*model).layers;
         if (layers == nullptr || i >= layers->size()) {
             name.clear();
             break;
         }
         model = &(*layers)[i];
-        name = layerName(*model);
+        name = kerasLayerName(*model);
     }
     if (name.empty() && indices.size() == 1 && indices[0] < c.layers().size()) {
         name = c.layers()[indices[0]].name;

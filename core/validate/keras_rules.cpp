@@ -5,8 +5,8 @@
 #include <functional>
 #include <set>
 
-#include "core/formats/keras_common.h"
 #include "core/model/checkpoint.h"
+#include "core/model/keras_config.h"
 
 namespace ckpt::core {
 namespace {
@@ -225,14 +225,7 @@ void forEachLayer(const Json& modelConfig, const std::string& path,
     if (depth > 32 || !modelConfig.is_object()) {
         return;
     }
-    const auto cfg = modelConfig.find("config");
-    if (cfg == modelConfig.end()) {
-        return;
-    }
-    const Json* layers = cfg->is_array() ? &*cfg : nullptr;
-    if (cfg->is_object() && cfg->contains("layers") && (*cfg)["layers"].is_array()) {
-        layers = &(*cfg)["layers"];
-    }
+    const Json* layers = kerasLayerList(modelConfig).layers;
     if (layers == nullptr) {
         return;
     }
@@ -344,8 +337,7 @@ std::vector<Finding> kerasConfigFindings(const Checkpoint& checkpoint,
         const std::string cls = str(layer, "class_name");
         const Json cfg = layer.contains("config") && layer["config"].is_object() ? layer["config"]
                                                                                  : Json::object();
-        const std::string name =
-            !str(layer, "name").empty() ? str(layer, "name") : str(cfg, "name");
+        const std::string name = kerasLayerName(layer);
         if (cls == "Lambda") {
             const auto code = lambdaCode(cfg);
             if (code) {

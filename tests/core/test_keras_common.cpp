@@ -66,6 +66,28 @@ private slots:
         QVERIFY(kerasLayerSpecs(nullptr).empty());
     }
 
+    void oneLayerListForEveryCaller() {
+        // core/model/keras_config.h is the one reader of layer lists (diff, validator, export
+        // and the UI's settings table use it): each shape with its JSON pointer.
+        const Json list =
+            Json::parse(R"({"config":[{"class_name":"Dense","config":{"name":"a"}}]})");
+        QCOMPARE(kerasLayerList(list).pointer, std::string("/config"));
+        const Json nested = Json::parse(R"({"config":{"layers":[{"name":"b","config":{}}]}})");
+        QCOMPARE(kerasLayerList(nested).pointer, std::string("/config/layers"));
+        const Json bare =
+            Json::parse(R"({"layers":[{"class_name":"Dense","config":{"name":"c"}}]})");
+        QCOMPARE(kerasLayerList(bare).pointer, std::string("/layers"));
+        QCOMPARE(kerasLayerSpecs(bare).at(0).name, std::string("c"));
+        QVERIFY(kerasLayerList(Json::parse(R"({"config":{"name":"m"}})")).layers == nullptr);
+        QVERIFY(kerasLayerList(Json::array()).layers == nullptr);
+        // Names: the entry's own, else its config's.
+        QCOMPARE(kerasLayerName(Json::parse(R"({"name":"x","config":{"name":"y"}})")),
+                 std::string("x"));
+        QCOMPARE(kerasLayerName((*kerasLayerList(list).layers)[0]), std::string("a"));
+        QVERIFY(kerasLayerByName(nested, "b") != nullptr);
+        QVERIFY(kerasLayerByName(nested, "a") == nullptr);
+    }
+
     void badJsonNamesItsSource() {
         try {
             (void)parseKerasJson("{\"class_name\": ", "model_config attribute");

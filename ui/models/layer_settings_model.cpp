@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/model/checkpoint.h"
+#include "core/model/keras_config.h"
 #include "ui/util/format.h"
 
 namespace ckpt::ui {
@@ -19,37 +20,8 @@ const core::Json* innerConfig(const core::Json& layer) {
     return &layer;
 }
 
-// The list of layer entries in a model config and its JSON pointer prefix.
-std::pair<const core::Json*, QString> configLayers(const core::Json& config) {
-    if (!config.is_object()) {
-        return {nullptr, {}};
-    }
-    const auto cfg = config.find("config");
-    if (cfg != config.end()) {
-        if (cfg->is_array()) {
-            return {&*cfg, QStringLiteral("/config")};  // Keras 1/2.0 Sequential
-        }
-        const auto layers = cfg->find("layers");
-        if (layers != cfg->end() && layers->is_array()) {
-            return {&*layers, QStringLiteral("/config/layers")};
-        }
-    }
-    const auto layers = config.find("layers");
-    if (layers != config.end() && layers->is_array()) {
-        return {&*layers, QStringLiteral("/layers")};
-    }
-    return {nullptr, {}};
-}
-
 QString layerName(const core::Json& entry) {
-    const core::Json* inner = innerConfig(entry);
-    for (const core::Json* j : {&entry, inner}) {
-        const auto it = j->find("name");
-        if (it != j->end() && it->is_string()) {
-            return fmt::qs(it->get<std::string>());
-        }
-    }
-    return {};
+    return fmt::qs(core::kerasLayerName(entry));
 }
 
 QString className(const core::Json& entry) {
@@ -68,7 +40,9 @@ void LayerSettingsModel::setCheckpoint(std::shared_ptr<const core::Checkpoint> c
     m_checkpoint = std::move(checkpoint);
     m_rows.clear();
     if (m_checkpoint) {
-        const auto [list, prefix] = configLayers(m_checkpoint->config());
+        const auto found = core::kerasLayerList(m_checkpoint->config());
+        const core::Json* list = found.layers;
+        const QString prefix = fmt::qs(found.pointer);
         std::unordered_map<std::string, QString> pointers;
         if (list != nullptr) {
             for (std::size_t i = 0; i < list->size(); ++i) {

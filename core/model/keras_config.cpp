@@ -1,0 +1,125 @@
+#include "core/model/keras_config.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ckpt::core {
+namespace {
+
+std::string jsonString(const Json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+KerasLayerList kerasLayerList(const Json& modelConfig) {
+    if (!modelConfig.is_object()) {
+        return {};
+    }
+    const auto cfg = modelConfig.find("config");
+    if (cfg != modelConfig.end()) {
+        if (cfg->is_array()) {
+            return {&*cfg, "/config"};
+        }
+        if (cfg->is_object()) {
+            const auto l = cfg->find("layers");
+            if (l != cfg->end() && l->is_array()) {
+                return {&*l, "/config/layers"};
+            }
+        }
+    }
+    const auto l = modelConfig.find("layers");
+    if (l != modelConfig.end() && l->is_array()) {
+        return {&*l, "/layers"};
+    }
+    return {};
+}
+
+std::vector<KerasLayerSpec> kerasLayerSpecs(const Json& modelConfig) {
+    std::vector<KerasLayerSpec> out;
+    const Json* layers = kerasLayerList(modelConfig).layers;
+    if (layers == nullptr) {
+        return out;
+    }
+    for (const auto& l : *layers) {
+        if (!l.is_object()) {
+            continue;
+        }
+        KerasLayerSpec spec;
+        spec.className = jsonString(l, "class_name");
+        const auto lc = l.find("config");
+        if (lc != l.end() && lc->is_object()) {
+            spec.config = *lc;
+        }
+        spec.name = jsonString(l, "name");
+        if (spec.name.empty()) {
+            spec.name = jsonString(spec.config, "name");
+        }
+        const auto t = spec.config.find("trainable");
+        if (t != spec.config.end() && t->is_boolean()) {
+            spec.trainable = t->get<bool>();
+        }
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
+std::string kerasLayerName(const Json& layerEntry) {
+    if (!layerEntry.is_object()) {
+        return {};
+    }
+    std::string name = jsonString(layerEntry, "name");
+    if (name.empty()) {
+        const auto c = layerEntry.find("config");
+        if (c != layerEntry.end() && c->is_object()) {
+            name = jsonString(*c, "name");
+        }
+    }
+    return name;
+}
+
+const Json* kerasLayerByName(const Json& modelConfig, std::string_view name) {
+    const Json* layers = kerasLayerList(modelConfig).layers;
+    if (layers == nullptr) {
+        return nullptr;
+    }
+    for (const auto& l : *layers) {
+        if (kerasLayerName(l) == name) {
+            return &l;
+        }
+    }
+    return nullptr;
+}
+
+std::string kerasSnakeCase(const std::string& className) {
+    std::string name;
+    for (const char c : className) {  // \W+ removed
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+            name += c;
+        }
+    }
+    const auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+    const auto lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+    // (.)([A-Z][a-z]+) -> \1_\2
+    std::string step;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (i > 0 && upper(name[i]) && i + 1 < name.size() && lower(name[i + 1])) {
+            step += '_';
+        }
+        step += name[i];
+    }
+    // ([a-z])([A-Z]) -> \1_\2
+    std::string out;
+    for (std::size_t i = 0; i < step.size(); ++i) {
+        if (i > 0 && lower(step[i - 1]) && upper(step[i])) {
+            out += '_';
+        }
+        out += step[i];
+    }
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+}  // namespace ckpt::core
