@@ -8,62 +8,69 @@
 namespace ckpt::core {
 namespace {
 
-/// The HDF5 type of a dtype, little-endian as h5py writes on x86. The caller closes it.
-hid_t fileType(DType t) {
+/// A copy of a predefined HDF5 type; IoError when the library refuses.
+H5Id copyType(hid_t predefined) {
+    return H5Id(h5check(H5Tcopy(predefined), "copy a type"));
+}
+
+/// The HDF5 type of a dtype, little-endian as h5py writes on x86; an invalid id for dtypes HDF5
+/// files do not hold. Every call is checked: a type the library did not build is an IoError,
+/// never a dataset written with the wrong type.
+H5Id fileType(DType t) {
     switch (t) {
         case DType::Bool: {
             // h5py's bool: enum of int8 {FALSE = 0, TRUE = 1}.
-            const hid_t e = H5Tenum_create(H5T_NATIVE_INT8);
+            H5Id e(h5check(H5Tenum_create(H5T_NATIVE_INT8), "bool enum type"));
             signed char v = 0;
-            H5Tenum_insert(e, "FALSE", &v);
+            h5checkStatus(H5Tenum_insert(e.get(), "FALSE", &v), "bool enum FALSE");
             v = 1;
-            H5Tenum_insert(e, "TRUE", &v);
+            h5checkStatus(H5Tenum_insert(e.get(), "TRUE", &v), "bool enum TRUE");
             return e;
         }
         case DType::Int8:
-            return H5Tcopy(H5T_STD_I8LE);
+            return copyType(H5T_STD_I8LE);
         case DType::UInt8:
-            return H5Tcopy(H5T_STD_U8LE);
+            return copyType(H5T_STD_U8LE);
         case DType::Int16:
-            return H5Tcopy(H5T_STD_I16LE);
+            return copyType(H5T_STD_I16LE);
         case DType::UInt16:
-            return H5Tcopy(H5T_STD_U16LE);
+            return copyType(H5T_STD_U16LE);
         case DType::Int32:
-            return H5Tcopy(H5T_STD_I32LE);
+            return copyType(H5T_STD_I32LE);
         case DType::UInt32:
-            return H5Tcopy(H5T_STD_U32LE);
+            return copyType(H5T_STD_U32LE);
         case DType::Int64:
-            return H5Tcopy(H5T_STD_I64LE);
+            return copyType(H5T_STD_I64LE);
         case DType::UInt64:
-            return H5Tcopy(H5T_STD_U64LE);
+            return copyType(H5T_STD_U64LE);
         case DType::Float16: {
             // h5py's float16: IEEE half built from a float32 type.
-            const hid_t h = H5Tcopy(H5T_IEEE_F32LE);
-            H5Tset_fields(h, 15, 10, 5, 0, 10);
-            H5Tset_size(h, 2);
-            H5Tset_ebias(h, 15);
+            H5Id h = copyType(H5T_IEEE_F32LE);
+            h5checkStatus(H5Tset_fields(h.get(), 15, 10, 5, 0, 10), "float16 fields");
+            h5checkStatus(H5Tset_size(h.get(), 2), "float16 size");
+            h5checkStatus(H5Tset_ebias(h.get(), 15), "float16 exponent bias");
             return h;
         }
         case DType::BFloat16:
             // Keras writes ml_dtypes.bfloat16 arrays as 2-byte opaque elements plus the
             // attribute dtype="bfloat16" (FORMATS.md 2.3); readers rely on the attribute.
-            return H5Tcreate(H5T_OPAQUE, 2);
+            return H5Id(h5check(H5Tcreate(H5T_OPAQUE, 2), "bfloat16 opaque type"));
         case DType::Float32:
-            return H5Tcopy(H5T_IEEE_F32LE);
+            return copyType(H5T_IEEE_F32LE);
         case DType::Float64:
-            return H5Tcopy(H5T_IEEE_F64LE);
+            return copyType(H5T_IEEE_F64LE);
         case DType::Complex64:
         case DType::Complex128: {
             const bool c64 = t == DType::Complex64;
             const hid_t part = c64 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
             const std::size_t half = c64 ? 4 : 8;
-            const hid_t c = H5Tcreate(H5T_COMPOUND, 2 * half);
-            H5Tinsert(c, "r", 0, part);
-            H5Tinsert(c, "i", half, part);
+            H5Id c(h5check(H5Tcreate(H5T_COMPOUND, 2 * half), "complex type"));
+            h5checkStatus(H5Tinsert(c.get(), "r", 0, part), "complex real part");
+            h5checkStatus(H5Tinsert(c.get(), "i", half, part), "complex imaginary part");
             return c;
         }
         default:
-            return H5I_INVALID_HID;
+            return H5Id();
     }
 }
 
@@ -78,8 +85,10 @@ H5Id stringType(std::size_t size, bool utf8, bool nullpad) {
 }
 
 void replaceAttribute(hid_t obj, const std::string& name) {
-    if (H5Aexists(obj, name.c_str()) > 0) {
-        H5Adelete(obj, name.c_str());
+    const htri_t exists = H5Aexists(obj, name.c_str());
+    h5checkStatus(exists, "look up attribute '" + name + "'");
+    if (exists > 0) {
+        h5checkStatus(H5Adelete(obj, name.c_str()), "replace attribute '" + name + "'");
     }
 }
 
@@ -106,7 +115,10 @@ void Hdf5Writer::close() {
     if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) {
         throw IoError("cannot flush HDF5 file: " + hdf5ErrorStack());
     }
-    H5Id done = std::move(m_file);  // closed here
+    // Closing writes the last metadata: a failure here is a failed export, not a warning.
+    if (H5Fclose(m_file.release()) < 0) {
+        throw IoError("cannot close HDF5 file: " + hdf5ErrorStack());
+    }
 }
 
 H5Id Hdf5Writer::group(const std::string& path) {
@@ -246,7 +258,7 @@ void Hdf5Writer::writeDataset(const std::string& path, const Tensor& tensor, std
     H5Id memType;
     {
         Hdf5Lock lock(hdf5Mutex());
-        H5Id type(fileType(tensor.dtype()));
+        H5Id type = fileType(tensor.dtype());
         if (!type.valid() || es == 0) {
             throw UnsupportedError("cannot write a " + std::string(dtypeName(tensor.dtype())) +
                                    " tensor to HDF5");

@@ -33,6 +33,12 @@ public:
 
     [[nodiscard]] hid_t get() const { return m_id; }
     [[nodiscard]] bool valid() const { return m_id >= 0; }
+    /// Gives up ownership: the caller closes the id (and can check that the close worked).
+    [[nodiscard]] hid_t release() {
+        const hid_t id = m_id;
+        m_id = H5I_INVALID_HID;
+        return id;
+    }
 
 private:
     hid_t m_id = H5I_INVALID_HID;
