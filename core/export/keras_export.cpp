@@ -1,13 +1,12 @@
 #include "core/export/keras_export.h"
 
-#include <zip.h>
-
 #include <chrono>
 #include <ctime>
 
 #include "core/export/atomic_file.h"
 #include "core/export/hdf5_writer.h"
 #include "core/export/keras_plan.h"
+#include "core/io/zip_writer.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {
@@ -188,11 +187,6 @@ std::string nowKerasDate() {
     return buf;
 }
 
-[[noreturn]] void throwZip(zip_t* z, const std::string& what, const fs::path& out) {
-    const std::string msg = z != nullptr ? zip_strerror(z) : "";
-    throw IoError(what + (msg.empty() ? "" : ": " + msg), {out.string(), "zip", {}, {}});
-}
-
 /// .keras (§2.1): metadata.json, config.json, model.weights.h5, all stored.
 void writeArchive(const KerasPlan& plan, AtomicFile& file, Job& job) {
     if (plan.config.is_null()) {
@@ -224,56 +218,11 @@ void writeArchive(const KerasPlan& plan, AtomicFile& file, Job& job) {
     writeVars(plan, weightsPath, job);
 
     file.closeHandle();
-    int err = 0;
-    zip_t* z = zip_open(file.tempPath().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-    if (z == nullptr) {
-        throw IoError("cannot create the zip archive (libzip error " + std::to_string(err) + ")",
-                      {file.target().string(), "zip", {}, {}});
-    }
-    const auto add = [&](const char* name, zip_source_t* src) {
-        if (src == nullptr) {
-            throwZip(z, std::string("cannot read data for ") + name, file.target());
-        }
-        const zip_int64_t idx = zip_file_add(z, name, src, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
-        if (idx < 0) {
-            zip_source_free(src);
-            throwZip(z, std::string("cannot add ") + name, file.target());
-        }
-        if (zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0) != 0) {
-            throwZip(z, std::string("cannot store ") + name, file.target());
-        }
-    };
-    try {
-        add("metadata.json", zip_source_buffer(z, metaText.data(), metaText.size(), 0));
-        add("config.json", zip_source_buffer(z, configText.data(), configText.size(), 0));
-        add("model.weights.h5", zip_source_file(z, weightsPath.c_str(), 0, -1));
-        bool cancelled = false;
-        struct CancelState {
-            const ExportOptions* options;
-            bool* cancelled;
-        } state{&job.options, &cancelled};
-        zip_register_cancel_callback_with_state(
-            z,
-            [](zip_t*, void* ud) -> int {
-                auto* s = static_cast<CancelState*>(ud);
-                if (s->options->progress && !s->options->progress(0, 0)) {
-                    *s->cancelled = true;
-                    return 1;
-                }
-                return 0;
-            },
-            nullptr, &state);
-        if (zip_close(z) != 0) {
-            if (cancelled) {
-                zip_discard(z);
-                throw CancelledError();
-            }
-            throwZip(z, "cannot write the zip archive", file.target());
-        }
-    } catch (...) {
-        zip_discard(z);
-        throw;
-    }
+    ZipWriter zip(file.tempPath(), file.target().string());
+    zip.addBuffer("metadata.json", metaText);
+    zip.addBuffer("config.json", configText);
+    zip.addFile("model.weights.h5", weightsPath);
+    zip.commit([&job] { return !job.options.progress || job.options.progress(0, 0); });
 }
 
 }  // namespace

@@ -278,6 +278,26 @@ private slots:
         }
     }
 
+    void cancelWhileTheArchiveIsWritten() {
+        // The .keras zip is written last, with libzip polling for cancel (progress(0, 0)); a
+        // cancel there once freed the archive twice. Now: CancelledError and nothing left.
+        const auto c = openCheckpoint(ckpt::test::fixture("keras/k3_model.keras").toStdString());
+        QTemporaryDir dir;
+        int polls = 0;
+        ExportOptions options;
+        options.progress = [&](std::uint64_t done, std::uint64_t total) {
+            return !(done == 0 && total == 0 && ++polls > 0);
+        };
+        QVERIFY(ckpt::test::throws<CancelledError>([&] {
+            (void)exportCheckpoint(*c, ExportFormat::Keras,
+                                   dir.filePath("cancelled.keras").toStdString(), options);
+        }));
+        QVERIFY(polls > 0);
+        QVERIFY(QDir(dir.path())
+                    .entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot)
+                    .isEmpty());
+    }
+
     void refusesToOverwriteTheInput() {
         const QString src = m_tmp.filePath("input.h5");
         QFile::remove(src);
