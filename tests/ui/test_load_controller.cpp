@@ -79,6 +79,20 @@ private slots:
         QVERIFY2(outcome.error.contains(file.fileName()), qPrintable(outcome.error));
     }
 
+    void inMemoryBytesFailOnceWithTheirOwnName() {
+        // Bytes (an embedded sample) are parsed once: a failure names the sample, not a
+        // temporary copy the loader made for a second attempt.
+        QByteArray bytes(4096, '\x5a');
+        LoadController loader;
+        QSignalSpy failed(&loader, &LoadController::failed);
+        loader.open({":/samples/broken.keras", "broken.keras (sample)", bytes, 0});
+        QVERIFY(failed.wait(10000));
+        const auto outcome = failed.at(0).at(0).value<LoadOutcome>();
+        QVERIFY2(outcome.error.startsWith("broken.keras (sample): not a checkpoint format I know"),
+                 qPrintable(outcome.error));
+        QVERIFY2(!outcome.error.contains("/tmp"), qPrintable(outcome.error));
+    }
+
     void cancelStopsTheJob() {
         LoadController loader;
         std::atomic<bool> stopped{false};

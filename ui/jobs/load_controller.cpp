@@ -1,10 +1,8 @@
 #include "ui/jobs/load_controller.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileInfo>
 #include <QPromise>
-#include <QTemporaryDir>
 #include <QtConcurrent>
 #include <cstring>
 #include <new>
@@ -86,27 +84,10 @@ std::unique_ptr<core::Checkpoint> LoadController::openWithCore(const LoadRequest
     std::memcpy(bytes.data(), request.bytes.constData(), bytes.size());
     const std::string name =
         request.title.isEmpty() ? request.path.toStdString() : request.title.toStdString();
-    try {
-        auto source = std::make_shared<core::MemorySource>(std::move(bytes), name);
-        return core::openCheckpoint(source, name, options);
-    } catch (const core::CancelledError&) {
-        throw;
-    } catch (const core::Error&) {
-        // Some readers need a real file (an HDF5 library without file images): retry from a
-        // temporary copy, which is removed again once the checkpoint is open.
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QFileInfo(request.path).fileName());
-        QFile file(path);
-        if (!dir.isValid() || !file.open(QIODevice::WriteOnly) ||
-            file.write(request.bytes) != request.bytes.size()) {
-            throw;
-        }
-        file.close();
-        auto checkpoint = core::openCheckpoint(std::filesystem::path(path.toStdString()), options);
-        checkpoint->setFile(request.path.toStdString(),
-                            static_cast<std::uint64_t>(request.bytes.size()));
-        return checkpoint;
-    }
+    // Every reader works on in-memory bytes (HDF5 through a file image), so the bytes are
+    // parsed once and a failure is reported as it is, not retried from a temporary copy.
+    auto source = std::make_shared<core::MemorySource>(std::move(bytes), name);
+    return core::openCheckpoint(source, name, options);
 }
 
 void LoadController::open(LoadRequest request) {
