@@ -2,6 +2,7 @@
 // table's sorting and filters, the delta heatmap and histogram, config changes, cancel, and
 // the main window's entry points.
 
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QCheckBox>
 #include <QFile>
@@ -117,6 +118,23 @@ private slots:
                                  "units_changed.h5"}) {
             QVERIFY2(QFile::exists(diffFixture(name)), name);
         }
+    }
+
+    void modelsKeepQtsContract() {
+        // The three compare models under QAbstractItemModelTester (fatal on any violation of
+        // the model contract) through two compares, each of which resets them.
+        CompareWindow w;
+        w.show();
+        QAbstractItemModelTester pairs(w.pairModel(),
+                                       QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester metrics(w.metricsModel(),
+                                         QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester config(w.configModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QVERIFY(runCompare(w, diffFixture("base.h5"), diffFixture("retrained.h5")));
+        QVERIFY(w.pairModel()->rowCount() > 0);
+        QVERIFY(runCompare(w, diffFixture("base.h5"), diffFixture("units_changed.h5")));
+        QVERIFY(w.configModel()->rowCount() > 0);
     }
 
     void retrainedPairIsAmberAndSortedByRelL2() {
