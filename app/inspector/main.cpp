@@ -10,9 +10,9 @@
 
 #include "core/util/escape.h"
 #include "core/util/version.h"
-#include "ui/compare/compare_screenshot.h"
+#include "app/inspector/shots/compare_screenshot.h"
 #include "ui/compare/compare_window.h"
-#include "ui/controllers/screenshot_session.h"
+#include "app/inspector/shots/screenshot_session.h"
 #include "ui/main_window.h"
 #include "ui/widgets/node_icons.h"
 

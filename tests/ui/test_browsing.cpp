@@ -20,7 +20,7 @@
 #include <QTreeView>
 #include <QtTest>
 
-#include "ui/controllers/screenshot_session.h"
+#include "app/inspector/shots/screenshot_session.h"
 #include "ui/widgets/heatmap_widget.h"
 #include "ui/widgets/histogram_widget.h"
 

@@ -21,7 +21,7 @@
 #include "checkpoint_factory.h"
 #include "core/analysis/tensor_stats.h"
 #include "core/util/error.h"
-#include "ui/controllers/screenshot_session.h"
+#include "app/inspector/shots/screenshot_session.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/tensor_analysis.h"

@@ -1,9 +1,8 @@
-#include "ui/controllers/screenshot_session.h"
+#include "app/inspector/shots/screenshot_session.h"
 
-#include <QFileInfo>
-#include <QPixmap>
 #include <QTimer>
 
+#include "app/inspector/shots/shoot.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/tensor_analysis.h"
@@ -93,15 +92,8 @@ void ScreenshotSession::shoot() {
         return;
     }
     m_shot = true;
-    const QPixmap picture = m_window->grab();
-    if (picture.isNull() || !picture.save(m_output, "PNG")) {
-        emit finished(1, tr("could not write %1").arg(m_output));
-        return;
-    }
-    emit finished(0, tr("wrote %1 (%2×%3)")
-                         .arg(QFileInfo(m_output).absoluteFilePath())
-                         .arg(picture.width())
-                         .arg(picture.height()));
+    const ShotResult shot = ckpt::ui::shoot(m_window, m_output);
+    emit finished(shot.exitCode, shot.message);
 }
 
 }  // namespace ckpt::ui
