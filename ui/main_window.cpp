@@ -28,6 +28,7 @@
 #include "ui/panels/tensor_panel.h"
 #include "ui/panels/tree_panel.h"
 #include "ui/util/about_text.h"
+#include "ui/util/file_filters.h"
 #include "ui/util/format.h"
 #include "ui/util/recent_files.h"
 #include "ui/util/sample_checkpoints.h"
@@ -277,10 +278,8 @@ void MainWindow::onDocumentOpened(int row, const QString& selectPath) {
 
 void MainWindow::chooseFiles() {
     const QString dir = QFileInfo(m_session->recentFiles()->files().value(0)).absolutePath();
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open Checkpoints"), dir,
-        tr("Checkpoints (*.h5 *.hdf5 *.keras *.weights.h5 *.pt *.pth *.bin *.ckpt *.pkl "
-           "*.pickle *.joblib *.safetensors *.npy *.npz);;All files (*)"));
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Open Checkpoints"), dir, checkpointFileFilter());
     if (!files.isEmpty()) {
         openFiles(files);
     }
@@ -355,23 +354,14 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls()) {
-        for (const QUrl& url : event->mimeData()->urls()) {
-            if (url.isLocalFile()) {
-                event->acceptProposedAction();
-                return;
-            }
-        }
+    if (event->mimeData()->hasUrls() && !openablePaths(event->mimeData()->urls()).isEmpty()) {
+        event->acceptProposedAction();
     }
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    QStringList files;
-    for (const QUrl& url : event->mimeData()->urls()) {
-        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile()) {
-            files << url.toLocalFile();
-        }
-    }
+    // Files, and folders that hold a split bundle (opened as one checkpoint).
+    const QStringList files = openablePaths(event->mimeData()->urls());
     if (!files.isEmpty()) {
         event->acceptProposedAction();
         openFiles(files);

@@ -341,10 +341,22 @@ int runFormats(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
     Json arr = Json::array();
     for (const auto* r : core::readers()) {
-        arr.push_back(
-            {{"id", std::string(r->id())}, {"description", std::string(r->description())}});
+        Json exts = Json::array();
+        std::string extText;
+        for (const std::string_view e : r->extensions()) {
+            exts.push_back(std::string(e));
+            extText += (extText.empty() ? "" : " ") + std::string(e);
+        }
+        arr.push_back({{"id", std::string(r->id())},
+                       {"description", std::string(r->description())},
+                       {"extensions", exts},
+                       {"signature", std::string(r->signature())}});
         if (!args.flag("--json")) {
-            out << pad(std::string(r->id()), 20) << r->description() << "\n";
+            out << pad(std::string(r->id()), 20) << r->description() << "\n"
+                << pad("", 20) << "recognised by: " << r->signature() << "\n";
+            if (!extText.empty()) {
+                out << pad("", 20) << "usually named: " << extText << "\n";
+            }
         }
     }
     if (args.flag("--json")) {

@@ -9,6 +9,7 @@
 #include "core/export/bundle_export.h"
 #include "core/export/keras_plan.h"
 #include "core/export/safetensors_export.h"
+#include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
 
@@ -26,16 +27,6 @@ std::string lower(std::string s) {
 
 bool endsWith(const std::string& s, const std::string& tail) {
     return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-/// Checkpoint extensions, longest first, so "model.weights.h5" loses ".weights.h5".
-const std::vector<std::string>& knownExtensions() {
-    static const std::vector<std::string> exts{
-        ".weights.h5",  ".joblib.bz2", ".joblib.gz", ".joblib.xz", ".joblib.lzma",
-        ".safetensors", ".pickle",     ".joblib",    ".keras",     ".hdf5",
-        ".ckpt",        ".dill",       ".pkl",       ".pth",       ".bin",
-        ".npz",         ".npy",        ".pt",        ".h5"};
-    return exts;
 }
 
 bool hasKerasArchive(const Node& node) {
@@ -395,11 +386,9 @@ std::string exportFormatExplanation(ExportFormat format) {
 
 std::string checkpointStem(const fs::path& file) {
     const std::string name = file.filename().string();
-    const std::string low = lower(name);
-    for (const auto& ext : knownExtensions()) {
-        if (endsWith(low, ext)) {
-            return name.substr(0, name.size() - ext.size());
-        }
+    // The readers' endings, longest first: "model.weights.h5" loses ".weights.h5".
+    if (const std::string ext = checkpointExtension(file); !ext.empty()) {
+        return name.substr(0, name.size() - ext.size());
     }
     return file.stem().string();
 }

@@ -16,6 +16,11 @@ public:
         return "Keras split bundle (to_json config + get_weights pickle + params pickle)";
     }
     /// A Keras model JSON (class_name + config) with at least one pickle beside it.
+    [[nodiscard]] std::vector<std::string_view> extensions() const override { return {}; }
+    [[nodiscard]] std::string_view signature() const override {
+        return "a folder (or a file in it) holding a Keras model JSON plus weights .h5 and params "
+               "pickles";
+    }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

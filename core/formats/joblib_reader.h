@@ -13,6 +13,13 @@ public:
     [[nodiscard]] std::string_view description() const override {
         return "joblib pickle (zlib, gzip, bz2, xz, lzma compressed)";
     }
+    [[nodiscard]] std::vector<std::string_view> extensions() const override {
+        return {".joblib",      ".joblib.gz", ".joblib.bz2", ".joblib.xz",
+                ".joblib.lzma", ".joblib.z",  ".pkl.z"};
+    }
+    [[nodiscard]] std::string_view signature() const override {
+        return "zlib (x\\x9c), gzip (\\x1f\\x8b), bz2 (BZh), xz or lzma stream holding a pickle";
+    }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

@@ -10,6 +10,10 @@ class KerasArchiveReader final : public Reader {
 public:
     [[nodiscard]] std::string_view id() const override { return "keras-archive"; }
     [[nodiscard]] std::string_view description() const override { return "Keras archive (.keras)"; }
+    [[nodiscard]] std::vector<std::string_view> extensions() const override { return {".keras"}; }
+    [[nodiscard]] std::string_view signature() const override {
+        return "zip holding config.json and model.weights.h5";
+    }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

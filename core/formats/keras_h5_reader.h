@@ -12,6 +12,12 @@ public:
     [[nodiscard]] std::string_view description() const override {
         return "Keras legacy HDF5 model";
     }
+    [[nodiscard]] std::vector<std::string_view> extensions() const override {
+        return {".h5", ".hdf5", ".keras"};
+    }
+    [[nodiscard]] std::string_view signature() const override {
+        return "HDF5 with a model_config or layer_names attribute (Keras 1/2)";
+    }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

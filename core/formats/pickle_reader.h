@@ -12,6 +12,12 @@ public:
     [[nodiscard]] std::string_view description() const override {
         return "Python pickle (pickle, dill, cloudpickle, joblib)";
     }
+    [[nodiscard]] std::vector<std::string_view> extensions() const override {
+        return {".pkl", ".pickle", ".p", ".dill", ".cloudpickle", ".joblib", ".sav"};
+    }
+    [[nodiscard]] std::string_view signature() const override {
+        return "pickle opcodes: \\x80 PROTO, or protocol 0/1 opcodes, to a STOP";
+    }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

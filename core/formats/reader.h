@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/model/checkpoint.h"
 #include "core/util/progress.h"
@@ -67,6 +68,13 @@ public:
     [[nodiscard]] virtual std::string_view id() const = 0;
     /// Human name, e.g. "Keras legacy HDF5".
     [[nodiscard]] virtual std::string_view description() const = 0;
+
+    /// File-name endings this format is usually saved with (lower case, with the dot), for file
+    /// dialogs, drag and drop and `ckpt formats`. The content, never the name, decides which
+    /// reader opens a file.
+    [[nodiscard]] virtual std::vector<std::string_view> extensions() const = 0;
+    /// What the first bytes hold, in words, for `ckpt formats`.
+    [[nodiscard]] virtual std::string_view signature() const = 0;
 
     /// How sure this reader is that it can open the source: 0 = not mine, 10 = generic
     /// container, 50 = structure matches, 100 = certain. Must be cheap and must not throw for

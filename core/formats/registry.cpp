@@ -179,4 +179,42 @@ pyobj::OpenNestedFn nestedOpener(const OpenOptions& options) {
     };
 }
 
+const std::vector<std::string>& checkpointExtensions() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> out;
+        for (const Reader* r : readers()) {
+            for (const std::string_view e : r->extensions()) {
+                if (std::find(out.begin(), out.end(), e) == out.end()) {
+                    out.emplace_back(e);
+                }
+            }
+        }
+        std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+            return a.size() > b.size();
+        });
+        return out;
+    }();
+    return all;
+}
+
+std::string checkpointExtension(const std::filesystem::path& path) {
+    std::string name = path.filename().string();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const std::string& e : checkpointExtensions()) {
+        if (name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0) {
+            return e;
+        }
+    }
+    return {};
+}
+
+bool isOpenablePath(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        return BundleReader::holdsModelJson(path);
+    }
+    return std::filesystem::is_regular_file(path, ec);
+}
+
 }  // namespace ckpt::core

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/formats/reader.h"
@@ -12,6 +13,17 @@ namespace ckpt::core {
 
 /// All registered readers, in the order they are tried.
 [[nodiscard]] const std::vector<const Reader*>& readers();
+
+/// Every reader's file-name endings, each once, longest first (so that "a.weights.h5" matches
+/// ".weights.h5" before ".h5"): the file dialog's filter, drag and drop and export's naming.
+[[nodiscard]] const std::vector<std::string>& checkpointExtensions();
+
+/// The known ending of `path`'s file name (lower-cased), or "" when it has none.
+[[nodiscard]] std::string checkpointExtension(const std::filesystem::path& path);
+
+/// True when `path` is something openCheckpoint can be asked to open: a regular file (content
+/// decides), or a folder that holds a split bundle (a Keras model JSON).
+[[nodiscard]] bool isOpenablePath(const std::filesystem::path& path);
 
 /// The best reader for `context`, or null when none recognises it.
 [[nodiscard]] const Reader* detectReader(ProbeContext& context);

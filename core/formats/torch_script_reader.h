@@ -11,6 +11,12 @@ public:
     [[nodiscard]] std::string_view description() const override {
         return "TorchScript archive (torch.jit.save)";
     }
+    [[nodiscard]] std::vector<std::string_view> extensions() const override {
+        return {".pt", ".pth", ".zip"};
+    }
+    [[nodiscard]] std::string_view signature() const override {
+        return "zip with <name>/code/ or constants.pkl (torch.jit.save)";
+    }
     [[nodiscard]] int probe(ProbeContext& context) const override;
     [[nodiscard]] std::unique_ptr<Checkpoint> open(ProbeContext& context,
                                                    const OpenOptions& options) const override;

@@ -198,6 +198,11 @@ with h5py.File(sys.argv[1], 'w') as f:
         for (const char* id : {"keras-h5", "keras-archive", "keras3-weights-h5", "hdf5"}) {
             QVERIFY2(std::find(ids.begin(), ids.end(), id) != ids.end(), id);
         }
+        // Each reader says how it recognises a file; all but the folder reader name endings.
+        for (const auto& f : j) {
+            QVERIFY(!f["signature"].get<std::string>().empty());
+            QVERIFY(f["id"] == "bundle" || !f["extensions"].empty());
+        }
     }
 };
 

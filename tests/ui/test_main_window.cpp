@@ -18,10 +18,11 @@
 #include <QtTest>
 #include <atomic>
 
+#include "app/inspector/shots/screenshot_session.h"
 #include "checkpoint_factory.h"
+#include "common/test_support.h"
 #include "core/analysis/tensor_stats.h"
 #include "core/util/error.h"
-#include "app/inspector/shots/screenshot_session.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/tensor_analysis.h"
@@ -36,6 +37,7 @@
 #include "ui/panels/overview_panel.h"
 #include "ui/panels/tensor_panel.h"
 #include "ui/panels/tree_panel.h"
+#include "ui/util/file_filters.h"
 #include "ui/util/format.h"
 #include "ui/util/recent_files.h"
 #include "ui/widgets/heatmap_widget.h"
@@ -389,6 +391,33 @@ private slots:
         QVERIFY(opened.wait(10000));
         QCOMPARE(t.w.session()->model()->documentTitle(1), QString("dropped.h5"));
         QCOMPARE(t.w.session()->recentFiles()->files().value(0), path);
+    }
+
+    void dropsAcceptBundleFoldersOnly() {
+        // A folder is offered to the reader only when it holds a split bundle.
+        const QString bundle = ckpt::test::fixture("py/bundle");
+        QTemporaryDir empty;
+        QCOMPARE(openablePaths({QUrl::fromLocalFile(bundle), QUrl::fromLocalFile(empty.path()),
+                                QUrl("https://example.org/model.h5")}),
+                 QStringList{bundle});
+        Window t;
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(empty.path())});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, {});
+        QApplication::sendEvent(&t.w, &enter);
+        QVERIFY(!enter.isAccepted());
+        mime.setUrls({QUrl::fromLocalFile(bundle)});
+        QDragEnterEvent bundleEnter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, {});
+        QApplication::sendEvent(&t.w, &bundleEnter);
+        QVERIFY(bundleEnter.isAccepted());
+        // The dialog's filter lists every reader's endings, the longest first.
+        const QString filter = checkpointFileFilter();
+        for (const char* e : {"*.weights.h5", "*.safetensors", "*.keras", "*.pt", "*.joblib.gz",
+                              "*.npz", "*.dill"}) {
+            QVERIFY2(filter.contains(QLatin1String(e)), e);
+        }
+        QVERIFY(filter.indexOf("*.weights.h5") < filter.indexOf("*.h5 "));
+        QVERIFY(filter.endsWith(";;All files (*)"));
     }
 
     void windowStateIsRemembered() {
