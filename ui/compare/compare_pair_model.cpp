@@ -4,8 +4,8 @@
 #include <QFont>
 #include <map>
 
-#include "ui/compare/compare_job.h"
 #include "ui/compare/compare_style.h"
+#include "ui/jobs/compare_job.h"
 #include "ui/util/format.h"
 
 namespace ckpt::ui {

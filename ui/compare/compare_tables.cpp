@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "ui/compare/compare_job.h"
 #include "ui/compare/compare_style.h"
+#include "ui/jobs/compare_job.h"
 #include "ui/util/format.h"
 
 namespace ckpt::ui {

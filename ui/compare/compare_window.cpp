@@ -21,7 +21,7 @@
 #include "ui/compare/compare_pair_model.h"
 #include "ui/compare/compare_style.h"
 #include "ui/compare/compare_tables.h"
-#include "ui/compare/delta_job.h"
+#include "ui/jobs/delta_job.h"
 #include "ui/util/format.h"
 #include "ui/widgets/heatmap_widget.h"
 #include "ui/widgets/histogram_widget.h"

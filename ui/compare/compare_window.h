@@ -8,7 +8,7 @@
 #include <functional>
 #include <memory>
 
-#include "ui/compare/compare_job.h"
+#include "ui/jobs/compare_job.h"
 
 class QCheckBox;
 class QLabel;

@@ -26,8 +26,8 @@
 #include "core/export/export_plan.h"
 #include "core/model/checkpoint.h"
 #include "core/validate/validator.h"
-#include "ui/export/export_job.h"
 #include "ui/export/export_text.h"
+#include "ui/jobs/export_job.h"
 #include "ui/util/format.h"
 
 namespace ckpt::ui {

@@ -11,6 +11,7 @@
 #include "core/io/byte_source.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
+#include "ui/jobs/background_job.h"
 
 namespace ckpt::ui {
 
@@ -23,35 +24,23 @@ void runLoad(QPromise<LoadOutcome>& promise, const LoadController::OpenFn& open,
     LoadOutcome outcome;
     outcome.request = request;
     promise.setProgressRange(0, 1000);
-    const core::ProgressFn progress = [&promise](std::uint64_t done, std::uint64_t total) {
-        if (promise.isCanceled()) {
-            return false;
-        }
-        if (total > 0) {
-            promise.setProgressValue(
-                static_cast<int>(std::min<std::uint64_t>(1000, done * 1000 / total)));
-        }
-        return true;
-    };
-    try {
-        if (promise.isCanceled()) {
-            throw core::CancelledError();
-        }
-        outcome.checkpoint = std::shared_ptr<core::Checkpoint>(open(request, progress));
-        if (!outcome.checkpoint) {
-            outcome.error = QObject::tr("%1: the reader returned nothing").arg(request.path);
-        }
-    } catch (const core::CancelledError&) {
-        outcome.cancelled = true;
-    } catch (const core::Error& e) {
-        outcome.error = QString::fromUtf8(e.what());
-    } catch (const std::bad_alloc&) {
-        outcome.error = QObject::tr("%1: not enough memory to open the file").arg(request.path);
-    } catch (const std::exception& e) {
-        outcome.error =
-            QObject::tr("%1: unexpected error: %2").arg(request.path, QString::fromUtf8(e.what()));
-    } catch (...) {
-        outcome.error = QObject::tr("%1: unexpected error").arg(request.path);
+    const core::ProgressFn progress = promiseProgress(promise);
+    const JobFailure failure = runGuarded(
+        [&] {
+            if (promise.isCanceled()) {
+                throw core::CancelledError();
+            }
+            outcome.checkpoint = std::shared_ptr<core::Checkpoint>(open(request, progress));
+            if (!outcome.checkpoint) {
+                outcome.error = QObject::tr("%1: the reader returned nothing").arg(request.path);
+            }
+        },
+        QObject::tr("open the file"));
+    outcome.cancelled = failure.cancelled;
+    if (!failure.error.isEmpty()) {
+        // Core errors name the file already; the others get it in front.
+        outcome.error = failure.coreError ? failure.error
+                                          : QObject::tr("%1: %2").arg(request.path, failure.error);
     }
     outcome.workerMs = timer.elapsed();
     promise.addResult(std::move(outcome));

@@ -4,13 +4,13 @@
 // Two passes over the values: the statistics, then (when there is something to draw) one scan
 // that builds the heatmap and, if outliers squeeze the histogram, a focused histogram.
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QThreadPool>
 #include <functional>
 #include <memory>
 
 #include "core/analysis/tensor_stats.h"
+#include "ui/jobs/background_job.h"
 #include "ui/jobs/focus_histogram.h"
 #include "ui/jobs/heatmap_data.h"
 
@@ -54,30 +54,20 @@ signals:
     void finished();
 
 private:
-    struct StatsOutcome {
-        core::TensorStats stats;
-        QString error;
-        bool cancelled = false;
-    };
-    struct HeatmapOutcome {
+    struct Scan {
         HeatmapData heatmap;
         FocusHistogram focus;
-        QString error;
-        bool cancelled = false;
     };
 
-    void onStatsFinished();
+    void onStats(BackgroundJob<core::TensorStats>::Outcome out);
     void startScan(const FocusHistogram& focusPlan);
-    void onHeatmapFinished();
+    void onScan(BackgroundJob<Scan>::Outcome out);
     void checkFinished();
 
     StatsFn m_stats;
     QThreadPool m_pool;
-    QFutureWatcher<StatsOutcome> m_statsWatcher;
-    QFutureWatcher<HeatmapOutcome> m_heatmapWatcher;
-    quint64 m_token = 0;
-    quint64 m_statsToken = 0;
-    quint64 m_heatmapToken = 0;
+    BackgroundJob<core::TensorStats> m_statsJob;
+    BackgroundJob<Scan> m_scanJob;
     bool m_statsPending = false;
     bool m_heatmapPending = false;
     bool m_wantGrid = false;  ///< the current tensor gets a heatmap

@@ -2,9 +2,10 @@
 // Runs the validator over a checkpoint off the GUI thread (it reads every tensor to find NaN
 // and Inf), with progress; a newer request cancels the older one and its result is dropped.
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <memory>
+
+#include "ui/jobs/background_job.h"
 
 namespace ckpt::core {
 class Checkpoint;
@@ -22,8 +23,9 @@ public:
 
     /// Validates `checkpoint`, cancelling a running validation.
     void start(std::shared_ptr<const core::Checkpoint> checkpoint);
+    /// Cancels the running validation; nothing is reported for it.
     void cancel();
-    [[nodiscard]] bool isRunning() const { return m_running; }
+    [[nodiscard]] bool isRunning() const { return m_job.isRunning(); }
 
 signals:
     /// Per mille of the tensor bytes read, or -1 while unknown.
@@ -33,19 +35,9 @@ signals:
     void failed(const QString& message);
 
 private:
-    struct Outcome {
-        std::shared_ptr<const core::ValidationReport> report;
-        QString error;
-        bool cancelled = false;
-    };
-
-    void onFinished();
-
-    QFutureWatcher<Outcome> m_watcher;
+    using Report = std::shared_ptr<const core::ValidationReport>;
     std::shared_ptr<const core::Checkpoint> m_checkpoint;
-    quint64 m_token = 0;
-    quint64 m_runningToken = 0;
-    bool m_running = false;
+    BackgroundJob<Report> m_job;
 };
 
 }  // namespace ckpt::ui

@@ -1,4 +1,4 @@
-#include "ui/compare/compare_job.h"
+#include "ui/jobs/compare_job.h"
 
 #include <QFileInfo>
 #include <QPromise>
@@ -8,6 +8,7 @@
 #include "core/diff/checkpoint_diff.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
+#include "ui/jobs/background_job.h"
 #include "ui/jobs/load_controller.h"
 
 namespace ckpt::ui {
@@ -79,62 +80,58 @@ void CompareJob::start(CompareSide a, CompareSide b) {
 
     const int opens = (a.checkpoint ? 0 : 1) + (b.checkpoint ? 0 : 1);
     const int total = 1000 + opens * kOpenShare;
-    watcher->setFuture(QtConcurrent::run([a, b,
-                                          total](QPromise<std::shared_ptr<Outcome>>& promise) {
-        auto outcome = std::make_shared<Outcome>();
-        promise.setProgressRange(0, total);
-        int base = 0;
-        QString phase;
-        bool comparing = false;
-        const core::ProgressFn progress = [&](std::uint64_t done, std::uint64_t all) {
-            if (promise.isCanceled()) {
-                return false;
-            }
-            const int span = comparing ? 1000 : kOpenShare;
-            const int value = all > 0
-                                  ? base + static_cast<int>(std::min<std::uint64_t>(
-                                               static_cast<std::uint64_t>(span), done * span / all))
-                                  : base;
-            promise.setProgressValueAndText(value, phase);
-            return true;
-        };
-        try {
-            if (promise.isCanceled()) {
-                throw core::CancelledError();
-            }
-            auto result = std::make_shared<CompareResult>();
-            phase = QObject::tr("Opening %1…").arg(a.title);
-            result->a = openSide(a, progress);
-            base += a.checkpoint ? 0 : kOpenShare;
-            phase = QObject::tr("Opening %1…").arg(b.title);
-            result->b = openSide(b, progress);
-            base += b.checkpoint ? 0 : kOpenShare;
-            if (promise.isCanceled()) {
-                throw core::CancelledError();
-            }
-            phase = QObject::tr("Comparing %1 with %2…").arg(a.title, b.title);
-            comparing = true;
-            promise.setProgressValueAndText(base, phase);
-            result->report = core::diffCheckpoints(*result->a, *result->b, {}, progress);
-            // Titles of in-memory documents (samples) say more than their resource paths.
-            if (result->report.aFile.empty()) {
-                result->report.aFile = a.title.toStdString();
-            }
-            if (result->report.bFile.empty()) {
-                result->report.bFile = b.title.toStdString();
-            }
-            outcome->result = std::move(result);
-        } catch (const core::CancelledError&) {
-            outcome->cancelled = true;
-        } catch (const core::Error& e) {
-            outcome->error = QString::fromUtf8(e.what());
-        } catch (const std::bad_alloc&) {
-            outcome->error = QObject::tr("not enough memory to compare the files");
-        } catch (const std::exception& e) {
-            outcome->error = QObject::tr("unexpected error: %1").arg(QString::fromUtf8(e.what()));
-        }
-        promise.addResult(std::move(outcome));
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([a, b, total](QPromise<std::shared_ptr<Outcome>>& promise) {
+            auto outcome = std::make_shared<Outcome>();
+            promise.setProgressRange(0, total);
+            int base = 0;
+            QString phase;
+            bool comparing = false;
+            const core::ProgressFn progress = [&](std::uint64_t done, std::uint64_t all) {
+                if (promise.isCanceled()) {
+                    return false;
+                }
+                const int span = comparing ? 1000 : kOpenShare;
+                const int value =
+                    all > 0 ? base + static_cast<int>(std::min<std::uint64_t>(
+                                         static_cast<std::uint64_t>(span), done * span / all))
+                            : base;
+                promise.setProgressValueAndText(value, phase);
+                return true;
+            };
+            const JobFailure failure = runGuarded(
+                [&] {
+                    if (promise.isCanceled()) {
+                        throw core::CancelledError();
+                    }
+                    auto result = std::make_shared<CompareResult>();
+                    phase = QObject::tr("Opening %1…").arg(a.title);
+                    result->a = openSide(a, progress);
+                    base += a.checkpoint ? 0 : kOpenShare;
+                    phase = QObject::tr("Opening %1…").arg(b.title);
+                    result->b = openSide(b, progress);
+                    base += b.checkpoint ? 0 : kOpenShare;
+                    if (promise.isCanceled()) {
+                        throw core::CancelledError();
+                    }
+                    phase = QObject::tr("Comparing %1 with %2…").arg(a.title, b.title);
+                    comparing = true;
+                    promise.setProgressValueAndText(base, phase);
+                    result->report = core::diffCheckpoints(*result->a, *result->b, {}, progress);
+                    // Titles of in-memory documents (samples) say more than their resource paths.
+                    if (result->report.aFile.empty()) {
+                        result->report.aFile = a.title.toStdString();
+                    }
+                    if (result->report.bFile.empty()) {
+                        result->report.bFile = b.title.toStdString();
+                    }
+                    outcome->result = std::move(result);
+                },
+                QObject::tr("compare the files"));
+            outcome->cancelled = failure.cancelled;
+            outcome->error = failure.error;
+            promise.addResult(std::move(outcome));
+        }));
 }
 
 void CompareJob::cancel() {

@@ -1,4 +1,4 @@
-#include "ui/compare/delta_job.h"
+#include "ui/jobs/delta_job.h"
 
 #include <QPromise>
 #include <QtConcurrent>
@@ -10,8 +10,9 @@
 #include "core/model/checkpoint.h"
 #include "core/model/tensor.h"
 #include "core/util/error.h"
-#include "ui/compare/compare_job.h"
 #include "ui/compare/compare_style.h"
+#include "ui/jobs/background_job.h"
+#include "ui/jobs/compare_job.h"
 #include "ui/jobs/focus_histogram.h"
 #include "ui/models/tensor_matrix_view.h"
 
@@ -120,27 +121,15 @@ void DeltaJob::start(std::shared_ptr<const CompareResult> result, int row) {
             [this](int value) { emit progress(value); });
     watcher->setFuture(QtConcurrent::run([result, row](QPromise<DeltaView>& promise) {
         promise.setProgressRange(0, 1000);
-        const core::ProgressFn progress = [&promise](std::uint64_t done, std::uint64_t all) {
-            if (promise.isCanceled()) {
-                return false;
-            }
-            if (all > 0) {
-                promise.setProgressValue(
-                    static_cast<int>(std::min<std::uint64_t>(1000, done * 1000 / all)));
-            }
-            return true;
-        };
+        const core::ProgressFn progress = promiseProgress(promise);
         DeltaView view;
-        try {
-            view = compute(*result, row, progress);
-        } catch (const core::CancelledError&) {
+        const JobFailure failure = runGuarded([&] { view = compute(*result, row, progress); },
+                                              QObject::tr("show the delta"));
+        if (failure.cancelled) {
             return;
-        } catch (const core::Error& e) {
-            view.error = QString::fromUtf8(e.what());
-        } catch (const std::bad_alloc&) {
-            view.error = QObject::tr("not enough memory");
-        } catch (const std::exception& e) {
-            view.error = QString::fromUtf8(e.what());
+        }
+        if (failure.failed()) {
+            view.error = failure.error;
         }
         promise.addResult(std::move(view));
     }));

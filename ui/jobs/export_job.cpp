@@ -1,4 +1,4 @@
-#include "ui/export/export_job.h"
+#include "ui/jobs/export_job.h"
 
 #include <QPromise>
 #include <QtConcurrent>
@@ -6,6 +6,7 @@
 
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
+#include "ui/jobs/background_job.h"
 
 namespace ckpt::ui {
 
@@ -35,31 +36,18 @@ void ExportJob::start(std::shared_ptr<const core::Checkpoint> checkpoint, core::
         [checkpoint, format, out, options, stop = m_stop](QPromise<Outcome>& promise) mutable {
             Outcome outcome;
             promise.setProgressRange(0, 1000);
-            options.progress = [&promise, stop](std::uint64_t done, std::uint64_t total) {
-                if (stop->load()) {
-                    return false;
-                }
-                if (total > 0) {
-                    promise.setProgressValue(
-                        static_cast<int>(std::min<std::uint64_t>(1000, done * 1000 / total)));
-                }
-                return true;
-            };
-            try {
-                if (stop->load()) {
-                    throw core::CancelledError();
-                }
-                outcome.report = core::exportCheckpoint(*checkpoint, format, out, options);
-                outcome.ok = true;
-            } catch (const core::CancelledError&) {
-                outcome.cancelled = true;
-            } catch (const std::bad_alloc&) {
-                outcome.error = QObject::tr("not enough memory for the export");
-            } catch (const std::exception& e) {
-                outcome.error = QString::fromUtf8(e.what());
-            } catch (...) {
-                outcome.error = QObject::tr("unexpected error");
-            }
+            options.progress = promiseProgress(promise, stop.get());
+            const JobFailure failure = runGuarded(
+                [&] {
+                    if (stop->load()) {
+                        throw core::CancelledError();
+                    }
+                    outcome.report = core::exportCheckpoint(*checkpoint, format, out, options);
+                    outcome.ok = true;
+                },
+                QObject::tr("export"));
+            outcome.error = failure.error;
+            outcome.cancelled = failure.cancelled;
             promise.addResult(std::move(outcome));
         }));
 }
