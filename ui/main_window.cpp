@@ -1,4 +1,5 @@
 #include "ui/main_window.h"
+#include "ui/controllers/validation_reports.h"
 
 #include <QAction>
 #include <QApplication>
@@ -185,7 +186,8 @@ void MainWindow::connectSession() {
         const QScopedValueRollback stay(m_selectingProgrammatically, true);  // keep this tab
         selectPath(m_session->currentDocument(), path);
     });
-    connect(m_findings, &FindingsPanel::reportReady, m_session->model(),
+    m_findings->setReports(m_session->reports());
+    connect(m_session->reports(), &ValidationReports::ready, m_session->model(),
             &CheckpointTreeModel::setFindings);
     connect(m_findings, &FindingsPanel::statusChanged, m_overview,
             &OverviewPanel::setFindingsStatus);

@@ -12,11 +12,11 @@
 #include <QtTest>
 
 #include "common/test_support.h"
-#include "ui/compare/compare_job.h"
 #include "ui/compare/compare_pair_model.h"
 #include "ui/compare/compare_style.h"
 #include "ui/compare/compare_tables.h"
 #include "ui/compare/compare_window.h"
+#include "ui/jobs/compare_job.h"
 
 using namespace ckpt::ui;
 

@@ -26,7 +26,7 @@
 #include "core/model/checkpoint.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/export/export_dialog.h"
-#include "ui/export/export_job.h"
+#include "ui/jobs/export_job.h"
 #include "ui/main_actions.h"
 #include "ui/main_window.h"
 

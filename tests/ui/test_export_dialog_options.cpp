@@ -15,7 +15,7 @@
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "ui/export/export_dialog.h"
-#include "ui/export/export_job.h"
+#include "ui/jobs/export_job.h"
 #include "ui/util/format.h"
 
 using namespace ckpt::ui;

@@ -17,6 +17,7 @@
 #include "core/validate/finding_location.h"
 #include "core/validate/validator.h"
 #include "ui/controllers/session_controller.h"
+#include "ui/controllers/validation_reports.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/validation_job.h"
 #include "ui/main_window.h"
@@ -195,7 +196,7 @@ private slots:
         w.session()->loader()->setOpenFunction(
             [](const LoadRequest&, const ckpt::core::ProgressFn&) { return suspiciousModel(); });
         w.show();
-        QSignalSpy validated(w.findingsPanel()->job(), &ValidationJob::finished);
+        QSignalSpy validated(w.session()->reports()->job(), &ValidationJob::finished);
         QSignalSpy status(w.findingsPanel(), &FindingsPanel::statusChanged);
         w.openFiles({"/models/suspicious.h5"});
         QVERIFY(validated.wait(10000));
@@ -254,7 +255,7 @@ private slots:
                 return ckpt::test::makeFlatModel(3);
             });
         w.show();
-        QSignalSpy validated(w.findingsPanel()->job(), &ValidationJob::finished);
+        QSignalSpy validated(w.session()->reports()->job(), &ValidationJob::finished);
         w.openFiles({"/models/clean.safetensors"});
         QVERIFY(validated.wait(10000));
         QCOMPARE(w.overviewPanel()->findingsBadge()->text(), QString("No findings"));

@@ -13,6 +13,7 @@
 #include "checkpoint_factory.h"
 #include "core/validate/validator.h"
 #include "ui/controllers/session_controller.h"
+#include "ui/controllers/validation_reports.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/validation_job.h"
 #include "ui/main_window.h"
@@ -150,7 +151,7 @@ private slots:
             [](const LoadRequest&, const ckpt::core::ProgressFn&) { return suspiciousModel(); });
         w.show();
         FindingsPanel* panel = w.findingsPanel();
-        QSignalSpy validated(panel->job(), &ValidationJob::finished);
+        QSignalSpy validated(w.session()->reports()->job(), &ValidationJob::finished);
         QSignalSpy opened(w.session(), &SessionController::documentOpened);
         w.openFiles({"/models/suspicious.h5"});
         QVERIFY(opened.wait(10000));
@@ -188,7 +189,33 @@ private slots:
         QCOMPARE(w.architecturePanel()->layerView()->currentIndex().row(), 3);
 
         // Results are kept per file: coming back does not validate again.
-        QVERIFY(!panel->job()->isRunning());
+        QVERIFY(!w.session()->reports()->job()->isRunning());
+    }
+
+    void reportsBelongToTheSession() {
+        // One report per document, checked once, kept while the document lives; only the
+        // document asked for last is checked.
+        ValidationReports reports;
+        QSignalSpy ready(&reports, &ValidationReports::ready);
+        std::shared_ptr<const ckpt::core::Checkpoint> a = ckpt::test::makeFlatModel(3);
+        std::shared_ptr<const ckpt::core::Checkpoint> b = ckpt::test::makeFlatModel(2);
+        reports.request(a);
+        QCOMPARE(reports.running(), a.get());
+        QVERIFY(ready.wait(10000));
+        QVERIFY(reports.report(a.get()) != nullptr);
+        reports.request(a);  // known: nothing starts
+        QVERIFY(!reports.job()->isRunning());
+        reports.request(b);
+        QVERIFY(reports.job()->isRunning());
+        reports.request(nullptr);  // b's check stops, no report
+        QVERIFY(!reports.job()->isRunning());
+        QTest::qWait(50);
+        QCOMPARE(ready.count(), 1);
+        QVERIFY(reports.report(b.get()) == nullptr);
+        const ckpt::core::Checkpoint* key = a.get();
+        ready.clear();  // the spy holds the checkpoint too
+        a.reset();
+        QVERIFY(reports.report(key) == nullptr);  // closed documents' reports go
     }
 
     void aCleanFileSaysSo() {
@@ -198,7 +225,7 @@ private slots:
                 return ckpt::test::makeFlatModel(3);
             });
         w.show();
-        QSignalSpy validated(w.findingsPanel()->job(), &ValidationJob::finished);
+        QSignalSpy validated(w.session()->reports()->job(), &ValidationJob::finished);
         w.openFiles({"/models/clean.safetensors"});
         QVERIFY(validated.wait(10000));
         QCOMPARE(w.findingsPanel()->model()->rowCount(), 0);

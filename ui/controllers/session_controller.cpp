@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include "core/model/checkpoint.h"
+#include "ui/controllers/validation_reports.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/models/checkpoint_tree_model.h"
 #include "ui/util/format.h"
@@ -16,6 +17,7 @@ SessionController::SessionController(QObject* parent)
     : QObject(parent),
       m_model(new CheckpointTreeModel(this)),
       m_loader(new LoadController(this)),
+      m_reports(new ValidationReports(this)),
       m_recent(new RecentFiles(this)) {
     connect(m_loader, &LoadController::loaded, this, &SessionController::onLoaded);
     connect(m_loader, &LoadController::failed, this, &SessionController::onFailed);

@@ -20,6 +20,7 @@ namespace ckpt::ui {
 class CheckpointTreeModel;
 class LoadController;
 class RecentFiles;
+class ValidationReports;
 struct LoadOutcome;
 
 class SessionController : public QObject {
@@ -31,6 +32,8 @@ public:
 
     [[nodiscard]] CheckpointTreeModel* model() const { return m_model; }
     [[nodiscard]] LoadController* loader() const { return m_loader; }
+    /// The validator's reports of the open documents.
+    [[nodiscard]] ValidationReports* reports() const { return m_reports; }
     [[nodiscard]] RecentFiles* recentFiles() const { return m_recent; }
 
     /// Opens each file in the background; one already open is reloaded.
@@ -70,6 +73,7 @@ private:
 
     CheckpointTreeModel* m_model;
     LoadController* m_loader;
+    ValidationReports* m_reports;
     RecentFiles* m_recent;
     int m_currentDoc = -1;
     const core::Checkpoint* m_currentCheckpoint = nullptr;

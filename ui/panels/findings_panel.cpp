@@ -13,7 +13,7 @@
 #include "core/model/checkpoint.h"
 #include "core/validate/finding_location.h"
 #include "core/validate/validator.h"
-#include "ui/jobs/validation_job.h"
+#include "ui/controllers/validation_reports.h"
 #include "ui/models/findings_model.h"
 #include "ui/util/format.h"
 
@@ -21,7 +21,6 @@ namespace ckpt::ui {
 
 FindingsPanel::FindingsPanel(QWidget* parent)
     : QWidget(parent),
-      m_job(new ValidationJob(this)),
       m_summary(new QLabel(this)),
       m_progress(new QProgressBar(this)),
       m_severity(new QComboBox(this)),
@@ -93,16 +92,6 @@ FindingsPanel::FindingsPanel(QWidget* parent)
     m_detail->setMinimumHeight(m_detail->fontMetrics().height() * 4);
     layout->addWidget(m_detail, 1);
 
-    connect(m_job, &ValidationJob::progress, this, [this](int permille) {
-        m_progress->setRange(0, permille < 0 ? 0 : 1000);
-        m_progress->setValue(std::max(0, permille));
-    });
-    connect(m_job, &ValidationJob::finished, this, &FindingsPanel::onValidated);
-    connect(m_job, &ValidationJob::failed, this, [this](const QString& message) {
-        m_progress->hide();
-        m_summary->setText(tr("The check stopped: %1").arg(message.toHtmlEscaped()));
-        setStatus({FindingsStatus::State::Failed});
-    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 m_detail->setText(current.data(FindingsModel::DetailRole).toString());
@@ -113,15 +102,34 @@ FindingsPanel::FindingsPanel(QWidget* parent)
     setCheckpoint(nullptr);
 }
 
+void FindingsPanel::setReports(ValidationReports* reports) {
+    m_reports = reports;
+    connect(m_reports, &ValidationReports::progress, this, [this](int permille) {
+        m_progress->setRange(0, permille < 0 ? 0 : 1000);
+        m_progress->setValue(std::max(0, permille));
+    });
+    connect(m_reports, &ValidationReports::ready, this, &FindingsPanel::onReady);
+    connect(m_reports, &ValidationReports::failed, this,
+            [this](const core::Checkpoint* checkpoint, const QString& message) {
+                if (checkpoint != m_checkpoint.get()) {
+                    return;
+                }
+                m_progress->hide();
+                m_summary->setText(tr("The check stopped: %1").arg(message.toHtmlEscaped()));
+                setStatus({FindingsStatus::State::Failed});
+            });
+}
+
 void FindingsPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint) {
     if (checkpoint == m_checkpoint && checkpoint) {
         return;
     }
     m_checkpoint = std::move(checkpoint);
-    std::erase_if(m_cache, [](const Cached& c) { return c.checkpoint.expired(); });
-    m_job->cancel();
     m_detail->clear();
     if (!m_checkpoint) {
+        if (m_reports != nullptr) {
+            m_reports->request(nullptr);
+        }
         m_progress->hide();
         showReport(nullptr);
         m_summary->setText(
@@ -130,24 +138,25 @@ void FindingsPanel::setCheckpoint(std::shared_ptr<const core::Checkpoint> checkp
         setStatus({});
         return;
     }
-    for (const auto& c : m_cache) {
-        if (c.key == m_checkpoint.get() && !c.checkpoint.expired()) {
-            m_progress->hide();
-            showReport(c.report);
-            return;
-        }
+    if (m_reports == nullptr) {
+        showReport(nullptr);
+        return;
+    }
+    if (auto known = m_reports->report(m_checkpoint.get())) {
+        m_reports->request(m_checkpoint);  // stops another document's check
+        m_progress->hide();
+        showReport(known);
+        return;
     }
     showReport(nullptr);
     m_summary->setText(tr("Checking… (reading every tensor for NaN and Inf)"));
     m_progress->show();
     setStatus({FindingsStatus::State::Running});
-    m_job->start(m_checkpoint);
+    m_reports->request(m_checkpoint);
 }
 
-void FindingsPanel::onValidated(std::shared_ptr<const core::Checkpoint> checkpoint,
-                                std::shared_ptr<const core::ValidationReport> report) {
-    m_cache.push_back({checkpoint, checkpoint.get(), report});
-    emit reportReady(checkpoint, report);
+void FindingsPanel::onReady(std::shared_ptr<const core::Checkpoint> checkpoint,
+                            std::shared_ptr<const core::ValidationReport> report) {
     if (checkpoint == m_checkpoint) {
         m_progress->hide();
         showReport(report);

@@ -25,7 +25,7 @@ struct ValidationReport;
 namespace ckpt::ui {
 
 class FindingsModel;
-class ValidationJob;
+class ValidationReports;
 
 class FindingsPanel : public QWidget {
     Q_OBJECT
@@ -33,14 +33,15 @@ class FindingsPanel : public QWidget {
 public:
     explicit FindingsPanel(QWidget* parent = nullptr);
 
-    /// Shows the findings of `checkpoint`, validating it first unless done before.
+    /// The session's reports, which this panel shows and asks for (set once, by the window).
+    void setReports(ValidationReports* reports);
+    /// Shows the findings of `checkpoint`, asking for a check unless its report is known.
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
 
     [[nodiscard]] FindingsModel* model() const { return m_model; }
     [[nodiscard]] QTreeView* table() const { return m_table; }
     [[nodiscard]] QComboBox* severityFilter() const { return m_severity; }
     [[nodiscard]] QComboBox* groupingChoice() const { return m_grouping; }
-    [[nodiscard]] ValidationJob* job() const { return m_job; }
     [[nodiscard]] QString summaryText() const;
     [[nodiscard]] const FindingsStatus& status() const { return m_status; }
     /// The tree path of the node that finding `row` of the report names (see
@@ -56,9 +57,6 @@ signals:
     void nodeRequested(const QString& path);
     /// Select the tree node at `path` of the current checkpoint, staying on this tab.
     void nodeSelected(const QString& path);
-    /// A report is ready for `checkpoint` (for the tree's markers).
-    void reportReady(std::shared_ptr<const ckpt::core::Checkpoint> checkpoint,
-                     std::shared_ptr<const ckpt::core::ValidationReport> report);
     /// The check of the current file started, finished or stopped (for the Overview badge).
     void statusChanged(const ckpt::ui::FindingsStatus& status);
     /// Show layer `index` of the model config (a finding about a config entry).
@@ -66,23 +64,16 @@ signals:
 
 private:
     void showReport(std::shared_ptr<const core::ValidationReport> report);
-    void onValidated(std::shared_ptr<const core::Checkpoint> checkpoint,
-                     std::shared_ptr<const core::ValidationReport> report);
+    void onReady(std::shared_ptr<const core::Checkpoint> checkpoint,
+                 std::shared_ptr<const core::ValidationReport> report);
     void activate(const QModelIndex& index);
     void select(const QModelIndex& index);
     void setStatus(FindingsStatus status);
     void afterModelReset();
 
-    struct Cached {
-        std::weak_ptr<const core::Checkpoint> checkpoint;
-        const core::Checkpoint* key = nullptr;
-        std::shared_ptr<const core::ValidationReport> report;
-    };
-
     std::shared_ptr<const core::Checkpoint> m_checkpoint;
     FindingsStatus m_status;
-    std::vector<Cached> m_cache;
-    ValidationJob* m_job;
+    ValidationReports* m_reports = nullptr;
     QLabel* m_summary;
     QProgressBar* m_progress;
     QComboBox* m_severity;

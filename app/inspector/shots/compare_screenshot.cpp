@@ -4,7 +4,7 @@
 
 #include "app/inspector/shots/shoot.h"
 #include "ui/compare/compare_window.h"
-#include "ui/compare/delta_job.h"
+#include "ui/jobs/delta_job.h"
 
 namespace ckpt::ui {
 

@@ -4,6 +4,7 @@
 
 #include "app/inspector/shots/shoot.h"
 #include "ui/controllers/session_controller.h"
+#include "ui/controllers/validation_reports.h"
 #include "ui/jobs/load_controller.h"
 #include "ui/jobs/tensor_analysis.h"
 #include "ui/jobs/validation_job.h"
@@ -78,7 +79,7 @@ void ScreenshotSession::shootWhenSettled(int attemptsLeft) {
     (void)m_window->grab();
     QTimer::singleShot(60, this, [this, attemptsLeft] {
         const bool busy = m_window->tensorPanel()->valueModel()->pendingTiles() > 0 ||
-                          m_window->findingsPanel()->job()->isRunning();
+                          m_window->session()->reports()->job()->isRunning();
         if (busy && attemptsLeft > 0) {
             shootWhenSettled(attemptsLeft - 1);
         } else {
