@@ -210,19 +210,19 @@ std::optional<std::vector<std::string>> kerasWeightRoles(const std::string& clas
 int BundleReader::probe(ProbeContext& context) const {
     const auto head = context.head();
     if (head.empty() || (head[0] != std::byte{'{'} && head[0] != std::byte{'"'})) {
-        return 0;
+        return probe::kNotMine;
     }
     const std::string text(reinterpret_cast<const char*>(head.data()), head.size());
     if (text.find("class_name") == std::string::npos || text.find("config") == std::string::npos) {
-        return 0;
+        return probe::kNotMine;
     }
     const fs::path file(context.displayName());
     if (!readModelJson(file)) {
-        return 0;
+        return probe::kNotMine;
     }
     return pickleFiles(file.parent_path().empty() ? fs::path(".") : file.parent_path()).empty()
-               ? 0
-               : 40;
+               ? probe::kNotMine
+               : probe::kStructure - 10;  // a model JSON with pickles beside it
 }
 
 std::unique_ptr<Checkpoint> BundleReader::open(ProbeContext& context,

@@ -7,10 +7,10 @@ namespace ckpt::core {
 
 int GenericHdf5Reader::probe(ProbeContext& context) const {
     if (!context.hasHdf5Signature()) {
-        return 0;
+        return probe::kNotMine;
     }
     (void)context.hdf5();  // a file HDF5 cannot open is not ours to claim
-    return 10;
+    return probe::kContainer;
 }
 
 std::unique_ptr<Checkpoint> GenericHdf5Reader::open(ProbeContext& context,

@@ -10,13 +10,14 @@ namespace ckpt::core {
 int JoblibReader::probe(ProbeContext& context) const {
     const auto method = joblibCompression(context.head());
     if (method.empty()) {
-        return 0;
+        return probe::kNotMine;
     }
     if (method == "lz4") {
-        return 30;  // recognised, so that open() can say it is unsupported
+        return probe::kWrapper;  // recognised, so that open() can say it is unsupported
     }
     const std::string prefix = decompressPrefix(context.source(), method, 64);
-    return prefix.size() >= 2 && static_cast<unsigned char>(prefix[0]) == 0x80 ? 60 : 0;
+    return prefix.size() >= 2 && static_cast<unsigned char>(prefix[0]) == 0x80 ? probe::kLayout
+                                                                               : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> JoblibReader::open(ProbeContext& context,

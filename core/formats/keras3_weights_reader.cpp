@@ -8,7 +8,7 @@ namespace ckpt::core {
 
 int Keras3WeightsReader::probe(ProbeContext& context) const {
     if (!context.hasHdf5Signature()) {
-        return 0;
+        return probe::kNotMine;
     }
     const hid_t root = context.hdf5()->id();
     for (const char* top : {"layers", "_layer_checkpoint_dependencies"}) {
@@ -16,12 +16,13 @@ int Keras3WeightsReader::probe(ProbeContext& context) const {
             for (const auto& m : listGroup(root, top)) {
                 if (m.kind == H5ObjectKind::Group &&
                     h5Exists(root, std::string(top) + "/" + m.name + "/vars")) {
-                    return 55;
+                    return probe::kLayout - 5;  // below the legacy Keras layout
                 }
             }
         }
     }
-    return h5Exists(root, "vars") && h5Exists(root, "optimizer/vars") ? 50 : 0;
+    return h5Exists(root, "vars") && h5Exists(root, "optimizer/vars") ? probe::kStructure
+                                                                      : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> Keras3WeightsReader::open(ProbeContext& context,

@@ -17,18 +17,18 @@ constexpr const char* kWeightMembers[] = {"model.weights.h5", "variables.h5"};
 
 int KerasArchiveReader::probe(ProbeContext& context) const {
     if (!context.hasZipSignature()) {
-        return 0;
+        return probe::kNotMine;
     }
     const auto zip = context.zip();
     if (zip->find("config.json") == nullptr) {
-        return 0;
+        return probe::kNotMine;
     }
     for (const char* m : kWeightMembers) {
         if (zip->find(m) != nullptr) {
-            return 80;
+            return probe::kMarker;
         }
     }
-    return zip->find("metadata.json") != nullptr ? 70 : 0;
+    return zip->find("metadata.json") != nullptr ? probe::kHeader : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> KerasArchiveReader::open(ProbeContext& context,

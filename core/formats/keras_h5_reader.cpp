@@ -17,21 +17,21 @@ bool hasNameList(hid_t obj, const std::string& name) {
 
 int KerasH5Reader::probe(ProbeContext& context) const {
     if (!context.hasHdf5Signature()) {
-        return 0;
+        return probe::kNotMine;
     }
     const auto file = context.hdf5();
     const hid_t root = file->id();
     if (hasAttribute(root, "model_config") || hasNameList(root, "layer_names")) {
-        return 60;
+        return probe::kLayout;
     }
     if (h5Exists(root, "model_weights")) {
         Hdf5Lock lock(hdf5Mutex());
         H5Id group(H5Gopen2(root, "model_weights", H5P_DEFAULT));
         if (group.valid() && hasNameList(group.get(), "layer_names")) {
-            return 60;
+            return probe::kLayout;
         }
     }
-    return 0;
+    return probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> KerasH5Reader::open(ProbeContext& context,

@@ -60,7 +60,7 @@ void addObjectArray(Checkpoint& checkpoint, const std::shared_ptr<const ByteSour
 }  // namespace
 
 int NpyReader::probe(ProbeContext& context) const {
-    return isNpy(context.source()) ? 100 : 0;
+    return isNpy(context.source()) ? probe::kCertain : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> NpyReader::open(ProbeContext& context,
@@ -81,18 +81,18 @@ std::unique_ptr<Checkpoint> NpyReader::open(ProbeContext& context,
 
 int NpzReader::probe(ProbeContext& context) const {
     if (!context.hasZipSignature()) {
-        return 0;
+        return probe::kNotMine;
     }
     const auto zip = context.zip();
     if (zip->entries().empty()) {
-        return 0;
+        return probe::kNotMine;
     }
     for (const auto& e : zip->entries()) {
         if (e.name.size() < 4 || e.name.compare(e.name.size() - 4, 4, ".npy") != 0) {
-            return 0;
+            return probe::kNotMine;
         }
     }
-    return 60;
+    return probe::kLayout;
 }
 
 std::unique_ptr<Checkpoint> NpzReader::open(ProbeContext& context,

@@ -7,10 +7,10 @@ namespace ckpt::core {
 
 int PickleReader::probe(ProbeContext& context) const {
     if (!looksLikePickle(context.source())) {
-        return 0;
+        return probe::kNotMine;
     }
     // PROTO 2+ is a strong sign; a protocol 0/1 text stream less so.
-    return context.head()[0] == std::byte{0x80} ? 50 : 20;
+    return context.head()[0] == std::byte{0x80} ? probe::kStructure : probe::kPlausible;
 }
 
 std::unique_ptr<Checkpoint> PickleReader::open(ProbeContext& context,

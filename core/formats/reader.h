@@ -59,6 +59,20 @@ private:
     std::shared_ptr<ZipArchive> m_zip;
 };
 
+/// The scale of Reader::probe: how a reader knows that a source is its format. A reader may
+/// add or take a few points to rank itself against another reader of the same container.
+namespace probe {
+inline constexpr int kNotMine = 0;
+inline constexpr int kContainer = 10;  ///< any file of the container passes (an HDF5 file)
+inline constexpr int kPlausible = 20;  ///< the bytes could be it (a pickle without PROTO)
+inline constexpr int kWrapper = 30;    ///< a compressed stream that may hold it (joblib)
+inline constexpr int kStructure = 50;  ///< its opening structure matches (PROTO, vars groups)
+inline constexpr int kLayout = 60;     ///< its own attributes or members are there
+inline constexpr int kHeader = 70;     ///< a header that parses as its own (safetensors)
+inline constexpr int kMarker = 80;     ///< a member or magic only it writes (config.json)
+inline constexpr int kCertain = 100;   ///< a magic number of its own (npy, torch legacy)
+}  // namespace probe
+
 /// One checkpoint format. Implementations are stateless and registered in registry.cpp.
 class Reader {
 public:
@@ -76,9 +90,8 @@ public:
     /// What the first bytes hold, in words, for `ckpt formats`.
     [[nodiscard]] virtual std::string_view signature() const = 0;
 
-    /// How sure this reader is that it can open the source: 0 = not mine, 10 = generic
-    /// container, 50 = structure matches, 100 = certain. Must be cheap and must not throw for
-    /// foreign input.
+    /// How sure this reader is that it can open the source, on the probe:: scale (0: not mine,
+    /// 100: certain). Must be cheap and must not throw for foreign input.
     [[nodiscard]] virtual int probe(ProbeContext& context) const = 0;
 
     /// Reads structure and metadata (never the tensor data). Throws a core Error on failure.

@@ -102,10 +102,10 @@ int SafetensorsReader::probe(ProbeContext& context) const {
     const auto& src = context.source();
     const std::uint64_t n = headerLength(src);
     if (n < 2 || n > kMaxHeader || n > src.size() - 8) {
-        return 0;
+        return probe::kNotMine;
     }
     const auto first = src.peek(8, 1);
-    return !first.empty() && first[0] == std::byte{'{'} ? 70 : 0;
+    return !first.empty() && first[0] == std::byte{'{'} ? probe::kHeader : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,

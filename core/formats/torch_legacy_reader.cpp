@@ -53,7 +53,7 @@ std::uint64_t readU64(const ByteSource& s, std::uint64_t offset, bool bigEndian)
 int TorchLegacyReader::probe(ProbeContext& context) const {
     const auto head = context.head();
     if (head.size() >= sizeof kMagic && std::memcmp(head.data(), kMagic, sizeof kMagic) == 0) {
-        return 100;
+        return probe::kCertain;
     }
     // The tar container of torch.save before 2017 (members sys_info, pickle, storages, tensors).
     if (head.size() >= 512 && std::memcmp(head.data() + 257, "ustar", 5) == 0 &&
@@ -61,9 +61,9 @@ int TorchLegacyReader::probe(ProbeContext& context) const {
          std::memcmp(head.data(), "pickle", 7) == 0 ||
          std::memcmp(head.data(), "storages", 9) == 0 ||
          std::memcmp(head.data(), "tensors", 8) == 0)) {
-        return 60;
+        return probe::kLayout;
     }
-    return 0;
+    return probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> TorchLegacyReader::open(ProbeContext& context,

@@ -7,11 +7,12 @@ namespace ckpt::core {
 
 int TorchScriptReader::probe(ProbeContext& context) const {
     if (!context.hasZipSignature()) {
-        return 0;
+        return probe::kNotMine;
     }
     // torch.load sends archives with constants.pkl to torch.jit.load.
     const auto layout = torchZipLayout(*context.zip());
-    return layout && (layout->constantsPkl != nullptr || layout->hasCode) ? 90 : 0;
+    return layout && (layout->constantsPkl != nullptr || layout->hasCode) ? probe::kMarker + 10
+                                                                          : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> TorchScriptReader::open(ProbeContext& context,

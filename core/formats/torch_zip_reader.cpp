@@ -7,10 +7,11 @@ namespace ckpt::core {
 
 int TorchZipReader::probe(ProbeContext& context) const {
     if (!context.hasZipSignature()) {
-        return 0;
+        return probe::kNotMine;
     }
     const auto layout = torchZipLayout(*context.zip());
-    return layout && layout->constantsPkl == nullptr && !layout->hasCode ? 90 : 0;
+    return layout && layout->constantsPkl == nullptr && !layout->hasCode ? probe::kMarker + 10
+                                                                         : probe::kNotMine;
 }
 
 std::unique_ptr<Checkpoint> TorchZipReader::open(ProbeContext& context,
