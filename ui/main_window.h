@@ -22,6 +22,7 @@ class SessionController;
 class TensorPanel;
 class TreePanel;
 
+/// The application window. Owns the session, the actions and the panels.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -30,18 +31,23 @@ public:
     /// default) an OpenErrorsDialog opens, window-modal and non-blocking, once per batch of
     /// files; tests set one.
     using ErrorPresenter = std::function<void(const QString&, const QString&)>;
+    /// The tabs, in their order.
     enum Tab { OverviewTab, ArchitectureTab, TensorTab, FindingsTab };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    /// Replaces how failures to open files are shown.
     void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
 
+    /// Opens `paths` in the background (relative ones against the working directory); a file
+    /// already open is reloaded.
     void openFiles(const QStringList& paths);
     /// Opens the bundled samples; returns how many there are.
     int openSamples();
     /// Selects the node at `path` in document `row` (making it visible); false if absent.
     bool selectPath(int row, const QString& path);
+    /// Makes `tab` the current tab.
     void showTab(Tab tab);
     /// The window's default size.
     static constexpr QSize kDefaultSize{1280, 800};
@@ -49,6 +55,7 @@ public:
     /// widths for it, ignoring remembered ones.
     void resetLayout(QSize size = kDefaultSize);
 
+    /// The window's parts (owned by the window), for tests and wiring.
     [[nodiscard]] SessionController* session() const { return m_session; }
     [[nodiscard]] TreePanel* treePanel() const { return m_tree; }
     [[nodiscard]] OverviewPanel* overviewPanel() const { return m_overview; }

@@ -12,6 +12,8 @@ class CompareWindow;
 class SessionController;
 struct CompareSide;
 
+/// Asks which files or open documents to compare and opens a CompareWindow for them. A child of the
+/// main window; the session is not owned.
 class CompareLauncher : public QObject {
     Q_OBJECT
 
@@ -29,6 +31,8 @@ public:
     CompareWindow* open(const CompareSide& a, const CompareSide& b);
 
 signals:
+    /// A note for the status bar when no comparison starts: fewer than two documents are open, or
+    /// not exactly two files were chosen.
     void statusMessage(const QString& message);
 
 private:

@@ -15,6 +15,9 @@ class CompareMetricsModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
+    /// The pair's name (compare_style::tensorName), status and pairing, then core::TensorMetrics:
+    /// elements, max, mean and RMS of |B − A|, relative L2, cosine, mismatched elements ("—" when
+    /// the pair has no values).
     enum Column {
         KeyColumn,
         StatusColumn,
@@ -30,8 +33,12 @@ public:
     };
 
     explicit CompareMetricsModel(QObject* parent = nullptr);
+    /// Shows `result`'s tensor pairs (null: no rows); the model shares the result.
     void setResult(std::shared_ptr<const CompareResult> result);
 
+    /// QAbstractTableModel: row i is report row i (also under kReportRowRole); metrics to three
+    /// significant digits. kSortRole holds the sort keys (numbers for the metrics); a pair without
+    /// values sorts as +inf when it is not equal, as −inf when it is.
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex& index, int role) const override;
@@ -49,6 +56,7 @@ class CompareFilterProxy : public QSortFilterProxyModel {
 
 public:
     explicit CompareFilterProxy(QObject* parent = nullptr);
+    /// Hides the pairs whose status is Equal while `on`; onlyChanged() tells the setting.
     void setOnlyChanged(bool on);
     [[nodiscard]] bool onlyChanged() const { return m_onlyChanged; }
 
@@ -68,8 +76,12 @@ public:
     enum Column { KindColumn, PathColumn, OldColumn, NewColumn, LayerColumn, ColumnCount };
 
     explicit ConfigChangeModel(QObject* parent = nullptr);
+    /// Shows `result`'s configuration changes (null: no rows); the model shares the result.
     void setResult(std::shared_ptr<const CompareResult> result);
 
+    /// QAbstractTableModel: one row per core::ConfigChange, in report order. Old and new values are
+    /// compact JSON cut to 28 characters (the whole value is the tooltip); the layer column adds
+    /// the layer's class; kStatusRole holds the ConfigChangeKind.
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex& index, int role) const override;

@@ -30,10 +30,14 @@ class HeatmapWidget;
 class HistogramWidget;
 struct DeltaView;
 
+/// One Compare window. Owns its jobs, models and views; compare() may be called again to compare
+/// other checkpoints in the same window.
 class CompareWindow : public QMainWindow {
     Q_OBJECT
 
 public:
+    /// Shows why a comparison failed: (title, message). The default opens a non-blocking warning
+    /// box; tests replace it.
     using ErrorPresenter = std::function<void(const QString&, const QString&)>;
 
     explicit CompareWindow(QWidget* parent = nullptr);
@@ -43,10 +47,14 @@ public:
     void compare(CompareSide a, CompareSide b);
     /// Selects the pair at report row `reportRow` in both views and computes its delta.
     void selectReportRow(int reportRow);
+    /// The report row whose delta the views show (or explain), or -1 before one is selected.
     [[nodiscard]] int selectedReportRow() const { return m_selectedRow; }
+    /// Replaces how a failed comparison is shown.
     void setErrorPresenter(ErrorPresenter presenter) { m_presentError = std::move(presenter); }
+    /// Puts the window back to 1280 × 800 with the default pane sizes.
     void resetLayout();
 
+    /// The window's jobs, models and views (owned by the window), for tests and wiring.
     [[nodiscard]] CompareJob* job() const { return m_job; }
     [[nodiscard]] DeltaJob* deltaJob() const { return m_delta; }
     [[nodiscard]] ComparePairModel* pairModel() const { return m_pairs; }
@@ -65,7 +73,10 @@ public:
     [[nodiscard]] const std::shared_ptr<const CompareResult>& shownResult() const {
         return m_shown;
     }
+    /// The configuration changes pane; hidden when the shown result has no changes.
     [[nodiscard]] QWidget* configPane() const { return m_configPane; }
+    /// The summary line above the views (rich text): counts by status, the largest rel_l2 and the
+    /// report's notes, or why the comparison failed or stopped.
     [[nodiscard]] QString summaryText() const;
 
 signals:

@@ -16,6 +16,8 @@ namespace ckpt::ui {
 
 class ValidationJob;
 
+/// Keeps each report while its checkpoint lives (the reports of closed documents are dropped at the
+/// next request()); signals arrive on the GUI thread.
 class ValidationReports : public QObject {
     Q_OBJECT
 
@@ -30,6 +32,7 @@ public:
     void request(std::shared_ptr<const core::Checkpoint> checkpoint);
     /// The checkpoint being checked, or null.
     [[nodiscard]] const core::Checkpoint* running() const;
+    /// The job that runs the checks, owned by this object (for tests).
     [[nodiscard]] ValidationJob* job() const { return m_job; }
 
 signals:

@@ -27,6 +27,7 @@ namespace ckpt::ui {
 
 class ExportJob;
 
+/// The Export dialog of one checkpoint, which it shares; owns its ExportJob.
 class ExportDialog : public QDialog {
     Q_OBJECT
 
@@ -40,14 +41,21 @@ public:
                  QWidget* parent = nullptr);
     ~ExportDialog() override;
 
+    /// Replaces the question asked before an existing output file is overwritten.
     void setOverwriteConfirmer(OverwriteConfirmer confirm) { m_confirm = std::move(confirm); }
 
+    /// The format chosen in the format box.
     [[nodiscard]] core::ExportFormat format() const;
     /// Selects `format` (when it fits the checkpoint) and gives the output its extension.
     bool setFormat(core::ExportFormat format);
+    /// The output path as typed (trimmed); until the user names one, the suggestion for the format.
     [[nodiscard]] QString outputPath() const;
+    /// Sets the output path as if typed: an extension that names another offered format selects it.
     void setOutputPath(const QString& path);
+    /// The options the preview shows: the boxes that apply to the chosen format, defaults for the
+    /// others; `progress` is left unset.
     [[nodiscard]] core::ExportOptions options() const;
+    /// The dialog's export job (for tests).
     [[nodiscard]] ExportJob* job() const { return m_job; }
     /// Plain text of the status line (errors, "Cancelled", "Exported").
     [[nodiscard]] QString statusText() const;
@@ -60,9 +68,12 @@ public:
 signals:
     /// The user asked to open the exported file as a new document.
     void openRequested(const QString& path);
+    /// An export finished; `path` is the file (or bundle folder) written.
     void exportSucceeded(const QString& path);
 
 public slots:
+    /// Close, Escape or closing the window: while an export runs it is cancelled and the dialog
+    /// closes once it has stopped.
     void reject() override;
 
 protected:

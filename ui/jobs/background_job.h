@@ -75,12 +75,17 @@ template <typename Fn>
 template <typename Result>
 class BackgroundJob {
 public:
+    /// What `done` receives.
     struct Outcome {
         std::optional<Result> value;  ///< set when the work succeeded
         JobFailure failure;           ///< why not (never `cancelled`: cancelled runs are dropped)
     };
+    /// The work: runs on a pool thread, reports through the ProgressFn (false once cancelled) and
+    /// returns the result or throws.
     using WorkFn = std::function<Result(const core::ProgressFn&)>;
 
+    /// `what` ends the out-of-memory message ("not enough memory to <what>"). `progress` (may be
+    /// empty) gets per mille and `done` the outcome of the latest run, both on `context`'s thread.
     BackgroundJob(QObject* context, QString what, std::function<void(int)> progress,
                   std::function<void(Outcome)> done)
         : m_what(std::move(what)), m_done(std::move(done)) {
@@ -129,6 +134,7 @@ public:
         m_watcher.cancel();
         m_running = false;
     }
+    /// True from start() until the run's outcome reaches `done` or cancel() is called.
     [[nodiscard]] bool isRunning() const { return m_running; }
 
 private:

@@ -17,6 +17,7 @@ class Checkpoint;
 
 namespace ckpt::ui {
 
+/// One export at a time; its signals arrive on the owner's thread.
 class ExportJob : public QObject {
     Q_OBJECT
 
@@ -29,6 +30,7 @@ public:
                const std::filesystem::path& out, core::ExportOptions options);
     /// Asks the running export to stop; `cancelled` follows once it has cleaned up.
     void cancel();
+    /// True from start() until succeeded(), failed() or cancelled().
     [[nodiscard]] bool isRunning() const { return m_running; }
     /// The report of the last successful export.
     [[nodiscard]] const core::ExportReport& report() const { return m_report; }
@@ -36,8 +38,12 @@ public:
 signals:
     /// Per mille of the bytes written, or -1 while unknown.
     void progress(int permille);
+    /// The export was written; report() describes it. Also after cancel() when the export had
+    /// already completed.
     void succeeded();
+    /// The export failed; `message` says why.
     void failed(const QString& message);
+    /// The export stopped after cancel(); nothing was written.
     void cancelled();
 
 private:

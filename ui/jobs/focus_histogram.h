@@ -12,12 +12,14 @@ struct TensorStats;
 
 namespace ckpt::ui {
 
+/// Equal-width bins over [lo, hi] with the finite values outside counted apart. No bins: nothing to
+/// refine.
 struct FocusHistogram {
-    double lo = 0.0;
-    double hi = 0.0;
-    std::vector<std::uint64_t> counts;
-    std::uint64_t below = 0;  ///< finite values under lo
-    std::uint64_t above = 0;  ///< finite values over hi
+    double lo = 0.0;                    ///< lower edge of the first bin
+    double hi = 0.0;                    ///< upper edge of the last bin
+    std::vector<std::uint64_t> counts;  ///< values per bin
+    std::uint64_t below = 0;            ///< finite values under lo
+    std::uint64_t above = 0;            ///< finite values over hi
 
     [[nodiscard]] bool isEmpty() const { return counts.empty(); }
     /// Counts one value; NaN and Inf are ignored.

@@ -15,6 +15,7 @@ namespace ckpt::ui {
 class TensorMatrixView;
 struct FocusHistogram;
 
+/// The grid HeatmapWidget draws, built off the GUI thread from a TensorMatrixView.
 struct HeatmapData {
     int rows = 0;  ///< grid rows
     int cols = 0;
@@ -27,7 +28,9 @@ struct HeatmapData {
     std::uint64_t nonFinite = 0;  ///< NaN/Inf elements met
     QString layout;               ///< how the tensor was laid out as a matrix
 
+    /// True without a grid: an empty matrix, or a scan that asked for none.
     [[nodiscard]] bool isEmpty() const { return rows == 0 || cols == 0; }
+    /// The block mean of grid cell (r, c); not range-checked.
     [[nodiscard]] float at(int r, int c) const {
         return values[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) +
                       static_cast<std::size_t>(c)];

@@ -16,6 +16,7 @@
 
 namespace ckpt::ui {
 
+/// One load at a time; its signals arrive on the owner's thread.
 class LoadController : public QObject {
     Q_OBJECT
 
@@ -35,6 +36,7 @@ public:
     void open(LoadRequest request);
     /// Cancels the running load and drops the queue.
     void cancelAll();
+    /// True while a request runs or waits.
     [[nodiscard]] bool isBusy() const { return m_running.has_value() || !m_queue.empty(); }
 
     /// The default OpenFn.
@@ -42,13 +44,20 @@ public:
         const LoadRequest& request, const core::ProgressFn& progress);
 
 signals:
+    /// The loader became busy (a request was queued while idle) or idle (the queue ran dry).
     void busyChanged(bool busy);
     /// A load started; `title` names it for the status bar.
     void started(const QString& title);
     /// Progress of the running load in per mille, or -1 while the total is unknown.
     void progress(int permille);
+    /// A request was opened; `outcome.checkpoint` is set.
     void loaded(const ckpt::ui::LoadOutcome& outcome);
+    /// A request failed; `outcome.error` says why and names the file.
     void failed(const ckpt::ui::LoadOutcome& outcome);
+    /// The running load of `path` was cancelled: emitted by cancelAll() itself (the queued
+    /// requests it drops get no signal), or when the open function stops with
+    /// core::CancelledError. A request superseded by a newer one for the same path ends without a
+    /// signal.
     void cancelled(const QString& path);
 
 private:

@@ -12,6 +12,7 @@ class Checkpoint;
 
 namespace ckpt::ui {
 
+/// One file, or in-memory content, to open.
 struct LoadRequest {
     QString path;       ///< file path, or a ":/..." resource path
     QString title;      ///< name shown in the tree (file name by default)
@@ -19,12 +20,13 @@ struct LoadRequest {
     quint64 token = 0;  ///< set by LoadController
 };
 
+/// How a request ended, handed from the worker to the GUI thread.
 struct LoadOutcome {
-    LoadRequest request;
+    LoadRequest request;                           ///< as queued (its title filled in)
     std::shared_ptr<core::Checkpoint> checkpoint;  ///< set on success
     QString error;                                 ///< the core Error's what() on failure
-    bool cancelled = false;
-    qint64 workerMs = 0;  ///< time spent in the worker thread
+    bool cancelled = false;                        ///< stopped on request (no error)
+    qint64 workerMs = 0;                           ///< time spent in the worker thread
 };
 
 }  // namespace ckpt::ui

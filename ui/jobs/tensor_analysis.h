@@ -20,10 +20,13 @@ class Tensor;
 
 namespace ckpt::ui {
 
+/// The Tensor tab's background statistics and heatmap, one tensor at a time, on a private
+/// one-thread pool; signals arrive on the owner's thread.
 class TensorAnalysis : public QObject {
     Q_OBJECT
 
 public:
+    /// Computes a tensor's statistics, reporting progress; may throw.
     using StatsFn = std::function<core::TensorStats(const core::Tensor&, const core::ProgressFn&)>;
     /// Largest side of the heatmap grid.
     static constexpr int kHeatmapSide = 256;
@@ -37,16 +40,24 @@ public:
     /// Starts statistics (and a heatmap for tensors of 2 or more dimensions) for `tensor`,
     /// cancelling the jobs of the previous one. Null just cancels.
     void analyse(std::shared_ptr<const core::Tensor> tensor, std::shared_ptr<const void> keepAlive);
+    /// Cancels the current tensor's jobs; nothing more is reported for it, finished() included.
     void cancel();
+    /// True while the statistics or the scan of the current tensor is pending.
     [[nodiscard]] bool isRunning() const;
 
 signals:
     /// Per mille of the statistics pass.
     void statsProgress(int permille);
+    /// The statistics of the current tensor, with its full-range histogram.
     void statsReady(const ckpt::core::TensorStats& stats);
+    /// No statistics: `message` says why (values that cannot be summarised, a read error, out of
+    /// memory).
     void statsFailed(const QString& message);
+    /// Per mille of the scan pass (the heatmap, or the focused histogram alone).
     void heatmapProgress(int permille);
+    /// The heatmap of the current tensor (2 or more dimensions, not empty).
     void heatmapReady(const ckpt::ui::HeatmapData& heatmap);
+    /// The scan failed; `message` says why.
     void heatmapFailed(const QString& message);
     /// The central values in finer bins (only when the full histogram is dominated by outliers).
     void focusHistogramReady(const ckpt::ui::FocusHistogram& histogram);

@@ -14,6 +14,7 @@ struct ValidationReport;
 
 namespace ckpt::ui {
 
+/// One validation at a time; its signals arrive on the owner's thread.
 class ValidationJob : public QObject {
     Q_OBJECT
 
@@ -25,13 +26,16 @@ public:
     void start(std::shared_ptr<const core::Checkpoint> checkpoint);
     /// Cancels the running validation; nothing is reported for it.
     void cancel();
+    /// True from start() until finished() or failed(), or cancel().
     [[nodiscard]] bool isRunning() const { return m_job.isRunning(); }
 
 signals:
     /// Per mille of the tensor bytes read, or -1 while unknown.
     void progress(int permille);
+    /// `checkpoint` was validated; `report` holds the findings.
     void finished(std::shared_ptr<const ckpt::core::Checkpoint> checkpoint,
                   std::shared_ptr<const ckpt::core::ValidationReport> report);
+    /// The validation failed; `message` says why.
     void failed(const QString& message);
 
 private:

@@ -25,10 +25,13 @@ struct ValidationReport;
 
 namespace ckpt::ui {
 
+/// Shares each document's checkpoint; an index's internal pointer is its core::Node.
 class CheckpointTreeModel : public QAbstractItemModel {
     Q_OBJECT
 
 public:
+    /// Name (a document's title), type (a document's format id), shape or value, size (a document's
+    /// file size, else the bytes of the tensors at or below the node).
     enum Column { NameColumn, TypeColumn, ShapeColumn, SizeColumn, ColumnCount };
     enum Role {
         PathRole = Qt::UserRole,  ///< QString: the node's path inside its checkpoint
@@ -50,7 +53,10 @@ public:
                     const QString& title);
     /// Replaces the checkpoint of document `row` (reload), keeping its place.
     void replaceDocument(int row, std::shared_ptr<core::Checkpoint> checkpoint);
+    /// Removes document `row`; an invalid row is ignored.
     void removeDocument(int row);
+    /// The open documents: their number, and per row the checkpoint, the path it was opened from
+    /// and its title (null or empty for an invalid row).
     [[nodiscard]] int documentCount() const { return static_cast<int>(m_docs.size()); }
     [[nodiscard]] const std::shared_ptr<core::Checkpoint>& checkpoint(int row) const;
     [[nodiscard]] QString documentPath(int row) const;
@@ -59,6 +65,7 @@ public:
     [[nodiscard]] int findDocument(const QString& path) const;
     /// Row of the document that `index` belongs to, or -1 for an invalid index.
     [[nodiscard]] int documentRowOf(const QModelIndex& index) const;
+    /// The top-level index of document `row`, or invalid.
     [[nodiscard]] QModelIndex documentIndex(int row) const;
 
     /// The core node behind `index` (a document row gives its checkpoint's root), or null.
@@ -77,11 +84,14 @@ public:
     /// Shows only nodes whose name (or path, when `text` holds a '/') contains `text`, case
     /// insensitively, with their ancestors and descendants. An empty text shows everything.
     void setFilterText(const QString& text);
+    /// The filter text in use (trimmed; empty without a filter).
     [[nodiscard]] const QString& filterText() const { return m_filter.text(); }
     /// Nodes that matched the filter (0 without a filter).
     [[nodiscard]] std::size_t filterMatchCount() const { return m_filter.matchCount(); }
 
 public:  // QAbstractItemModel API
+    /// QAbstractItemModel: children are exposed kBatchSize at a time through fetchMore(), so
+    /// rowCount() counts the fetched ones and hasChildren() all that the filter shows.
     [[nodiscard]] QModelIndex index(int row, int column,
                                     const QModelIndex& parent = {}) const override;
     [[nodiscard]] QModelIndex parent(const QModelIndex& child) const override;

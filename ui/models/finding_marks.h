@@ -18,6 +18,7 @@ struct ValidationReport;
 
 namespace ckpt::ui {
 
+/// The marks of one node.
 struct NodeMarks {
     int own = -1;         ///< most severe core::Severity of the findings on the node, -1: none
     int ownCount = 0;     ///< findings located on the node
@@ -26,6 +27,8 @@ struct NodeMarks {
     QStringList lines;    ///< "error CKPT-U001: message" per finding on the node (rich text)
 };
 
+/// The marks of every node that a report's findings (and their parts) name or contain; immutable
+/// once computed.
 class FindingMarks {
 public:
     /// Locates every finding of `report` in `checkpoint`'s tree.
@@ -34,6 +37,7 @@ public:
 
     /// The marks of `node`, or null when no finding is on it or below it.
     [[nodiscard]] const NodeMarks* at(const core::Node* node) const;
+    /// Every marked node with its marks.
     [[nodiscard]] const std::unordered_map<const core::Node*, NodeMarks>& all() const {
         return m_marks;
     }

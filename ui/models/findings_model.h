@@ -16,10 +16,13 @@ struct ValidationReport;
 
 namespace ckpt::ui {
 
+/// Shares the report it shows; a setter that changes something rebuilds the rows (a model reset).
 class FindingsModel : public QAbstractItemModel {
     Q_OBJECT
 
 public:
+    /// Severity (a group row: its label and count), rule, category, where (the member path with
+    /// "+N parts"), the finding, what to do.
     enum Column {
         SeverityColumn,
         RuleColumn,
@@ -37,7 +40,9 @@ public:
         FindingRole,              ///< int: index of the finding in the report, -1 for groups
         KindRole,                 ///< int: RowKind
     };
+    /// How findings are grouped; see setGrouping().
     enum class Grouping { None, Rule, Member, Module };
+    /// What a row is (KindRole): a group, a finding, or a part of a finding.
     enum RowKind { GroupRow, FindingRow, PartRow };
 
     explicit FindingsModel(QObject* parent = nullptr);
@@ -45,6 +50,7 @@ public:
 
     /// Shows `report` (null clears).
     void setReport(std::shared_ptr<const core::ValidationReport> report);
+    /// The report shown, or null.
     [[nodiscard]] const core::ValidationReport* report() const { return m_report.get(); }
 
     /// Groups findings under one row per rule, member (the first level of the member path and
@@ -62,6 +68,8 @@ public:
     [[nodiscard]] static QString groupLabel(const core::Finding& f, Grouping g);
 
 public:  // QAbstractItemModel API
+    /// QAbstractItemModel: group rows at the top when grouping, findings under them (or at the
+    /// top), parts under their finding.
     [[nodiscard]] QModelIndex index(int row, int column,
                                     const QModelIndex& parent = {}) const override;
     [[nodiscard]] QModelIndex parent(const QModelIndex& child) const override;

@@ -10,10 +10,13 @@
 
 namespace ckpt::ui {
 
+/// Items point into JSON the model does not own (see setRoots()).
 class JsonTreeModel : public QAbstractItemModel {
     Q_OBJECT
 
 public:
+    /// The key (an index in an array), the value (a Keras layer entry as "class · name", containers
+    /// summarised, cut to 200 characters), the JSON type.
     enum Column { KeyColumn, ValueColumn, TypeColumn, ColumnCount };
     enum Role {
         JsonPointerRole = Qt::UserRole,  ///< QString: RFC 6901 pointer of the item in its root
@@ -27,6 +30,7 @@ public:
     /// outlive the model's use of them: `keepAlive` is held until the next setRoots().
     void setRoots(std::vector<std::pair<QString, const core::Json*>> roots,
                   std::shared_ptr<const void> keepAlive = {});
+    /// Shows nothing and releases the kept-alive owner.
     void clear();
 
     /// The index of the item at a JSON pointer ("/config/layers/2") under top-level row
@@ -34,6 +38,8 @@ public:
     [[nodiscard]] QModelIndex indexForPointer(int root, const QString& pointer);
 
 public:  // QAbstractItemModel API
+    /// QAbstractItemModel: an item's children are built when first asked for; the tooltip is the
+    /// item's JSON pointer (a scalar's value in the value column).
     [[nodiscard]] QModelIndex index(int row, int column,
                                     const QModelIndex& parent = {}) const override;
     [[nodiscard]] QModelIndex parent(const QModelIndex& child) const override;

@@ -15,10 +15,12 @@ class Checkpoint;
 
 namespace ckpt::ui {
 
+/// The Architecture tab's layer table; shares the checkpoint it shows.
 class LayerSettingsModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
+    /// Position from 1, layer name, class ("–" when unknown), summarize() of its config.
     enum Column { OrderColumn, NameColumn, ClassColumn, SettingsColumn, ColumnCount };
     enum Role {
         ConfigPointerRole = Qt::UserRole,  ///< QString: JSON pointer of the layer in config()
@@ -28,6 +30,8 @@ public:
     explicit LayerSettingsModel(QObject* parent = nullptr);
     ~LayerSettingsModel() override;
 
+    /// Shows `checkpoint`'s layers: Checkpoint::layers(), or the config's layer list when that is
+    /// empty; null clears. Settings are summarised when a row is first shown.
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
 
     /// "units=64, activation=relu" for a layer config ({class_name, config} or the inner
@@ -35,6 +39,7 @@ public:
     [[nodiscard]] static QString summarize(const core::Json& layerConfig);
 
 public:  // QAbstractItemModel API
+    /// QAbstractTableModel: one row per layer, in model order.
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex& index, int role) const override;

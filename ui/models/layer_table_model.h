@@ -15,10 +15,13 @@ struct Layer;
 
 namespace ckpt::ui {
 
+/// The Overview's layer table; shares the checkpoint it shows.
 class LayerTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
+    /// Position from 1, name, class ("–" when unknown), parameters (all, trainable, non-trainable),
+    /// and the weights as short names with shapes.
     enum Column {
         OrderColumn,
         NameColumn,
@@ -43,6 +46,8 @@ public:
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
 
 public:  // QAbstractItemModel API
+    /// QAbstractTableModel: one row per Checkpoint::layers() entry, in model order; a row's weights
+    /// text is built when it is first shown.
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex& index, int role) const override;

@@ -9,10 +9,13 @@
 
 namespace ckpt::ui {
 
+/// Holds a copy of the overview it shows.
 class ModuleTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
+    /// The module's name ("(top level)" for tensors at the root), its tensors, parameters and
+    /// bytes.
     enum Column { NameColumn, TensorsColumn, ParamsColumn, BytesColumn, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole,  ///< numbers for the count columns, the name otherwise
@@ -22,10 +25,13 @@ public:
 
     explicit ModuleTableModel(QObject* parent = nullptr);
 
+    /// Shows `overview`'s modules (copied); an empty overview clears the table. overview() is the
+    /// copy, whose totals the Overview also shows.
     void setOverview(const core::CheckpointOverview& overview);
     [[nodiscard]] const core::CheckpointOverview& overview() const { return m_overview; }
 
 public:  // QAbstractItemModel API
+    /// QAbstractTableModel: one row per core::ModuleSummary, in the overview's order.
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex& index, int role) const override;

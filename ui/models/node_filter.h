@@ -17,11 +17,14 @@ class Node;
 
 namespace ckpt::ui {
 
+/// The filter of CheckpointTreeModel: the text and, per node, which children it lets through.
+/// Results are keyed by node pointer: forget() a tree before it is destroyed.
 class NodeFilter {
 public:
     /// Sets the text (trimmed) and forgets all results; returns false when it did not change.
     /// Matching is case-insensitive, on the node name, or on the path when the text has a '/'.
     bool setText(const QString& text);
+    /// The text in use (trimmed); active() while it is not empty.
     [[nodiscard]] const QString& text() const { return m_text; }
     [[nodiscard]] bool active() const { return !m_text.isEmpty(); }
     /// Evaluates the filter over the tree under `root` (a checkpoint's root node).

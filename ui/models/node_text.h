@@ -10,6 +10,7 @@ class Node;
 
 namespace ckpt::ui {
 
+/// Texts that describe a core::Node in the tree; static functions only.
 class NodeText {
 public:
     /// dtype for tensors (or the reader's detail for non-numeric ones), the kind otherwise.

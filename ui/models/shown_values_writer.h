@@ -9,6 +9,7 @@ namespace ckpt::ui {
 
 class TensorMatrixView;
 
+/// Writes the values a TensorMatrixView shows to a file; static functions only.
 class ShownValuesWriter {
 public:
     /// Elements read per chunk.

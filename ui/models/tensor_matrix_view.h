@@ -18,14 +18,17 @@ namespace ckpt::ui {
 
 /// Which 2-D slice of a tensor to show. `rowAxis` < 0: the default layout.
 struct TensorSlice {
-    int rowAxis = -1;
-    int colAxis = -1;
+    int rowAxis = -1;                  ///< dim shown down the rows; < 0: the default layout
+    int colAxis = -1;                  ///< dim shown across the columns
     std::vector<std::uint64_t> index;  ///< per dim; the row and column dims' entries unused
 
+    /// True for the default layout; == compares axes and indices.
     [[nodiscard]] bool isDefault() const { return rowAxis < 0; }
     bool operator==(const TensorSlice&) const = default;
 };
 
+/// Shares the tensor; cheap to build. readTile() also runs on worker threads (the value table's
+/// tiles, the heatmap scan).
 class TensorMatrixView {
 public:
     using Slice = TensorSlice;
@@ -35,6 +38,7 @@ public:
     explicit TensorMatrixView(std::shared_ptr<const core::Tensor> tensor, int wrapWidth = 8,
                               Slice slice = TensorSlice());
 
+    /// The matrix's size: 1 × 1 for a scalar, no rows for an empty tensor.
     [[nodiscard]] std::uint64_t rows() const { return m_rows; }
     [[nodiscard]] std::uint64_t cols() const { return m_cols; }
     /// True when a 1-D tensor is wrapped into rows (the last row may be partly empty).
@@ -43,6 +47,7 @@ public:
     [[nodiscard]] bool contains(std::uint64_t row, std::uint64_t col) const;
     /// Row header: "3" for 2-D, "[1, 2, 0]" (leading indices) for n-D, "16" (offset) for 1-D.
     [[nodiscard]] QString rowLabel(std::uint64_t row) const;
+    /// Column header: the column index.
     [[nodiscard]] QString colLabel(std::uint64_t col) const;
     /// "rows = kh × kw × in (3 × 3 × 16), columns = out (32)" style explanation, or empty.
     [[nodiscard]] QString layoutDescription() const;
@@ -52,6 +57,7 @@ public:
     void readTile(std::uint64_t r0, std::uint64_t nr, std::uint64_t c0, std::uint64_t nc,
                   double* out) const;
 
+    /// The tensor the view reads.
     [[nodiscard]] const core::Tensor& tensor() const { return *m_tensor; }
     /// The slice in use (default when the view shows the default layout).
     [[nodiscard]] const Slice& slice() const { return m_slice; }

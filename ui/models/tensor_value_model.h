@@ -17,6 +17,8 @@ class Tensor;
 
 namespace ckpt::ui {
 
+/// Tiles are read on a private one-thread pool; tiles of a tensor or layout no longer shown are
+/// dropped when they arrive.
 class TensorValueModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -25,6 +27,7 @@ public:
         ValueRole = Qt::UserRole,  ///< double, or invalid while loading / outside the tensor
         LoadedRole,                ///< bool: the cell's tile has been read
     };
+    /// Rows and columns of a tile, the unit that is read and cached.
     static constexpr int kTileRows = 64;
     static constexpr int kTileCols = 64;
     /// Tiles kept in memory (each at most kTileRows * kTileCols doubles).
@@ -53,6 +56,9 @@ signals:
     void tileLoaded();
 
 public:  // QAbstractItemModel API
+    /// QAbstractTableModel: at most 2^20 rows and 2^16 columns (the first ones of a larger matrix);
+    /// a cell not yet read shows "…" and asks for its tile; headers are the view's row and column
+    /// labels.
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex& index, int role) const override;

@@ -21,14 +21,18 @@ namespace ckpt::ui {
 class JsonTreeModel;
 class LayerSettingsModel;
 
+/// The Architecture tab; shares the checkpoint it shows.
 class ArchitecturePanel : public QWidget {
     Q_OBJECT
 
 public:
     explicit ArchitecturePanel(QWidget* parent = nullptr);
 
+    /// Shows `checkpoint`'s layers and its model and training configs (null: a hint to open a
+    /// file); a search in the box is applied again.
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
 
+    /// The panel's widgets and models, for tests and wiring.
     [[nodiscard]] QLineEdit* searchEdit() const { return m_search; }
     [[nodiscard]] QTreeView* jsonView() const { return m_json; }
     [[nodiscard]] QTableView* layerView() const { return m_layers; }

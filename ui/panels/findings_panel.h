@@ -27,6 +27,7 @@ namespace ckpt::ui {
 class FindingsModel;
 class ValidationReports;
 
+/// The Findings tab; the reports come from the session's ValidationReports (setReports()).
 class FindingsPanel : public QWidget {
     Q_OBJECT
 
@@ -38,11 +39,14 @@ public:
     /// Shows the findings of `checkpoint`, asking for a check unless its report is known.
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint);
 
+    /// The panel's model and widgets, for tests and wiring.
     [[nodiscard]] FindingsModel* model() const { return m_model; }
     [[nodiscard]] QTreeView* table() const { return m_table; }
     [[nodiscard]] QComboBox* severityFilter() const { return m_severity; }
     [[nodiscard]] QComboBox* groupingChoice() const { return m_grouping; }
+    /// The line above the table (rich text): the counts, "Checking…", or why the check stopped.
     [[nodiscard]] QString summaryText() const;
+    /// Where the check of the shown checkpoint stands, as last sent by statusChanged().
     [[nodiscard]] const FindingsStatus& status() const { return m_status; }
     /// The tree path of the node that finding `row` of the report names (see
     /// core/validate/finding_location.h), or a null string without a checkpoint.

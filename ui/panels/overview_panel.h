@@ -25,6 +25,7 @@ class ElidingLabel;
 class LayerTableModel;
 class ModuleTableModel;
 
+/// The Overview tab; shares the checkpoint it shows.
 class OverviewPanel : public QWidget {
     Q_OBJECT
 
@@ -35,17 +36,24 @@ public:
     void setCheckpoint(std::shared_ptr<const core::Checkpoint> checkpoint,
                        const QString& displayPath);
 
+    /// The layer table (shown when the checkpoint has a layer list) and its model.
     [[nodiscard]] QTableView* layerTable() const { return m_layers; }
     [[nodiscard]] LayerTableModel* layerModel() const { return m_layerModel; }
     /// Tensors, parameters and bytes per top-level module (shown when there is no layer list).
     [[nodiscard]] QTableView* moduleTable() const { return m_modules; }
+    /// The module table's model; it also holds the overview the totals come from.
     [[nodiscard]] ModuleTableModel* moduleModel() const { return m_moduleModel; }
+    /// The "Where the bytes are" bar: tensor bytes per top-level module (shown with two or more).
     [[nodiscard]] BreakdownBar* storageBar() const { return m_storage; }
     /// The text of a "File" field ("Format", "Path", "Size", "Parameters", "Tensors"), of a
     /// metadata key or of a top-level value ("value_epoch"), for tests.
     [[nodiscard]] QString fieldText(const QString& name) const;
+    /// The totals line under the table (rich text): parameters, trainable, non-trainable and
+    /// layers, or for modules parameters, optimizer state, tensors and bytes; empty with neither.
     [[nodiscard]] QString totalsText() const;
+    /// The reader's warnings box (rich text), or empty when there are none.
     [[nodiscard]] QString warningsText() const;
+    /// The findings badge beside the title.
     [[nodiscard]] FindingsBadge* findingsBadge() const { return m_badge; }
 
     /// Shows where the check of the current file stands on the badge.

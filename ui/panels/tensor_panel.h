@@ -25,6 +25,7 @@ class TensorAnalysis;
 class TensorValueModel;
 class ValueTablePane;
 
+/// The Tensor tab. Owns the TensorAnalysis that computes the statistics and the heatmap.
 class TensorPanel : public QWidget {
     Q_OBJECT
 
@@ -36,6 +37,7 @@ public:
     void setSelection(const TensorSelection& selection);
     [[nodiscard]] const TensorSelection& selection() const { return m_selection; }
 
+    /// The panel's analysis, widgets and model, for tests and wiring.
     [[nodiscard]] TensorAnalysis* analysis() const { return m_analysis; }
     [[nodiscard]] StatsView* statsView() const { return m_stats; }
     [[nodiscard]] HistogramWidget* histogram() const { return m_histogram; }
@@ -44,9 +46,12 @@ public:
     [[nodiscard]] TensorValueModel* valueModel() const { return m_valueModel; }
     /// The value table with its slicing controls, copy and save.
     [[nodiscard]] ValueTablePane* valuePane() const { return m_valuePane; }
+    /// The header: the tensor path, a newline, then the facts line (dtype, shape, elements, bytes,
+    /// storage; rich text).
     [[nodiscard]] QString headerText() const;
 
 signals:
+    /// A note for the status bar from the value table: what was copied or saved, or why not.
     void statusMessage(const QString& message);
 
 private:

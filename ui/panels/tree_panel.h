@@ -14,20 +14,25 @@ namespace ckpt::ui {
 
 class CheckpointTreeModel;
 
+/// Shows the session's CheckpointTreeModel, which it does not own.
 class TreePanel : public QWidget {
     Q_OBJECT
 
 public:
+    /// `model` must outlive the panel.
     explicit TreePanel(CheckpointTreeModel* model, QWidget* parent = nullptr);
 
+    /// The tree view and the filter box, for tests and wiring.
     [[nodiscard]] QTreeView* view() const { return m_view; }
     [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
+    /// The view's current index, or invalid.
     [[nodiscard]] QModelIndex currentIndex() const;
 
     /// Makes `index` current and selected, expanding its ancestors and scrolling to it.
     void select(const QModelIndex& index);
     /// Expands document `row` and sizes the columns to what is visible.
     void revealDocument(int row);
+    /// Puts the focus in the filter box and selects its text.
     void focusFilter();
     /// Applies the filter now instead of after the typing pause.
     void applyFilter();
@@ -39,7 +44,9 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 signals:
+    /// The view's current index changed to `index` (invalid when there is none).
     void currentChanged(const QModelIndex& index);
+    /// The user chose Close File in the context menu of document `row`.
     void closeDocumentRequested(int row);
 
 private:

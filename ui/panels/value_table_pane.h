@@ -25,10 +25,13 @@ namespace ckpt::ui {
 
 class TensorValueModel;
 
+/// Lays out the Tensor tab's table (reparented to the pane) with its controls; the model stays its
+/// owner's.
 class ValueTablePane : public QWidget {
     Q_OBJECT
 
 public:
+    /// What saveShown() writes: .npy or CSV.
     enum class SaveFormat { Npy, Csv };
 
     ValueTablePane(QTableView* table, TensorValueModel* model, QWidget* parent = nullptr);
@@ -40,6 +43,7 @@ public:
     /// Chooses the row and column dims (rowAxis < 0: the default layout) and the other dims'
     /// indices, as the controls do.
     void setSlice(int rowAxis, int colAxis, const std::vector<std::uint64_t>& index = {});
+    /// The row and column dim choosers (the row box also offers the flattened default layout).
     [[nodiscard]] QComboBox* rowAxisBox() const { return m_rowAxis; }
     [[nodiscard]] QComboBox* colAxisBox() const { return m_colAxis; }
     /// The spin box that holds dim `axis`'s index, or null (a row/column dim, or no slicing).
@@ -49,6 +53,8 @@ public:
 
     /// The selected cells as tab-separated lines (read from the tensor, full precision).
     [[nodiscard]] QString selectionText() const;
+    /// Puts selectionText() on the clipboard and says so in statusMessage(); a selection spanning
+    /// more than 2^20 cells is refused with a message.
     void copySelection() const;
     /// Writes what the table shows to `path`; false with `error` set on failure.
     bool saveShown(const QString& path, SaveFormat format, QString* error) const;
@@ -56,6 +62,7 @@ public:
     [[nodiscard]] QList<QAction*> menuActions() const { return m_menuActions; }
 
 signals:
+    /// A note for the status bar: what was copied or saved, or why not.
     void statusMessage(const QString& message);
 
 protected:

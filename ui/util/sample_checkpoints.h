@@ -7,6 +7,7 @@
 
 namespace ckpt::ui {
 
+/// Static functions only.
 class SampleCheckpoints {
 public:
     /// Resource paths (":/samples/...") of the bundled checkpoints, sorted; descriptions such

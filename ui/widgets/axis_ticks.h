@@ -6,6 +6,7 @@
 
 namespace ckpt::ui {
 
+/// Tick positions and labels; static functions only.
 class AxisTicks {
 public:
     /// Ticks inside [lo, hi] with about `target` intervals; a degenerate range gives one tick.

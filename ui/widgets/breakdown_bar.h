@@ -10,10 +10,12 @@
 
 namespace ckpt::ui {
 
+/// The tooltip names the part under the mouse on the bar, else lists them all.
 class BreakdownBar : public QWidget {
     Q_OBJECT
 
 public:
+    /// One part of the whole.
     struct Part {
         QString name;
         std::uint64_t bytes = 0;
@@ -23,6 +25,8 @@ public:
 
     explicit BreakdownBar(QWidget* parent = nullptr);
 
+    /// Shows `parts` without those of zero bytes, largest first; with more than kMaxParts, the
+    /// smallest are summed into a last "other". parts() returns them as shown.
     void setParts(std::vector<Part> parts);
     [[nodiscard]] const std::vector<Part>& parts() const { return m_parts; }
     /// The legend entries drawn at the current width: every part gets one, in the longest form
@@ -30,6 +34,7 @@ public:
     /// when even that is too wide, the last entry is "+N more" and the tooltip lists them all.
     [[nodiscard]] QStringList legendTexts() const;
 
+    /// The bar and one legend line high; 400 pixels wide, 200 at least.
     [[nodiscard]] QSize sizeHint() const override;
     [[nodiscard]] QSize minimumSizeHint() const override { return {200, sizeHint().height()}; }
 

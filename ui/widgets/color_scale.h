@@ -6,6 +6,7 @@
 
 namespace ckpt::ui {
 
+/// Static functions only.
 class ColorScale {
 public:
     /// Colour for t in [-1, 1] (clamped); NaN gives a neutral grey-green marker colour.

@@ -7,15 +7,18 @@
 
 namespace ckpt::ui {
 
+/// Plain text only: use setFullText(), not setText().
 class ElidingLabel : public QLabel {
     Q_OBJECT
 
 public:
     explicit ElidingLabel(QWidget* parent = nullptr);
 
+    /// Shows `text` elided to the label's width, with the whole text as the tooltip.
     void setFullText(const QString& text);
     [[nodiscard]] const QString& fullText() const { return m_full; }
 
+    /// About eight characters wide at least; the whole text's width preferred.
     [[nodiscard]] QSize minimumSizeHint() const override;
     [[nodiscard]] QSize sizeHint() const override;
 

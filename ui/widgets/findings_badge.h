@@ -10,8 +10,11 @@ namespace ckpt::ui {
 
 /// Where the check of the current file stands, and what it found.
 struct FindingsStatus {
+    /// None: no file; Running: being checked; Done: checked (the counts are set); Failed: the check
+    /// stopped.
     enum class State { None, Running, Done, Failed };
     State state = State::None;
+    /// Findings by severity (Done only).
     std::size_t errors = 0;
     std::size_t warnings = 0;
     std::size_t infos = 0;
@@ -19,6 +22,7 @@ struct FindingsStatus {
     [[nodiscard]] std::size_t total() const { return errors + warnings + infos; }
 };
 
+/// Clicking it emits clicked(); the Overview turns that into a request for the Findings tab.
 class FindingsBadge : public QPushButton {
     Q_OBJECT
 

@@ -9,14 +9,18 @@
 
 namespace ckpt::ui {
 
+/// Used by the Tensor tab and, for the delta B − A, by the Compare window.
 class HeatmapWidget : public PlotWidget {
     Q_OBJECT
 
 public:
     explicit HeatmapWidget(QWidget* parent = nullptr);
 
+    /// Draws `data`, coloured from −maxAbs to +maxAbs (an empty grid shows "Empty tensor").
     void setData(HeatmapData data);
+    /// Drops the data and shows `message` instead.
     void clear(const QString& message);
+    /// The grid drawn (empty after clear()).
     [[nodiscard]] const HeatmapData& data() const { return m_data; }
 
 protected:

@@ -11,6 +11,7 @@
 
 namespace ckpt::ui {
 
+/// Its context menu switches logarithmic counts and the focused view.
 class HistogramWidget : public PlotWidget {
     Q_OBJECT
 
@@ -20,14 +21,18 @@ public:
     /// Bars for `counts` over [lo, hi]; `mean` is marked when finite.
     void setHistogram(double lo, double hi, std::vector<std::uint64_t> counts,
                       double mean = std::numeric_limits<double>::quiet_NaN());
+    /// Drops the histogram and its focused view and shows `message` instead.
     void clear(const QString& message);
     /// Adds a finer look at the central values; shown instead of the full range while
     /// showsFocus() (the default), switchable from the context menu.
     void setFocusHistogram(const FocusHistogram& focus);
+    /// Shows the focused view (when there is one) instead of the full range.
     void setShowFocus(bool on);
     [[nodiscard]] bool showsFocus() const { return m_showFocus && !m_focus.isEmpty(); }
+    /// Plots log10(1 + count) instead of the count while `on`.
     void setLogScale(bool on);
     [[nodiscard]] bool logScale() const { return m_log; }
+    /// The counts drawn: the focused view's while showsFocus(), else the full range's.
     [[nodiscard]] const std::vector<std::uint64_t>& counts() const { return m_counts; }
     /// The labels of the count axis for the series drawn (whole numbers only).
     [[nodiscard]] QStringList countTickLabels() const;

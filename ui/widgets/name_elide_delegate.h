@@ -8,6 +8,7 @@
 
 namespace ckpt::ui {
 
+/// Set on the checkpoint tree's name column.
 class NameElideDelegate : public QStyledItemDelegate {
     Q_OBJECT
 
@@ -24,6 +25,7 @@ public:
     /// (the part a reader needs to tell them apart), or -1.
     [[nodiscard]] static qsizetype distinguishingPosition(const QModelIndex& index);
 
+    /// Paints the item as usual, its text elided by elide() from distinguishingPosition().
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
                const QModelIndex& index) const override;
 };

@@ -6,6 +6,7 @@
 
 namespace ckpt::ui {
 
+/// Each icon is painted once and kept; static functions only.
 class NodeIcons {
 public:
     /// The icon of a core::NodeKind given as int; an unknown kind gives the group icon.

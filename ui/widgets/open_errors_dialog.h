@@ -9,15 +9,18 @@
 
 namespace ckpt::ui {
 
+/// Deletes itself when closed.
 class OpenErrorsDialog : public QMessageBox {
     Q_OBJECT
 
 public:
+    /// One file that could not be opened.
     struct Failure {
         QString path;
         QString message;  ///< the core's message
     };
 
+    /// Lists `failures`: the file names with plain reasons, and detailsFor() behind Show Details….
     OpenErrorsDialog(const std::vector<Failure>& failures, QWidget* parent = nullptr);
 
     /// The dialog's title for `count` failures ("Cannot open x.h5", "3 files could not be

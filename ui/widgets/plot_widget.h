@@ -9,18 +9,21 @@
 
 namespace ckpt::ui {
 
+/// Base of the plots: subclasses draw their data in paintPlot().
 class PlotWidget : public QWidget {
     Q_OBJECT
 
 public:
     explicit PlotWidget(QWidget* parent = nullptr);
 
+    /// The title drawn above the plot.
     void setTitle(const QString& title);
     [[nodiscard]] const QString& title() const { return m_title; }
     /// Shows `message` centred instead of the plot (an empty message shows the plot again).
     void setMessage(const QString& message);
     [[nodiscard]] const QString& message() const { return m_message; }
 
+    /// 220 × 160 pixels at least, 420 × 260 preferred.
     [[nodiscard]] QSize minimumSizeHint() const override { return {220, 160}; }
     [[nodiscard]] QSize sizeHint() const override { return {420, 260}; }
 

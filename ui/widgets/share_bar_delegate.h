@@ -6,6 +6,7 @@
 
 namespace ckpt::ui {
 
+/// Set on the Overview's Params (layers) and Bytes (modules) columns.
 class ShareBarDelegate : public QStyledItemDelegate {
     Q_OBJECT
 
@@ -13,6 +14,8 @@ public:
     /// `shareRole` holds a double in [0, 1]; cells without it paint as usual.
     explicit ShareBarDelegate(int shareRole, QObject* parent = nullptr);
 
+    /// Paints the bar (faint, in the Highlight colour; none on selected cells) under the usual
+    /// cell.
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
                const QModelIndex& index) const override;
 

@@ -14,12 +14,16 @@ class QProgressBar;
 
 namespace ckpt::ui {
 
+/// On the Tensor tab: showProgress() while TensorAnalysis computes, then showStats() or
+/// showMessage().
 class StatsView : public QWidget {
     Q_OBJECT
 
 public:
     explicit StatsView(QWidget* parent = nullptr);
 
+    /// Shows `stats`: min, max, mean, std, RMS and L2 norm (of the finite values), zeros, finite of
+    /// all, NaN and +Inf / −Inf counts; hides the progress bar and the message.
     void showStats(const core::TensorStats& stats);
     /// Shows the progress bar (per mille, -1 = busy) and blanks the values.
     void showProgress(int permille);
