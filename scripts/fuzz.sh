@@ -66,14 +66,23 @@ for name in "${names[@]}"; do
     esac
     maxlen=(-max_len=65536)
     [ "$name" = hdf5 ] && maxlen=(-max_len=131072)
+    # libhdf5 allocates the sizes a file's headers claim before it reads them (H5C_protect):
+    # in the product malloc then fails and the open ends with a clear error (see docs/fuzzing.md),
+    # under ASan it aborts the run. Let malloc fail here as it does there, so the HDF5 fuzzers
+    # go on past such inputs; what they report is then a real crash, leak or hang.
+    asan="${ASAN_OPTIONS:-}"
+    malloc=(-malloc_limit_mb=1024)
+    case "$name" in
+    hdf5 | open) asan="allocator_may_return_null=1${asan:+:$asan}"; malloc=(-malloc_limit_mb=0) ;;
+    esac
     log="$build/fuzz-$name.log"
     echo "fuzz.sh: $name for ${seconds}s (log $log)"
     stamp="$build/.fuzz-start-$name"
     touch "$stamp"
     set +e
     # shellcheck disable=SC2086
-    nice -n 10 "$build/tests/fuzz/fuzz_$name" "$corpus" "${dict[@]}" "${maxlen[@]}" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    ASAN_OPTIONS="$asan" nice -n 10 "$build/tests/fuzz/fuzz_$name" "$corpus" "${dict[@]}" \
+        "${maxlen[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${malloc[@]}" \
         -artifact_prefix="$artifacts/" -print_final_stats=1 ${CKPT_FUZZ_ARGS:-} >"$log" 2>&1
     rc=$?
     set -e
