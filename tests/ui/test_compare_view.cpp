@@ -131,8 +131,14 @@ private slots:
                                          QAbstractItemModelTester::FailureReportingMode::Fatal);
         QAbstractItemModelTester config(w.configModel(),
                                         QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QSignalSpy progress(w.job(), &CompareJob::progress);
         QVERIFY(runCompare(w, diffFixture("base.h5"), diffFixture("retrained.h5")));
         QVERIFY(w.pairModel()->rowCount() > 0);
+        // Per mille of the whole run (both files opened from disk, then the diff), never more.
+        for (const auto& args : progress) {
+            const int permille = args.at(0).toInt();
+            QVERIFY2(permille >= -1 && permille <= 1000, qPrintable(QString::number(permille)));
+        }
         QVERIFY(runCompare(w, diffFixture("base.h5"), diffFixture("units_changed.h5")));
         QVERIFY(w.configModel()->rowCount() > 0);
     }

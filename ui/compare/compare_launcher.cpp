@@ -7,17 +7,10 @@
 #include "ui/compare/compare_window.h"
 #include "ui/controllers/session_controller.h"
 #include "ui/models/checkpoint_tree_model.h"
+#include "ui/util/file_filters.h"
 #include "ui/util/recent_files.h"
 
 namespace ckpt::ui {
-
-namespace {
-
-const char* const kFilter =
-    "Checkpoints (*.h5 *.hdf5 *.keras *.weights.h5 *.pt *.pth *.bin *.ckpt *.pkl *.pickle "
-    "*.joblib *.safetensors *.npy *.npz);;All files (*)";
-
-}  // namespace
 
 CompareLauncher::CompareLauncher(QWidget* window, SessionController* session)
     : QObject(window), m_window(window), m_session(session) {}
@@ -44,7 +37,8 @@ void CompareLauncher::compareWithFile() {
     const QString dir = QFileInfo(m_session->recentFiles()->files().value(0)).absolutePath();
     if (doc < 0) {
         const QStringList files = QFileDialog::getOpenFileNames(
-            m_window, tr("Choose Two Checkpoints to Compare (A, then B)"), dir, tr(kFilter));
+            m_window, tr("Choose Two Checkpoints to Compare (A, then B)"), dir,
+            checkpointFileFilter());
         if (files.size() != 2) {
             if (!files.isEmpty()) {
                 emit statusMessage(tr("Choose exactly two files to compare"));
@@ -56,7 +50,7 @@ void CompareLauncher::compareWithFile() {
     }
     const QString file = QFileDialog::getOpenFileName(
         m_window, tr("Compare %1 With…").arg(m_session->model()->documentTitle(doc)), dir,
-        tr(kFilter));
+        checkpointFileFilter());
     if (!file.isEmpty()) {
         open(documentSide(doc), {{}, file, {}});
     }

@@ -77,9 +77,8 @@ CompareWindow::CompareWindow(QWidget* parent)
         if (permille < 0) {
             m_bar->setRange(0, 0);
         } else {
-            const int total = std::max(1000, permille);
-            m_bar->setRange(0, total);
-            m_bar->setValue(permille);
+            m_bar->setRange(0, 1000);
+            m_bar->setValue(std::min(permille, 1000));
         }
     });
     connect(m_job, &CompareJob::finished, this, &CompareWindow::onFinished);

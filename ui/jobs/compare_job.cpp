@@ -3,6 +3,7 @@
 #include <QFileInfo>
 #include <QPromise>
 #include <QtConcurrent>
+#include <algorithm>
 #include <new>
 
 #include "core/diff/checkpoint_diff.h"
@@ -69,7 +70,9 @@ void CompareJob::start(CompareSide a, CompareSide b) {
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] { onFinished(watcher); });
     connect(watcher, &QFutureWatcherBase::progressValueChanged, this, [this, watcher](int value) {
         if (watcher == m_watcher) {
-            emit progress(value, watcher->progressText());
+            // The run counts opening each file as a share beyond 1000: report per mille of all.
+            const int max = std::max(1, watcher->progressMaximum());
+            emit progress(static_cast<int>(qint64{value} * 1000 / max), watcher->progressText());
         }
     });
     m_error.clear();

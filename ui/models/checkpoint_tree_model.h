@@ -134,10 +134,7 @@ private:
     mutable std::unordered_map<const core::Node*, std::uint64_t> m_bytesCache;
 
     NodeFilter m_filter;
-    bool m_changing = false;                          ///< inside a begin/end pair: no fetchMore
-    std::unordered_set<const core::Node*> m_passAll;  ///< matched: whole subtree shown
-    std::unordered_map<const core::Node*, std::vector<std::uint32_t>> m_visibleChildren;
-    std::unordered_map<const core::Node*, int> m_visibleRow;
+    bool m_changing = false;  ///< inside a begin/end pair: no fetchMore
 };
 
 }  // namespace ckpt::ui

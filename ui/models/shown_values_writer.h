@@ -4,6 +4,7 @@
 // written through QSaveFile, so a failure leaves no half-written file.
 
 #include <QString>
+#include <cstdint>
 
 namespace ckpt::ui {
 
