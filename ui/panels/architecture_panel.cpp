@@ -141,10 +141,22 @@ void ArchitecturePanel::applySearch() {
     }
 }
 
-void ArchitecturePanel::revealLayer(int row) {
+void ArchitecturePanel::revealLayer(int configIndex) {
     if (!m_search->text().isEmpty()) {
         m_search->clear();
         applySearch();
+    }
+    // The table follows the model's layers, which need not be the config's order: match the
+    // config entry's JSON pointer ("/config/layers/2").
+    int row = configIndex;
+    for (int r = 0; r < m_layerProxy->rowCount(); ++r) {
+        const QString pointer =
+            m_layerProxy->index(r, 0).data(LayerSettingsModel::ConfigPointerRole).toString();
+        if (pointer.endsWith(QLatin1Char('/') + QString::number(configIndex)) &&
+            pointer.count(QLatin1Char('/')) <= 3) {  // a top-level entry, not a nested one
+            row = r;
+            break;
+        }
     }
     const QModelIndex index = m_layerProxy->index(row, 0);
     if (index.isValid()) {

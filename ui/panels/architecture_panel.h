@@ -40,8 +40,10 @@ public:
     [[nodiscard]] LayerSettingsModel* layerModel() const { return m_layerModel; }
     /// Applies the search text now instead of after the typing pause.
     void applySearch();
-    /// Selects layer `row` (model order) and reveals its config entry, clearing the search.
-    void revealLayer(int row);
+    /// Selects the layer of entry `configIndex` of the model config's layer list (the row whose
+    /// config pointer names it; row `configIndex` when none does) and reveals its config entry,
+    /// clearing the search.
+    void revealLayer(int configIndex);
 
 private:
     void revealLayerConfig(const QModelIndex& layerIndex);
