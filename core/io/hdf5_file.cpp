@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/io/byte_source.h"
+#include "core/io/hdf5_precheck.h"
 #include "core/util/error.h"
 
 namespace ckpt::core {
@@ -153,6 +154,7 @@ std::shared_ptr<Hdf5File> Hdf5File::open(std::shared_ptr<const ByteSource> sourc
     if (source->size() == 0) {
         throw FormatError("empty data is not an HDF5 file", ctx);
     }
+    precheckHdf5(source->view(), source->name());
     if (const int fd = source->wholeFileDescriptor(); fd >= 0) {
         const hid_t id = openThroughDescriptor(fd);
         if (id >= 0) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 struct zip;
+struct zip_source;
 
 namespace ckpt::core {
 
@@ -32,10 +33,10 @@ public:
     void commit(const std::function<bool()>& keepGoing = {});
 
 private:
-    void add(const std::string& name, struct zip_source* source, bool store);
+    void add(const std::string& name, zip_source* source, bool store);
     [[noreturn]] void fail(const std::string& what) const;
 
-    struct zip* m_zip = nullptr;
+    zip* m_zip = nullptr;
     std::string m_shownName;
 };
 

@@ -43,6 +43,8 @@ inline QStringList hostileInputs() {
     paths << fixture("bad/sparse_huge_dataset.h5");
     // An object header claiming 37 PiB: libhdf5 asks malloc for it before reading (fuzz/hdf5).
     paths << fixture("fuzz-regressions/hdf5/h5c_protect_claims_37_pib.h5");
+    // A root attribute message shorter than its parts: libhdf5 crashed in H5Aexists (fuzz/hdf5).
+    paths << fixture("fuzz-regressions/hdf5/segv_h5aexists_attribute_overruns.h5");
     return paths;
 }
 
