@@ -8,11 +8,13 @@ packages=(
     cmake g++ make pkg-config
     qt6-base-dev libgl-dev libhdf5-dev nlohmann-json3-dev libzip-dev zlib1g-dev
     libbz2-dev liblzma-dev libtomlplusplus-dev libssl-dev libarchive-dev
+    # architecture graphs: Graphviz's cgraph + gvc (dot layout) and its renderers (cairo: PNG)
+    libgraphviz-dev graphviz
     # GUI rendering without a display (screenshots, offscreen UI tests)
     fonts-dejavu-core
     # tests and fixture generators: Debian's Python libraries as real clients
     python3 python3-h5py python3-numpy python3-torch python3-dill python3-cloudpickle
-    python3-joblib python3-jsonschema
+    python3-joblib python3-jsonschema python3-torchvision
     # the hostile fixtures generator packs its 7z files with bsdtar
     libarchive-tools
     # benchmarks compare against the HDF5 command-line tools and time runs with hyperfine
