@@ -3,6 +3,7 @@
 /// by the readers, the diff, the validator, export and the UI: where the layer list is, each
 /// layer's name, class and config, and Keras's own names derived from classes.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,29 @@ struct KerasLayerList {
 
 /// The top-level layer entry named `name`, or null.
 [[nodiscard]] const Json* kerasLayerByName(const Json& modelConfig, std::string_view name);
+
+/// One tensor a layer call takes: the layer that made it, which call of that layer (node index)
+/// and which of that call's outputs (tensor index).
+struct KerasTensorRef {
+    std::string layer;
+    std::int64_t nodeIndex = 0;
+    std::int64_t tensorIndex = 0;
+    Json shape;  ///< the tensor's shape when the reference states it (Keras 3), else null
+};
+
+/// The tensors each call of a layer takes, one list per entry of its "inbound_nodes", in config
+/// order. Reads both dialects: Keras 1/2 lists ([[["name", node, tensor, {kwargs}], ...], ...],
+/// where tensors named in a reference's kwargs count too) and Keras 3 call records
+/// ({"args": [...], "kwargs": {...}}, where every {"class_name": "__keras_tensor__"} with a
+/// "keras_history" inside args or kwargs, at any nesting, is one tensor). References nested
+/// deeper than `maxDepth` are not followed. Empty when the entry has no inbound nodes (inputs,
+/// Sequential layers).
+[[nodiscard]] std::vector<std::vector<KerasTensorRef>> kerasInboundNodes(const Json& layerEntry,
+                                                                         int maxDepth = 64);
+
+/// The tensor references in a model's "input_layers" or "output_layers" value: [name, node,
+/// tensor] lists at any nesting (a single list, a list of lists, a dict of them), in order.
+[[nodiscard]] std::vector<KerasTensorRef> kerasTensorRefs(const Json& value, int maxDepth = 64);
 
 /// Keras 3's to_snake_case: "Conv2D" -> "conv2d", "BatchNormalization" ->
 /// "batch_normalization", "QDense" -> "q_dense".
