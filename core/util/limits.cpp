@@ -25,6 +25,11 @@ constexpr Field kFields[] = {
      "elements an npy array of objects or strings may claim per data byte"},
     {"hdf5-extent-per-byte", &Limits::hdf5ExtentPerByte,
      "HDF5 dataset elements per allocated byte (datasets up to 16 Mi elements always read)"},
+    {"graph-nodes", &Limits::graphNodes, "nodes (layers, modules) of one architecture graph"},
+    {"graph-depth", &Limits::graphDepth,
+     "nesting levels of an architecture graph (models in models, key levels)"},
+    {"graph-layout-nodes", &Limits::graphLayoutNodes,
+     "boxes one graph layout or drawing may place (collapse with --depth)"},
 };
 
 }  // namespace

@@ -24,6 +24,9 @@ struct Limits {
     std::uint64_t zipEntries = 1'000'000;          ///< entries in one zip directory
     std::uint64_t elementsPerByte = 64;            ///< claimed elements per byte the file holds
     std::uint64_t hdf5ExtentPerByte = 4096;        ///< dataset elements per allocated byte (sparse)
+    std::uint64_t graphNodes = 100'000;            ///< nodes of one architecture graph
+    std::uint64_t graphDepth = 64;                 ///< models nested in models, key levels
+    std::uint64_t graphLayoutNodes = 5'000;        ///< boxes one Graphviz layout may place
 };
 
 /// The process-wide limits (set once, by the CLI or the GUI, before files are opened).
