@@ -10,10 +10,14 @@
 #include "app/cli/args.h"
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/graph_output.h"
 #include "app/cli/text_format.h"
 #include "core/diff/checkpoint_diff.h"
 #include "core/diff/diff_json.h"
 #include "core/formats/registry.h"
+#include "core/graph/graph_builder.h"
+#include "core/graph/graph_diff.h"
+#include "core/graph/graph_json.h"
 #include "core/model/checkpoint.h"
 #include "core/model/json_dump.h"
 #include "core/util/escape.h"
@@ -31,7 +35,7 @@ constexpr std::size_t kDefaultTextRows = 50;
 constexpr std::size_t kConfigLines = 60;
 constexpr const char* kDiffUsage =
     "Usage: ckpt diff A B [--json] [--atol X] [--rtol Y] [--map OLD=NEW]... [--only-changed] "
-    "[--weights-only] [--top N]\n";
+    "[--weights-only] [--top N] [--graph OUT]\n";
 
 /// Three significant digits, the width of a table cell.
 std::string short3(double v) {
@@ -306,6 +310,17 @@ bool parseTolerance(const std::optional<std::string>& text, double& value) {
     }
 }
 
+/// --graph OUT: the union graph of A and B with the diff's states, drawn or as JSON.
+void writeDiffGraph(const std::string& path, const core::Checkpoint& a, const core::Checkpoint& b,
+                    const DiffReport& report, const std::vector<std::string>& inputs) {
+    const core::GraphDiff diff = core::diffGraphs(core::buildGraph(a), core::buildGraph(b), report);
+    const core::GraphStyle style = core::graphDiffStyle(diff);
+    core::GraphLayoutOptions options;
+    options.progress = terminalProgress("drawing");
+    writeGraphFile(path, diff.graph, core::graphDiffJson(diff), options, &style, inputs);
+    clearTerminalProgress();
+}
+
 std::unique_ptr<core::Checkpoint> open(const std::string& path, const char* label) {
     core::OpenOptions options;
     options.progress = terminalProgress(label);
@@ -323,7 +338,7 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
     std::string e = takeMaps(argv, options.renames);
     if (e.empty()) {
         e = args.parse(argv, {"--json", "--only-changed", "--weights-only"},
-                       {"--atol", "--rtol", "--top"});
+                       {"--atol", "--rtol", "--top", "--graph"});
     }
     if (e.empty() && args.positionals().size() != 2) {
         e = "expected two files, A and B";
@@ -346,6 +361,11 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
         }
     }
     options.weightsOnly = args.flag("--weights-only");
+    const auto graphOut = args.option("--graph");
+    if (e.empty() && graphOut && !graphOutputPathOk(*graphOut)) {
+        e = "cannot tell the --graph format from '" + *graphOut +
+            "': use .svg, .png, .dot (or .gv) or .json";
+    }
     if (!e.empty()) {
         err << "ckpt diff: " << e << "\n" << kDiffUsage;
         return kUsage;
@@ -356,6 +376,9 @@ int runDiff(const std::vector<std::string>& argvIn, std::ostream& out, std::ostr
         const DiffReport report =
             core::diffCheckpoints(*a, *b, options, terminalProgress("comparing"));
         clearTerminalProgress();
+        if (graphOut) {
+            writeDiffGraph(*graphOut, *a, *b, report, args.positionals());
+        }
         const bool onlyChanged = args.flag("--only-changed");
         if (args.flag("--json")) {
             std::vector<const TensorDiff*> rows;

@@ -83,7 +83,7 @@ const std::vector<Command>& commands() {
          runValidate},
         {"diff", "compare two checkpoints: config changes and per-tensor metrics",
          "Usage: ckpt diff A B [--json] [--atol X] [--rtol Y] [--map OLD=NEW]... [--only-changed]\n"
-         "                 [--weights-only] [--top N]\n\n"
+         "                 [--weights-only] [--top N] [--graph OUT]\n\n"
          "Compares two checkpoints without running them: the architecture layer by layer\n"
          "(added, removed, renamed layers; changed fields with their JSON path, old -> new),\n"
          "the training config (optimizer, loss), and every pair of tensors, read in bounded\n"
@@ -125,7 +125,12 @@ const std::vector<Command>& commands() {
          "                  (optimizer groups, schedulers, epoch/step scalars, Keras seed\n"
          "                  generators) and the training config; a note says how many\n"
          "  --top N         the N rows with the largest rel_l2 (text default 50, 0 = all;\n"
-         "                  JSON: all rows in pairing order unless --top is given)\n\n"
+         "                  JSON: all rows in pairing order unless --top is given)\n"
+         "  --graph OUT     also write the two architectures as one graph (ckpt graph):\n"
+         "                  added layers green, removed red, changed amber with their\n"
+         "                  largest rel_l2 and config changes, rewired edges coloured; .svg,\n"
+         "                  .png, .dot or .json (nodes carry diff: {state, max_rel_l2,\n"
+         "                  config_changes}, edges state)\n\n"
          "Exit codes: 0 equal within tolerance, 1 different (a tensor or a config change),\n"
          "2 a file cannot be read (the message names it), 64 bad usage.\n\n"
          "Examples:\n"
@@ -133,7 +138,8 @@ const std::vector<Command>& commands() {
          "  ckpt diff model.h5 model.weights.h5            Keras 2 legacy against Keras 3\n"
          "  ckpt diff --only-changed --top 10 a.safetensors b.safetensors\n"
          "  ckpt diff --json a.h5 b.h5 | jq '.tensors[] | select(.status != \"equal\")'\n"
-         "  ckpt diff --atol 1e-3 --rtol 0 old.h5 new.h5 && echo 'within 1e-3'\n",
+         "  ckpt diff --atol 1e-3 --rtol 0 old.h5 new.h5 && echo 'within 1e-3'\n"
+         "  ckpt diff v1.keras v2.keras --graph changes.svg\n",
          runDiff},
         {"export", "write a checkpoint out as a cleaned pickle, safetensors, Keras or a bundle",
          "Usage: ckpt export IN -o OUT [--format "
@@ -195,6 +201,41 @@ const std::vector<Command>& commands() {
          "  ckpt export clf.pkl -o clf_bundle --format bundle\n"
          "  ckpt export old.h5 -o new.keras --dry-run\n",
          runExport},
+        {"graph", "the architecture as a graph: layers, connections, nesting, parameters",
+         "Usage: ckpt graph FILE [-o out.svg|out.png|out.dot|out.json] [--depth N] [--json]\n\n"
+         "Reads the architecture a checkpoint states, without running anything in it, as a\n"
+         "graph: one node per layer (Keras) or module (torch), its class, key settings\n"
+         "(units, filters, kernel_size, activation...), output shape where the config says\n"
+         "it, parameter count and tensors; nesting (a model inside a model, a module inside\n"
+         "a module); and edges where the file states the data flow:\n"
+         "  Keras model configs (Sequential, Functional, every Keras 1/2/3 dialect): one edge\n"
+         "      per input of each layer call, a shared layer once with an edge per call;\n"
+         "      edges into a nested model go to its inner inputs\n"
+         "  torch and everything else: the hierarchy of the tensor keys (layer1.0.conv1.weight\n"
+         "      is in layer1 > 0 > conv1), with module classes from a whole-model pickle,\n"
+         "      buffers (running_mean, running_var, num_batches_tracked) counted apart from\n"
+         "      parameters; no edges (the file does not say how data flows)\n"
+         "Without -o, prints an outline: each node indented by nesting, with class, shape,\n"
+         "parameters and (for data flow) the nodes it takes input from.\n\n"
+         "Options:\n"
+         "  -o, --output OUT  write the graph drawn by Graphviz's dot layout: .svg, .png\n"
+         "                    (Graphviz's cairo plugin), .dot/.gv (DOT with positions), or\n"
+         "                    .json (the graph itself, as --json prints it)\n"
+         "  --depth N         show N levels of nesting (1 = top-level layers only; a nested\n"
+         "                    model deeper than that is one box); default: all\n"
+         "  --json            print {kind: data_flow|hierarchy, source, nodes [{id, name, path,\n"
+         "                    class_name, kind, parent, depth, params, buffers, output_shape,\n"
+         "                    attributes, tensors}], edges [{from, to}], inputs, outputs,\n"
+         "                    warnings, truncated}\n\n"
+         "A hostile config cannot hang it: references to layers the config does not define\n"
+         "are dropped (with a warning), and the limits graph-nodes, graph-depth and\n"
+         "graph-layout-nodes apply (docs/limits.md; raise one with --limit NAME=N).\n\n"
+         "Exit codes: 0 ok, 2 FILE cannot be read or OUT cannot be written (or the graph is\n"
+         "too large to draw), 64 bad usage (unknown option, output extension).\n\n"
+         "Examples:\n  ckpt graph model.h5\n  ckpt graph model.keras -o model.svg\n"
+         "  ckpt graph resnet.pt --depth 2 -o resnet.png\n"
+         "  ckpt graph --json model.h5 | jq '.edges | length'\n",
+         runGraph},
         {"formats", "the checkpoint formats this build reads",
          "Usage: ckpt formats [--json]\n\nLists the readers, chosen by file content (magic "
          "bytes and structure), never by extension alone.\n",

@@ -24,6 +24,7 @@ int runDiff(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 int runStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runGraph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runFormats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ckpt::cli
