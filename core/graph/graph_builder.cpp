@@ -60,7 +60,8 @@ std::string addModuleClasses(const Checkpoint& c, Graph& graph, std::uint64_t ma
         Item item = std::move(stack.back());
         stack.pop_back();
         const Node& n = *item.node;
-        if (n.kind() == NodeKind::Object) {
+        // The tree's root takes the type of the pickled root object but stays a group.
+        if (n.kind() == NodeKind::Object || (item.chain.empty() && !n.typeName().empty())) {
             const std::string path = dottedPath(item.chain);
             GraphNodeId id = graph.find(path);
             const bool module = isTorchModuleClass(n.typeName());
