@@ -22,12 +22,16 @@ bool isTorchModuleClass(std::string_view type) {
            type != "torch.nn.Parameter";
 }
 
-/// A node's path in the checkpoint as the key graph spells it: parts joined with '.'.
-std::string dottedPath(const std::vector<const Node*>& chain) {
+/// The path of `n` below `root` as the key graph spells it: parts joined with '.'.
+std::string dottedPath(const Node& root, const Node* n) {
+    std::vector<const Node*> chain;
+    for (; n != nullptr && n != &root; n = n->parent()) {
+        chain.push_back(n);
+    }
     std::string out;
-    for (const Node* n : chain) {
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
         std::string part;
-        for (const char c : n->name()) {
+        for (const char c : (*it)->name()) {
             if (c == '/' || c == '.') {
                 if (!part.empty()) {
                     out += (out.empty() ? "" : ".") + part;
@@ -52,23 +56,26 @@ std::string addModuleClasses(const Checkpoint& c, Graph& graph, std::uint64_t ma
     std::size_t visited = 0;
     struct Item {
         const Node* node;
-        std::vector<const Node*> chain;
+        std::size_t depth;
     };
     std::string outermost;
-    std::vector<Item> stack{{&c.root(), {}}};
+    // Items hold no paths (a wide tree under a deep one would copy them a million times);
+    // paths are spelled from the nodes' parents when an object needs one.
+    std::vector<Item> stack{{&c.root(), 0}};
     while (!stack.empty()) {
         Item item = std::move(stack.back());
         stack.pop_back();
         const Node& n = *item.node;
         // The tree's root takes the type of the pickled root object but stays a group.
-        if (n.kind() == NodeKind::Object || (item.chain.empty() && !n.typeName().empty())) {
-            const std::string path = dottedPath(item.chain);
+        if (n.kind() == NodeKind::Object || (item.depth == 0 && !n.typeName().empty())) {
+            const std::string path = dottedPath(c.root(), &n);
             GraphNodeId id = graph.find(path);
             const bool module = isTorchModuleClass(n.typeName());
             if (id == kNoGraphNode && module && !path.empty() && graph.nodes().size() < maxNodes) {
-                std::vector<const Node*> parentChain(item.chain.begin(), item.chain.end() - 1);
-                const GraphNodeId parent = graph.find(dottedPath(parentChain));
-                if (parent != kNoGraphNode || parentChain.empty()) {
+                const bool top = n.parent() == &c.root();
+                const GraphNodeId parent =
+                    top ? kNoGraphNode : graph.find(dottedPath(c.root(), n.parent()));
+                if (parent != kNoGraphNode || top) {
                     GraphNode node;
                     node.name = n.name();
                     node.path = path;
@@ -87,15 +94,13 @@ std::string addModuleClasses(const Checkpoint& c, Graph& graph, std::uint64_t ma
                 outermost = n.typeName();
             }
         }
-        if (item.chain.size() >= kTreeDepth) {
+        if (item.depth >= kTreeDepth) {
             continue;
         }
         // Children in reverse so that they are visited in tree order.
         for (auto it = n.children().rbegin(); it != n.children().rend(); ++it) {
             if ((*it)->kind() == NodeKind::Object || (*it)->kind() == NodeKind::Group) {
-                auto chain = item.chain;
-                chain.push_back(it->get());
-                stack.push_back({it->get(), std::move(chain)});
+                stack.push_back({it->get(), item.depth + 1});
             }
         }
     }
