@@ -1,29 +1,20 @@
 #include "ui/jobs/compare_job.h"
 
 #include <QFileInfo>
-#include <QPromise>
-#include <QtConcurrent>
 #include <algorithm>
-#include <new>
 
 #include "core/diff/checkpoint_diff.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
-#include "ui/jobs/background_job.h"
 #include "ui/jobs/load_controller.h"
 
 namespace ckpt::ui {
 
-struct CompareJob::Outcome {
-    std::shared_ptr<const CompareResult> result;
-    QString error;
-    bool cancelled = false;
-};
-
 namespace {
 
-/// Share of the progress bar given to opening each side that is a file.
-constexpr int kOpenShare = 100;
+/// Share of the progress bar given to opening each side that is a file, against 1000 for the
+/// comparison itself.
+constexpr std::uint64_t kOpenShare = 100;
 
 std::shared_ptr<const core::Checkpoint> openSide(const CompareSide& side,
                                                  const core::ProgressFn& progress) {
@@ -36,27 +27,70 @@ std::shared_ptr<const core::Checkpoint> openSide(const CompareSide& side,
     return std::shared_ptr<const core::Checkpoint>(LoadController::openWithCore(request, progress));
 }
 
+/// Opens the sides that are files and compares them; progress runs over the whole (each open
+/// counts kOpenShare, the comparison 1000).
+std::shared_ptr<const CompareResult> runCompare(const CompareSide& a, const CompareSide& b,
+                                                const JobContext& ctx) {
+    const std::uint64_t opens = (a.checkpoint ? 0 : 1) + (b.checkpoint ? 0 : 1);
+    const std::uint64_t total = 1000 + opens * kOpenShare;
+    std::uint64_t base = 0;
+    std::uint64_t span = kOpenShare;
+    const core::ProgressFn progress = [&](std::uint64_t done, std::uint64_t all) {
+        const std::uint64_t part = all > 0 ? std::min(span, done * span / all) : 0;
+        return ctx.progress(base + part, total);
+    };
+    auto result = std::make_shared<CompareResult>();
+    ctx.setPhase(QObject::tr("Opening %1…").arg(a.title));
+    result->a = openSide(a, progress);
+    base += a.checkpoint ? 0 : kOpenShare;
+    ctx.setPhase(QObject::tr("Opening %1…").arg(b.title));
+    result->b = openSide(b, progress);
+    base += b.checkpoint ? 0 : kOpenShare;
+    if (ctx.stopRequested()) {
+        throw core::CancelledError();
+    }
+    span = 1000;
+    ctx.setPhase(QObject::tr("Comparing %1 with %2…").arg(a.title, b.title));
+    progress(0, 1);
+    result->report = core::diffCheckpoints(*result->a, *result->b, {}, progress);
+    // Titles of in-memory documents (samples) say more than their resource paths.
+    if (result->report.aFile.empty()) {
+        result->report.aFile = a.title.toStdString();
+    }
+    if (result->report.bFile.empty()) {
+        result->report.bFile = b.title.toStdString();
+    }
+    return result;
+}
+
 }  // namespace
 
-CompareJob::CompareJob(QObject* parent) : QObject(parent) {
+CompareJob::CompareJob(QObject* parent)
+    : QObject(parent),
+      m_job(this, tr("compare the files"),
+            {[this](int permille, const QString& phase) { emit progress(permille, phase); },
+             [this](BackgroundJob<std::shared_ptr<const CompareResult>>::Outcome out) {
+                 if (out.value && *out.value) {
+                     m_result = std::move(*out.value);
+                     setState(State::Finished);
+                     emit finished(m_result);
+                     return;
+                 }
+                 m_error = out.failure.error;
+                 setState(State::Failed);
+                 emit failed(m_error);
+             },
+             // Cancel pressed counts even when the worker finished before it looked.
+             [this] {
+                 setState(State::Cancelled);
+                 emit cancelled();
+             }}) {
     qRegisterMetaType<std::shared_ptr<const CompareResult>>();
 }
 
-CompareJob::~CompareJob() {
-    if (m_watcher != nullptr) {
-        m_watcher->disconnect(this);
-        m_watcher->cancel();
-        m_watcher->waitForFinished();
-    }
-}
+CompareJob::~CompareJob() = default;
 
 void CompareJob::start(CompareSide a, CompareSide b) {
-    if (m_watcher != nullptr) {
-        m_watcher->disconnect(this);
-        m_watcher->cancel();
-        connect(m_watcher, &QFutureWatcherBase::finished, m_watcher, &QObject::deleteLater);
-        m_watcher = nullptr;
-    }
     for (CompareSide* side : {&a, &b}) {
         if (side->title.isEmpty()) {
             side->title =
@@ -65,110 +99,20 @@ void CompareJob::start(CompareSide a, CompareSide b) {
                     : QFileInfo(side->path).fileName();
         }
     }
-    auto* watcher = new QFutureWatcher<std::shared_ptr<Outcome>>(this);
-    m_watcher = watcher;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] { onFinished(watcher); });
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, this, [this, watcher](int value) {
-        if (watcher == m_watcher) {
-            // The run counts opening each file as a share beyond 1000: report per mille of all.
-            const int max = std::max(1, watcher->progressMaximum());
-            emit progress(static_cast<int>(qint64{value} * 1000 / max), watcher->progressText());
-        }
-    });
     m_error.clear();
-    m_cancelRequested = false;
+    // The run exists before anyone hears of it: a Cancel pressed on the first signal stops it.
+    m_job.start([a = std::move(a), b = std::move(b)](const JobContext& ctx) {
+        return runCompare(a, b, ctx);
+    });
     setState(State::Running);
     emit started();
     emit progress(-1, tr("Starting…"));
-
-    const int opens = (a.checkpoint ? 0 : 1) + (b.checkpoint ? 0 : 1);
-    const int total = 1000 + opens * kOpenShare;
-    watcher->setFuture(
-        QtConcurrent::run([a, b, total](QPromise<std::shared_ptr<Outcome>>& promise) {
-            auto outcome = std::make_shared<Outcome>();
-            promise.setProgressRange(0, total);
-            int base = 0;
-            QString phase;
-            bool comparing = false;
-            const core::ProgressFn progress = [&](std::uint64_t done, std::uint64_t all) {
-                if (promise.isCanceled()) {
-                    return false;
-                }
-                const int span = comparing ? 1000 : kOpenShare;
-                const int value =
-                    all > 0 ? base + static_cast<int>(std::min<std::uint64_t>(
-                                         static_cast<std::uint64_t>(span), done * span / all))
-                            : base;
-                promise.setProgressValueAndText(value, phase);
-                return true;
-            };
-            const JobFailure failure = runGuarded(
-                [&] {
-                    if (promise.isCanceled()) {
-                        throw core::CancelledError();
-                    }
-                    auto result = std::make_shared<CompareResult>();
-                    phase = QObject::tr("Opening %1…").arg(a.title);
-                    result->a = openSide(a, progress);
-                    base += a.checkpoint ? 0 : kOpenShare;
-                    phase = QObject::tr("Opening %1…").arg(b.title);
-                    result->b = openSide(b, progress);
-                    base += b.checkpoint ? 0 : kOpenShare;
-                    if (promise.isCanceled()) {
-                        throw core::CancelledError();
-                    }
-                    phase = QObject::tr("Comparing %1 with %2…").arg(a.title, b.title);
-                    comparing = true;
-                    promise.setProgressValueAndText(base, phase);
-                    result->report = core::diffCheckpoints(*result->a, *result->b, {}, progress);
-                    // Titles of in-memory documents (samples) say more than their resource paths.
-                    if (result->report.aFile.empty()) {
-                        result->report.aFile = a.title.toStdString();
-                    }
-                    if (result->report.bFile.empty()) {
-                        result->report.bFile = b.title.toStdString();
-                    }
-                    outcome->result = std::move(result);
-                },
-                QObject::tr("compare the files"));
-            outcome->cancelled = failure.cancelled;
-            outcome->error = failure.error;
-            promise.addResult(std::move(outcome));
-        }));
 }
 
 void CompareJob::cancel() {
-    if (m_watcher != nullptr && m_state == State::Running) {
-        m_cancelRequested = true;
-        m_watcher->cancel();
+    if (m_state == State::Running) {
+        m_job.cancel();
     }
-}
-
-void CompareJob::onFinished(QFutureWatcher<std::shared_ptr<Outcome>>* watcher) {
-    if (watcher != m_watcher) {
-        watcher->deleteLater();
-        return;
-    }
-    const QFuture<std::shared_ptr<Outcome>> future = watcher->future();
-    m_watcher = nullptr;
-    watcher->deleteLater();
-    std::shared_ptr<Outcome> outcome =
-        future.resultCount() > 0 ? future.result() : std::shared_ptr<Outcome>();
-    // Cancel pressed counts even when the worker finished before it looked.
-    if (!outcome || outcome->cancelled || m_cancelRequested) {
-        setState(State::Cancelled);
-        emit cancelled();
-        return;
-    }
-    if (outcome->result) {
-        m_result = outcome->result;
-        setState(State::Finished);
-        emit finished(m_result);
-        return;
-    }
-    m_error = outcome->error;
-    setState(State::Failed);
-    emit failed(m_error);
 }
 
 void CompareJob::setState(State s) {

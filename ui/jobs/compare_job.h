@@ -3,13 +3,13 @@
 // a file, with progress and cancel. The result arrives on the GUI thread as a signal; a result
 // of a run that was cancelled or replaced by a newer start() is dropped.
 
-#include <QFutureWatcher>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
 #include <memory>
 
 #include "core/diff/diff_report.h"
+#include "ui/jobs/background_job.h"
 
 namespace ckpt::core {
 class Checkpoint;
@@ -72,16 +72,12 @@ signals:
     void stateChanged(ckpt::ui::CompareJob::State state);
 
 private:
-    struct Outcome;
-    void onFinished(QFutureWatcher<std::shared_ptr<Outcome>>* watcher);
     void setState(State s);
 
-    /// The newest run's watcher; a replaced run's watcher deletes itself when its worker ends.
-    QFutureWatcher<std::shared_ptr<Outcome>>* m_watcher = nullptr;
     State m_state = State::Idle;
-    bool m_cancelRequested = false;
     std::shared_ptr<const CompareResult> m_result;
     QString m_error;
+    BackgroundJob<std::shared_ptr<const CompareResult>> m_job;
 };
 
 }  // namespace ckpt::ui

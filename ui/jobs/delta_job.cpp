@@ -1,7 +1,5 @@
 #include "ui/jobs/delta_job.h"
 
-#include <QPromise>
-#include <QtConcurrent>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -87,25 +85,26 @@ DeltaView DeltaJob::compute(const CompareResult& result, int row,
     return view;
 }
 
-DeltaJob::DeltaJob(QObject* parent) : QObject(parent) {
+DeltaJob::DeltaJob(QObject* parent)
+    : QObject(parent),
+      m_job(
+          this, tr("show the delta"), [this](int v) { emit progress(v); },
+          [this](BackgroundJob<DeltaView>::Outcome out) {
+              if (!out.value) {
+                  emit failed(out.failure.error);
+              } else if (!out.value->error.isEmpty()) {
+                  emit failed(out.value->error);
+              } else {
+                  emit ready(*out.value);
+              }
+          }) {
     qRegisterMetaType<DeltaView>();
 }
 
-DeltaJob::~DeltaJob() {
-    if (m_watcher != nullptr) {
-        m_watcher->disconnect(this);
-        m_watcher->cancel();
-        m_watcher->waitForFinished();
-    }
-}
+DeltaJob::~DeltaJob() = default;
 
 void DeltaJob::cancel() {
-    if (m_watcher != nullptr) {
-        m_watcher->disconnect(this);
-        m_watcher->cancel();
-        connect(m_watcher, &QFutureWatcherBase::finished, m_watcher, &QObject::deleteLater);
-        m_watcher = nullptr;
-    }
+    m_job.cancel();
 }
 
 void DeltaJob::start(std::shared_ptr<const CompareResult> result, int row) {
@@ -114,43 +113,9 @@ void DeltaJob::start(std::shared_ptr<const CompareResult> result, int row) {
         emit failed(tr("nothing compared yet"));
         return;
     }
-    auto* watcher = new QFutureWatcher<DeltaView>(this);
-    m_watcher = watcher;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] { onFinished(watcher); });
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, this,
-            [this](int value) { emit progress(value); });
-    watcher->setFuture(QtConcurrent::run([result, row](QPromise<DeltaView>& promise) {
-        promise.setProgressRange(0, 1000);
-        const core::ProgressFn progress = promiseProgress(promise);
-        DeltaView view;
-        const JobFailure failure = runGuarded([&] { view = compute(*result, row, progress); },
-                                              QObject::tr("show the delta"));
-        if (failure.cancelled) {
-            return;
-        }
-        if (failure.failed()) {
-            view.error = failure.error;
-        }
-        promise.addResult(std::move(view));
-    }));
-}
-
-void DeltaJob::onFinished(QFutureWatcher<DeltaView>* watcher) {
-    watcher->deleteLater();
-    if (watcher != m_watcher) {
-        return;
-    }
-    m_watcher = nullptr;
-    const QFuture<DeltaView> future = watcher->future();
-    if (future.resultCount() == 0) {
-        return;  // cancelled
-    }
-    const DeltaView view = future.result();
-    if (!view.error.isEmpty()) {
-        emit failed(view.error);
-    } else {
-        emit ready(view);
-    }
+    m_job.start([result, row](const core::ProgressFn& progress) {
+        return compute(*result, row, progress);
+    });
 }
 
 }  // namespace ckpt::ui

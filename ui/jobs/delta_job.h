@@ -3,7 +3,6 @@
 // heatmap grid of block means (tensors of two or more dimensions, downsampled) and a histogram,
 // both from one chunked pass through core::DeltaReader.
 
-#include <QFutureWatcher>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -11,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "ui/jobs/background_job.h"
 #include "ui/jobs/heatmap_data.h"
 
 namespace ckpt::core {
@@ -57,7 +57,7 @@ public:
     /// Drops the running computation; nothing is reported for it.
     void cancel();
     /// True from start() until ready() or failed(), or cancel().
-    [[nodiscard]] bool isRunning() const { return m_watcher != nullptr; }
+    [[nodiscard]] bool isRunning() const { return m_job.isRunning(); }
 
     /// The computation itself (the worker's body; tests call it directly too).
     [[nodiscard]] static DeltaView compute(const CompareResult& result, int row,
@@ -73,9 +73,7 @@ signals:
     void failed(const QString& message);
 
 private:
-    void onFinished(QFutureWatcher<DeltaView>* watcher);
-
-    QFutureWatcher<DeltaView>* m_watcher = nullptr;
+    BackgroundJob<DeltaView> m_job;
 };
 
 }  // namespace ckpt::ui

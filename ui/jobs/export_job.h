@@ -2,14 +2,13 @@
 // Runs one export off the GUI thread with progress and cancel: a cancelled export makes the
 // core stop at its next progress report and remove its temporary output.
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
-#include <atomic>
 #include <filesystem>
 #include <memory>
 
 #include "core/export/export_common.h"
+#include "ui/jobs/background_job.h"
 
 namespace ckpt::core {
 class Checkpoint;
@@ -31,7 +30,7 @@ public:
     /// Asks the running export to stop; `cancelled` follows once it has cleaned up.
     void cancel();
     /// True from start() until succeeded(), failed() or cancelled().
-    [[nodiscard]] bool isRunning() const { return m_running; }
+    [[nodiscard]] bool isRunning() const { return m_job.isRunning(); }
     /// The report of the last successful export.
     [[nodiscard]] const core::ExportReport& report() const { return m_report; }
 
@@ -47,19 +46,10 @@ signals:
     void cancelled();
 
 private:
-    struct Outcome {
-        core::ExportReport report;
-        QString error;
-        bool cancelled = false;
-        bool ok = false;
-    };
-
-    void onFinished();
-
-    QFutureWatcher<Outcome> m_watcher;
-    std::shared_ptr<std::atomic_bool> m_stop;
     core::ExportReport m_report;
-    bool m_running = false;
+    /// Cancelled through the progress function only (CancelStyle::KeepFinished): an export that
+    /// completed just before the request is still reported as written.
+    BackgroundJob<core::ExportReport> m_job;
 };
 
 }  // namespace ckpt::ui

@@ -2,8 +2,6 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QPromise>
-#include <QtConcurrent>
 #include <cstring>
 #include <new>
 
@@ -17,19 +15,14 @@ namespace ckpt::ui {
 
 namespace {
 
-void runLoad(QPromise<LoadOutcome>& promise, const LoadController::OpenFn& open,
-             const LoadRequest& request) {
+LoadOutcome runLoad(const LoadController::OpenFn& open, const LoadRequest& request,
+                    const core::ProgressFn& progress) {
     QElapsedTimer timer;
     timer.start();
     LoadOutcome outcome;
     outcome.request = request;
-    promise.setProgressRange(0, 1000);
-    const core::ProgressFn progress = promiseProgress(promise);
     const JobFailure failure = runGuarded(
         [&] {
-            if (promise.isCanceled()) {
-                throw core::CancelledError();
-            }
             outcome.checkpoint = std::shared_ptr<core::Checkpoint>(open(request, progress));
             if (!outcome.checkpoint) {
                 outcome.error = QObject::tr("%1: the reader returned nothing").arg(request.path);
@@ -43,24 +36,35 @@ void runLoad(QPromise<LoadOutcome>& promise, const LoadController::OpenFn& open,
                                           : QObject::tr("%1: %2").arg(request.path, failure.error);
     }
     outcome.workerMs = timer.elapsed();
-    promise.addResult(std::move(outcome));
+    return outcome;
 }
 
 }  // namespace
 
 LoadController::LoadController(QObject* parent)
-    : QObject(parent), m_open(&LoadController::openWithCore) {
+    : QObject(parent),
+      m_open(&LoadController::openWithCore),
+      m_job(this, tr("open the file"),
+            {[this](int v, const QString&) { emit progress(v); },
+             [this](BackgroundJob<LoadOutcome>::Outcome out) {
+                 if (out.value) {
+                     const LoadOutcome& outcome = *out.value;
+                     if (outcome.cancelled) {
+                         emit cancelled(outcome.request.path);
+                     } else if (outcome.checkpoint) {
+                         emit loaded(outcome);
+                     } else {
+                         emit failed(outcome);
+                     }
+                 }
+                 onEnded();
+             },
+             // Cancelled by open() (superseded) or cancelAll(), which said so already.
+             [this] { onEnded(); }}) {
     qRegisterMetaType<LoadOutcome>();
-    connect(&m_watcher, &QFutureWatcher<LoadOutcome>::finished, this, &LoadController::onFinished);
-    connect(&m_watcher, &QFutureWatcher<LoadOutcome>::progressValueChanged, this,
-            [this](int value) { emit progress(value); });
 }
 
-LoadController::~LoadController() {
-    m_watcher.disconnect(this);
-    m_watcher.cancel();
-    m_watcher.waitForFinished();
-}
+LoadController::~LoadController() = default;
 
 std::unique_ptr<core::Checkpoint> LoadController::openWithCore(const LoadRequest& request,
                                                                const core::ProgressFn& progress) {
@@ -85,8 +89,7 @@ void LoadController::open(LoadRequest request) {
     }
     std::erase_if(m_queue, [&](const LoadRequest& r) { return r.path == request.path; });
     if (m_running && m_running->path == request.path) {
-        m_liveToken = 0;
-        m_watcher.cancel();
+        m_job.cancel();
     }
     request.token = m_nextToken++;
     const bool wasBusy = isBusy();
@@ -104,8 +107,7 @@ void LoadController::cancelAll() {
     m_queue.clear();
     if (m_running) {
         const QString path = m_running->path;
-        m_liveToken = 0;
-        m_watcher.cancel();
+        m_job.cancel();
         emit cancelled(path);
     } else if (wasBusy) {
         emit busyChanged(false);
@@ -118,26 +120,16 @@ void LoadController::startNext() {
     }
     m_running = std::move(m_queue.front());
     m_queue.pop_front();
-    m_liveToken = m_running->token;
+    m_job.start([open = m_open, request = *m_running](const core::ProgressFn& progress) {
+        return runLoad(open, request, progress);
+    });
+    // After start(): a cancelAll() in answer reaches the run.
     emit started(m_running->title);
     emit progress(-1);
-    m_watcher.setFuture(QtConcurrent::run(runLoad, m_open, *m_running));
 }
 
-void LoadController::onFinished() {
-    const QFuture<LoadOutcome> future = m_watcher.future();
-    const bool wanted = m_running && m_liveToken == m_running->token;
+void LoadController::onEnded() {
     m_running.reset();
-    if (wanted && future.resultCount() > 0) {
-        LoadOutcome outcome = future.result();
-        if (outcome.cancelled) {
-            emit cancelled(outcome.request.path);
-        } else if (outcome.checkpoint) {
-            emit loaded(outcome);
-        } else {
-            emit failed(outcome);
-        }
-    }
     if (m_queue.empty()) {
         emit busyChanged(false);
     } else {

@@ -3,7 +3,6 @@
 // cancel. Results arrive on the GUI thread as signals; a result whose request was cancelled or
 // superseded (same path asked again) is dropped by its token.
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QStringList>
 #include <deque>
@@ -12,6 +11,7 @@
 #include <optional>
 
 #include "core/util/progress.h"
+#include "ui/jobs/background_job.h"
 #include "ui/jobs/load_request.h"
 
 namespace ckpt::ui {
@@ -62,14 +62,15 @@ signals:
 
 private:
     void startNext();
-    void onFinished();
+    /// The running request ended (reported or cancelled): the next one starts.
+    void onEnded();
 
     OpenFn m_open;
     std::deque<LoadRequest> m_queue;
     std::optional<LoadRequest> m_running;
     quint64 m_nextToken = 1;
-    quint64 m_liveToken = 0;  ///< token of the running request whose result is still wanted
-    QFutureWatcher<LoadOutcome> m_watcher;
+    /// A cancelled run stays running until its worker ends; the next request waits for it.
+    BackgroundJob<LoadOutcome> m_job;
 };
 
 }  // namespace ckpt::ui

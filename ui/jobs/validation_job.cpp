@@ -31,13 +31,13 @@ void ValidationJob::start(std::shared_ptr<const core::Checkpoint> checkpoint) {
         return;
     }
     m_checkpoint = checkpoint;
-    emit progress(-1);
     m_job.start([checkpoint](const core::ProgressFn& progress) -> Report {
         core::ValidateOptions options;
         options.progress = progress;
         return std::make_shared<core::ValidationReport>(
             core::validateCheckpoint(*checkpoint, options));
     });
+    emit progress(-1);  // after start(): a cancel() in answer reaches the run
 }
 
 }  // namespace ckpt::ui
