@@ -1,12 +1,11 @@
-// GUI-thread cost of opening a big checkpoint: from the load result's arrival to the window
-// painted with the tree visible. The checkpoint (10,000 tensors) is built in the worker.
+// A big checkpoint (10,000 tensors, built in the worker) opens in the window: the tree holds
+// every tensor, its document is expanded and the window paints. How long that takes on the GUI
+// thread is a benchmark (bench/bench_gui_open.cpp, bench/RESULTS.md), not asserted here.
 
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTreeView>
 #include <QtTest>
-#include <atomic>
-#include <chrono>
 
 #include "checkpoint_factory.h"
 #include "ui/controllers/session_controller.h"
@@ -16,72 +15,43 @@
 #include "ui/panels/tree_panel.h"
 
 using namespace ckpt::ui;
-using Clock = std::chrono::steady_clock;
 
-class TestGuiOpenBenchmark : public QObject {
+class TestGuiOpenBig : public QObject {
     Q_OBJECT
 
 private:
-    // Opens a checkpoint made by `make` and returns GUI-thread milliseconds from the worker's
-    // end to a painted window.
     template <typename Make>
-    double measure(Make make, std::size_t expectTensors, double* handlerMs) {
+    void openAndCheck(Make make, std::size_t expectTensors) {
         MainWindow w;
         w.resize(1280, 800);
         w.show();
-        std::atomic<Clock::rep> workerEnd{0};
         w.session()->loader()->setOpenFunction(
-            [&](const LoadRequest&, const ckpt::core::ProgressFn&) {
-                auto c = make();
-                workerEnd = Clock::now().time_since_epoch().count();
-                return c;
-            });
+            [&](const LoadRequest&, const ckpt::core::ProgressFn&) { return make(); });
         QSignalSpy opened(w.session(), &SessionController::documentOpened);
         w.openFiles({"/bench/big.h5"});
-        if (!opened.wait(60000)) {
-            return -1;
-        }
+        QVERIFY(opened.wait(60000));
         const QPixmap painted = w.grab();  // layout and paint, synchronously
-        const auto end = Clock::now().time_since_epoch().count();
-        const double ms = static_cast<double>(end - workerEnd.load()) / 1e6;
-        *handlerMs = w.session()->lastOpenGuiMs();
+        QVERIFY(!painted.isNull());
         CheckpointTreeModel* model = w.session()->model();
-        if (model->checkpoint(0)->tensorNodes().size() != expectTensors || painted.isNull() ||
-            !w.treePanel()->view()->isExpanded(model->documentIndex(0))) {
-            return -1;
-        }
-        return ms;
+        QCOMPARE(model->checkpoint(0)->tensorNodes().size(), expectTensors);
+        QVERIFY(w.treePanel()->view()->isExpanded(model->documentIndex(0)));
     }
 
 private slots:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName("ckpt-inspector-tests");
-        QCoreApplication::setApplicationName("test_gui_open_benchmark");
+        QCoreApplication::setApplicationName("test_gui_open_big");
     }
 
     void tenThousandTensorsInFiveThousandLayers() {
-        double handler = 0;
-        const double ms = measure([] { return ckpt::test::makeWideModel(5000); }, 10000, &handler);
-        QVERIFY(ms >= 0);
-        qInfo(
-            "10,000 tensors / 5,000 layers: %.1f ms GUI thread from result to painted window "
-            "(result handler %.1f ms)",
-            ms, handler);
-        QVERIFY2(ms < 1000, qPrintable(QString::number(ms)));
+        openAndCheck([] { return ckpt::test::makeWideModel(5000); }, 10000);
     }
 
     void tenThousandTensorsInOneGroup() {
-        double handler = 0;
-        const double ms = measure([] { return ckpt::test::makeFlatModel(10000); }, 10000, &handler);
-        QVERIFY(ms >= 0);
-        qInfo(
-            "10,000 tensors in one group: %.1f ms GUI thread from result to painted window "
-            "(result handler %.1f ms)",
-            ms, handler);
-        QVERIFY2(ms < 1000, qPrintable(QString::number(ms)));
+        openAndCheck([] { return ckpt::test::makeFlatModel(10000); }, 10000);
     }
 };
 
-QTEST_MAIN(TestGuiOpenBenchmark)
-#include "test_gui_open_benchmark.moc"
+QTEST_MAIN(TestGuiOpenBig)
+#include "test_gui_open_big.moc"

@@ -77,8 +77,6 @@ bool SessionController::isOpen(const core::Checkpoint* checkpoint) const {
 }
 
 void SessionController::onLoaded(const LoadOutcome& outcome) {
-    QElapsedTimer timer;
-    timer.start();
     const QString& path = outcome.request.path;
     int row = m_model->findDocument(path);
     if (row >= 0) {
@@ -98,7 +96,6 @@ void SessionController::onLoaded(const LoadOutcome& outcome) {
         m_currentDoc = -1;  // the checkpoint behind the row changed
     }
     emit documentOpened(row, m_restorePath.take(path));
-    m_lastOpenGuiMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
 void SessionController::onFailed(const LoadOutcome& outcome) {

@@ -3,7 +3,6 @@
 // reloads and closes them, remembers recent files, and turns the tree's current index into
 // "current document" and "current tensor" signals for the panels.
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QModelIndex>
 #include <QObject>
@@ -63,9 +62,6 @@ public:
     /// The path of the tensor to show first in document `row`: the first layer's kernel (or
     /// its first weight), else the first tensor of 2+ dimensions, else the first tensor.
     [[nodiscard]] QString defaultTensorPath(int row) const;
-    /// GUI-thread milliseconds spent handling the last load result (model insert and the
-    /// synchronous work of everything connected to documentOpened).
-    [[nodiscard]] double lastOpenGuiMs() const { return m_lastOpenGuiMs; }
 
 signals:
     /// Document `row` was added or replaced; `selectPath` is the node to select (empty: the
@@ -97,7 +93,6 @@ private:
     const core::Checkpoint* m_currentCheckpoint = nullptr;
     QHash<QString, QString> m_restorePath;  ///< document path -> node to select after reload
     QHash<QString, QByteArray> m_sampleBytes;
-    double m_lastOpenGuiMs = 0.0;
 };
 
 }  // namespace ckpt::ui
