@@ -38,28 +38,53 @@ bool exportFormatFromName(const std::string& name, ExportFormat& out) {
     return false;
 }
 
+namespace {
+
+struct ExtensionRow {
+    const char* ending;  ///< lower case, with its dot
+    ExportFormat format;
+};
+
+/// Longer endings before their suffixes (".weights.h5" before ".h5"); per format the usual
+/// ending first.
+constexpr ExtensionRow kExtensions[] = {
+    {".safetensors", ExportFormat::Safetensors},
+    {".weights.h5", ExportFormat::WeightsH5},
+    {".h5", ExportFormat::KerasH5},
+    {".hdf5", ExportFormat::KerasH5},
+    {".keras", ExportFormat::Keras},
+    {".pkl", ExportFormat::Pickle},
+    {".pickle", ExportFormat::Pickle},
+    {".joblib", ExportFormat::Pickle},
+    {".pt", ExportFormat::Pickle},
+    {".pth", ExportFormat::Pickle},
+    {".dill", ExportFormat::Pickle},
+};
+
+}  // namespace
+
+std::vector<std::string> exportExtensions(ExportFormat f) {
+    std::vector<std::string> out;
+    for (const ExtensionRow& row : kExtensions) {
+        if (row.format == f) {
+            out.emplace_back(row.ending);
+        }
+    }
+    return out;
+}
+
 bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f) {
     std::string name = out.filename().string();
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const auto ends = [&](const std::string& s) {
-        return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
-    };
-    if (ends(".safetensors")) {
-        f = ExportFormat::Safetensors;
-    } else if (ends(".weights.h5")) {
-        f = ExportFormat::WeightsH5;
-    } else if (ends(".h5") || ends(".hdf5")) {
-        f = ExportFormat::KerasH5;
-    } else if (ends(".keras")) {
-        f = ExportFormat::Keras;
-    } else if (ends(".pkl") || ends(".pickle") || ends(".joblib") || ends(".pt") || ends(".pth") ||
-               ends(".dill")) {
-        f = ExportFormat::Pickle;
-    } else {
-        return false;
+    for (const ExtensionRow& row : kExtensions) {
+        const std::size_t n = std::strlen(row.ending);
+        if (name.size() > n && name.compare(name.size() - n, n, row.ending) == 0) {
+            f = row.format;
+            return true;
+        }
     }
-    return true;
+    return false;
 }
 
 std::string exportOptionFlag(ExportOption option) {

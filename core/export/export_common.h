@@ -64,6 +64,10 @@ enum class ExportFormat { Safetensors, KerasH5, WeightsH5, Keras, Pickle, Bundle
 /// Parses "safetensors", "keras-h5", "weights-h5", "keras", "pickle", "bundle"; false for
 /// anything else.
 [[nodiscard]] bool exportFormatFromName(const std::string& name, ExportFormat& out);
+/// The file name endings of `f`'s outputs, the usual one first (Bundle: none, it is a folder).
+/// The one table of export extensions: exportFormatFromExtension and the export plan's
+/// exportExtension read it.
+[[nodiscard]] std::vector<std::string> exportExtensions(ExportFormat f);
 /// The format an output file name implies; false when the extension says nothing.
 [[nodiscard]] bool exportFormatFromExtension(const std::filesystem::path& out, ExportFormat& f);
 

@@ -394,29 +394,21 @@ std::string checkpointStem(const fs::path& file) {
 }
 
 std::string exportExtension(const Checkpoint& c, ExportFormat format) {
-    switch (format) {
-        case ExportFormat::Safetensors:
-            return ".safetensors";
-        case ExportFormat::KerasH5:
-            return ".h5";
-        case ExportFormat::WeightsH5:
-            return ".weights.h5";
-        case ExportFormat::Keras:
-            return ".keras";
-        case ExportFormat::Pickle: {
-            const std::string name = fs::path(c.filePath()).filename().string();
-            const std::string low = lower(name);
-            for (const std::string ext : {".pkl", ".pickle", ".joblib", ".pt", ".pth", ".dill"}) {
-                if (endsWith(low, ext)) {
-                    return name.substr(name.size() - ext.size());
-                }
-            }
-            return ".pkl";
-        }
-        case ExportFormat::Bundle:
-            return "";
+    const std::vector<std::string> endings = exportExtensions(format);
+    if (endings.empty()) {
+        return "";  // a bundle is a folder
     }
-    return "";
+    if (format == ExportFormat::Pickle) {
+        // A cleaned pickle keeps the input's own ending (.pt stays .pt).
+        const std::string name = fs::path(c.filePath()).filename().string();
+        const std::string low = lower(name);
+        for (const std::string& ext : endings) {
+            if (endsWith(low, ext)) {
+                return name.substr(name.size() - ext.size());
+            }
+        }
+    }
+    return endings.front();
 }
 
 namespace {

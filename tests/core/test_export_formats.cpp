@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 
 #include "common/test_support.h"
@@ -296,6 +297,27 @@ private slots:
         QVERIFY(QDir(dir.path())
                     .entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot)
                     .isEmpty());
+    }
+
+    // The export table's endings are endings the registry opens, and each maps back to its
+    // format.
+    void exportEndingsAreReadable() {
+        const auto& readable = checkpointExtensions();
+        for (auto f : {ExportFormat::Safetensors, ExportFormat::KerasH5, ExportFormat::WeightsH5,
+                       ExportFormat::Keras, ExportFormat::Pickle}) {
+            const auto endings = exportExtensions(f);
+            QVERIFY2(!endings.empty(), exportFormatName(f).c_str());
+            for (const std::string& ending : endings) {
+                QVERIFY2(std::find(readable.begin(), readable.end(), ending) != readable.end(),
+                         ending.c_str());
+                ExportFormat back{};
+                QVERIFY(exportFormatFromExtension("model" + ending, back));
+                QCOMPARE(back, f);
+            }
+        }
+        QVERIFY(exportExtensions(ExportFormat::Bundle).empty());
+        ExportFormat none{};
+        QVERIFY(!exportFormatFromExtension("model.txt", none));
     }
 
     void refusesToOverwriteTheInput() {
