@@ -40,6 +40,8 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     showTensor->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     showFindings = new QAction(tr("&Findings"), this);
     showFindings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    showGraph = new QAction(tr("&Graph"), this);
+    showGraph->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
     about = new QAction(tr("&About Checkpoint Inspector"), this);
     about->setMenuRole(QAction::AboutRole);
     clearRecent = new QAction(tr("Clear Recent Files"), this);
@@ -65,6 +67,7 @@ MainActions::MainActions(QMainWindow* window, RecentFiles* recent)
     view->addAction(showArchitecture);
     view->addAction(showTensor);
     view->addAction(showFindings);
+    view->addAction(showGraph);
     QMenu* help = window->menuBar()->addMenu(tr("&Help"));
     help->addAction(about);
 

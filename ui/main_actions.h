@@ -38,6 +38,7 @@ public:
     QAction* showArchitecture;
     QAction* showTensor;
     QAction* showFindings;
+    QAction* showGraph;
     /// Help menu: About.
     QAction* about;
     /// Clear Recent Files, at the end of Open Recent while it lists files.

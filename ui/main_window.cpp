@@ -25,6 +25,7 @@
 #include "ui/models/checkpoint_tree_model.h"
 #include "ui/panels/architecture_panel.h"
 #include "ui/panels/findings_panel.h"
+#include "ui/panels/graph_panel.h"
 #include "ui/panels/overview_panel.h"
 #include "ui/panels/tensor_panel.h"
 #include "ui/panels/tree_panel.h"
@@ -71,6 +72,8 @@ void MainWindow::buildLayout() {
     m_tabs->addTab(m_tensor, tr("Tensor"));
     m_findings = new FindingsPanel(m_tabs);
     m_tabs->addTab(m_findings, tr("Findings"));
+    m_graph = new GraphPanel(m_tabs);
+    m_tabs->addTab(m_graph, tr("Graph"));
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -107,6 +110,7 @@ void MainWindow::connectActions() {
             [this] { showTab(ArchitectureTab); });
     connect(m_actions->showTensor, &QAction::triggered, this, [this] { showTab(TensorTab); });
     connect(m_actions->showFindings, &QAction::triggered, this, [this] { showTab(FindingsTab); });
+    connect(m_actions->showGraph, &QAction::triggered, this, [this] { showTab(GraphTab); });
     connect(m_actions->about, &QAction::triggered, this, &MainWindow::showAbout);
     connect(m_actions->clearRecent, &QAction::triggered, m_session->recentFiles(),
             &RecentFiles::clear);
@@ -159,6 +163,7 @@ void MainWindow::connectSession() {
                 m_overview->setCheckpoint(checkpoint, path);
                 m_architecture->setCheckpoint(checkpoint);
                 m_findings->setCheckpoint(checkpoint);
+                m_graph->setCheckpoint(checkpoint);
                 const auto* shown = m_tensor->selection().checkpoint.get();
                 if (shown != nullptr && !m_session->isOpen(shown)) {
                     m_tensor->setSelection({});  // its file was closed or reloaded
@@ -180,6 +185,23 @@ void MainWindow::connectSession() {
             [this](const QString& message) { statusBar()->showMessage(message, 8000); });
     connect(m_overview, &OverviewPanel::layerActivated, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    // Graph <-> tree: a node chosen in the graph selects its layer in the tree (and the tree's
+    // choice is shown in the graph) without leaving the Graph tab.
+    connect(m_graph, &GraphPanel::layerChosen, this, [this](const QString& path) {
+        if (!path.isEmpty()) {
+            const QScopedValueRollback stay(m_selectingProgrammatically, true);
+            selectPath(m_session->currentDocument(), path);
+        }
+    });
+    connect(m_graph, &GraphPanel::tensorRequested, this,
+            [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
+    connect(m_tree, &TreePanel::currentChanged, this, [this](const QModelIndex& index) {
+        if (!m_selectingProgrammatically || m_tabs->currentWidget() != m_graph) {
+            if (const core::Node* node = m_session->model()->node(index)) {
+                m_graph->revealPath(QString::fromStdString(node->path()));
+            }
+        }
+    });
     connect(m_findings, &FindingsPanel::nodeRequested, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
     connect(m_findings, &FindingsPanel::nodeSelected, this, [this](const QString& path) {

@@ -15,6 +15,7 @@ namespace ckpt::ui {
 
 class ArchitecturePanel;
 class FindingsPanel;
+class GraphPanel;
 class LoadProgress;
 class MainActions;
 class OverviewPanel;
@@ -32,7 +33,7 @@ public:
     /// files; tests set one.
     using ErrorPresenter = std::function<void(const QString&, const QString&)>;
     /// The tabs, in their order.
-    enum Tab { OverviewTab, ArchitectureTab, TensorTab, FindingsTab };
+    enum Tab { OverviewTab, ArchitectureTab, TensorTab, FindingsTab, GraphTab };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -62,6 +63,7 @@ public:
     [[nodiscard]] ArchitecturePanel* architecturePanel() const { return m_architecture; }
     [[nodiscard]] TensorPanel* tensorPanel() const { return m_tensor; }
     [[nodiscard]] FindingsPanel* findingsPanel() const { return m_findings; }
+    [[nodiscard]] GraphPanel* graphPanel() const { return m_graph; }
     [[nodiscard]] QTabWidget* tabs() const { return m_tabs; }
     [[nodiscard]] MainActions* actions() const { return m_actions; }
     /// The status bar's permanent note of the file the tabs show.
@@ -94,6 +96,7 @@ private:
     ArchitecturePanel* m_architecture = nullptr;
     TensorPanel* m_tensor = nullptr;
     FindingsPanel* m_findings = nullptr;
+    GraphPanel* m_graph = nullptr;
     QSplitter* m_splitter = nullptr;
     LoadProgress* m_progress = nullptr;
     QLabel* m_shownFile = nullptr;

@@ -3,16 +3,18 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTabWidget>
 #include <QTextStream>
 #include <cstdio>
 #include <memory>
 #include <string_view>
 
+#include "app/inspector/shots/compare_screenshot.h"
+#include "app/inspector/shots/screenshot_session.h"
 #include "core/util/escape.h"
 #include "core/util/version.h"
-#include "app/inspector/shots/compare_screenshot.h"
+#include "ui/compare/compare_graph_pane.h"
 #include "ui/compare/compare_window.h"
-#include "app/inspector/shots/screenshot_session.h"
 #include "ui/main_window.h"
 #include "ui/widgets/node_icons.h"
 
@@ -38,19 +40,26 @@ int tabFromName(const QString& name) {
     if (name == QLatin1String("overview")) {
         return ckpt::ui::MainWindow::OverviewTab;
     }
+    if (name == QLatin1String("graph")) {
+        return ckpt::ui::MainWindow::GraphTab;
+    }
     return -1;
 }
 
 /// `--compare A B [--screenshot PNG]`: the Compare window on its own.
-int runCompare(QApplication& app, const QString& a, const QString& b, const QString& png) {
+int runCompare(QApplication& app, const QString& a, const QString& b, const QString& png,
+               bool graph) {
     ckpt::ui::CompareWindow window;
     window.show();
     window.resetLayout();
+    if (graph) {
+        window.leftTabs()->setCurrentWidget(window.graphPane());
+    }
     if (png.isEmpty()) {
         window.compare({{}, a, {}}, {{}, b, {}});
         return QApplication::exec();
     }
-    ckpt::ui::CompareScreenshot session(&window, png);
+    ckpt::ui::CompareScreenshot session(&window, png, graph);
     int exitCode = 1;
     QObject::connect(&session, &ckpt::ui::CompareScreenshot::finished, &app,
                      [&exitCode](int code, const QString& message) {
@@ -105,8 +114,9 @@ int main(int argc, char** argv) {
     const QCommandLineOption tab(
         QStringLiteral("tab"),
         QApplication::translate("main",
-                                "Tab shown by --screenshot: overview, architecture, tensor or "
-                                "findings (default: overview)."),
+                                "Tab shown by --screenshot: overview, architecture, tensor, "
+                                "findings or graph (default: overview); with --compare, tensors "
+                                "or graph (the graph diff)."),
         QStringLiteral("name"), QStringLiteral("overview"));
     const QCommandLineOption compare(
         QStringLiteral("compare"),
@@ -145,8 +155,16 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "ckpt-inspector: --compare needs two files, A and B\n");
             return 2;
         }
+        const QString compareTab = parser.isSet(tab) ? parser.value(tab) : QString();
+        if (!compareTab.isEmpty() && compareTab != QLatin1String("tensors") &&
+            compareTab != QLatin1String("graph")) {
+            std::fprintf(stderr, "ckpt-inspector: unknown Compare tab '%s' (tensors or graph)\n",
+                         qPrintable(compareTab));
+            return 2;
+        }
         return runCompare(app, files[0], files[1],
-                          parser.isSet(screenshot) ? parser.value(screenshot) : QString());
+                          parser.isSet(screenshot) ? parser.value(screenshot) : QString(),
+                          compareTab == QLatin1String("graph"));
     }
     ckpt::ui::MainWindow window;
     if (parser.isSet(screenshot)) {

@@ -154,12 +154,12 @@ struct Drawing::Impl {
         set(g, "rankdir", options.rankdir == "LR" ? "LR" : "TB");
         set(g, "nodesep", "0.25");
         set(g, "ranksep", "0.35");
-        set(g, "fontname", "Helvetica");
+        set(g, "fontname", "DejaVu Sans");
         set(g, "fontsize", "10");
         agattr(g, AGNODE, const_cast<char*>("shape"), const_cast<char*>("box"));
         agattr(g, AGNODE, const_cast<char*>("style"), const_cast<char*>("rounded,filled"));
         agattr(g, AGNODE, const_cast<char*>("fillcolor"), const_cast<char*>("#ffffff"));
-        agattr(g, AGNODE, const_cast<char*>("fontname"), const_cast<char*>("Helvetica"));
+        agattr(g, AGNODE, const_cast<char*>("fontname"), const_cast<char*>("DejaVu Sans"));
         agattr(g, AGNODE, const_cast<char*>("fontsize"), const_cast<char*>("10"));
         agattr(g, AGEDGE, const_cast<char*>("color"), const_cast<char*>("#555555"));
         agattr(g, AGEDGE, const_cast<char*>("arrowsize"), const_cast<char*>("0.7"));

@@ -215,7 +215,18 @@ void CompareFilterProxy::setOnlyChanged(bool on) {
     }
 }
 
+void CompareFilterProxy::setReportRows(std::optional<std::set<int>> rows) {
+    m_rows = std::move(rows);
+    invalidateFilter();
+}
+
 bool CompareFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& parent) const {
+    if (m_rows) {
+        const QModelIndex i = sourceModel()->index(sourceRow, 0, parent);
+        if (m_rows->count(i.data(compare_style::kReportRowRole).toInt()) == 0) {
+            return false;
+        }
+    }
     if (m_onlyChanged) {
         const QModelIndex i = sourceModel()->index(sourceRow, 0, parent);
         if (i.data(compare_style::kStatusRole).toInt() ==

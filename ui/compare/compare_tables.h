@@ -5,6 +5,8 @@
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 #include <memory>
+#include <optional>
+#include <set>
 
 namespace ckpt::ui {
 
@@ -59,6 +61,10 @@ public:
     /// Hides the pairs whose status is Equal while `on`; onlyChanged() tells the setting.
     void setOnlyChanged(bool on);
     [[nodiscard]] bool onlyChanged() const { return m_onlyChanged; }
+    /// Shows only the pairs of these report rows (a node chosen in the graph diff); an empty
+    /// optional shows every row again.
+    void setReportRows(std::optional<std::set<int>> rows);
+    [[nodiscard]] bool restrictedToRows() const { return m_rows.has_value(); }
 
 protected:
     [[nodiscard]] bool filterAcceptsRow(int sourceRow, const QModelIndex& parent) const override;
@@ -66,6 +72,7 @@ protected:
 
 private:
     bool m_onlyChanged = false;
+    std::optional<std::set<int>> m_rows;
 };
 
 /// The configuration changes: kind | JSON path | old | new | layer, tinted by kind.

@@ -11,13 +11,16 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <cmath>
 
 #include "core/diff/checkpoint_diff.h"
 #include "core/model/checkpoint.h"
+#include "ui/compare/compare_graph_pane.h"
 #include "ui/compare/compare_pair_model.h"
 #include "ui/compare/compare_style.h"
 #include "ui/compare/compare_tables.h"
@@ -156,7 +159,12 @@ void CompareWindow::buildLayout() {
 
     m_top = new QSplitter(Qt::Horizontal, central);
     m_top->setChildrenCollapsible(false);
-    m_top->addWidget(m_pairView);
+    m_leftTabs = new QTabWidget(central);
+    m_leftTabs->setDocumentMode(true);
+    m_leftTabs->addTab(m_pairView, tr("Tensors"));
+    m_graphPane = new CompareGraphPane(m_leftTabs);
+    m_leftTabs->addTab(m_graphPane, tr("Graph"));
+    m_top->addWidget(m_leftTabs);
     m_top->addWidget(buildMetricsPane());
     m_bottom = new QSplitter(Qt::Horizontal, central);
     m_bottom->setChildrenCollapsible(false);
@@ -171,6 +179,7 @@ void CompareWindow::buildLayout() {
     setCentralWidget(central);
     setBusy(false);
 
+    connect(m_graphPane, &CompareGraphPane::nodeChosen, this, &CompareWindow::showNodePairs);
     connect(m_pairView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) {
                 if (!m_syncing) {
@@ -209,6 +218,19 @@ QWidget* CompareWindow::buildMetricsPane() {
            "counters, seed generators) and the training config"));
     row->addWidget(m_weightsOnly);
     layout->addLayout(row);
+    // Shown while the table holds only the pairs of a node chosen in the graph diff.
+    auto* nodeRow = new QHBoxLayout;
+    m_nodeFilter = new QLabel(pane);
+    m_nodeFilter->setObjectName(QStringLiteral("nodeFilter"));
+    m_showAll = new QToolButton(pane);
+    m_showAll->setText(tr("Show all pairs"));
+    m_showAll->setAutoRaise(true);
+    nodeRow->addWidget(m_nodeFilter, 1);
+    nodeRow->addWidget(m_showAll);
+    layout->addLayout(nodeRow);
+    m_nodeFilter->hide();
+    m_showAll->hide();
+    connect(m_showAll, &QToolButton::clicked, this, [this] { showNodePairs({}, {}); });
 
     m_metricsView = new QTableView(pane);
     m_metricsView->setObjectName(QStringLiteral("compareMetrics"));
@@ -322,6 +344,8 @@ void CompareWindow::showResult() {
     m_pairs->setResult(m_shown);
     m_metrics->setResult(m_shown);
     m_config->setResult(m_shown);
+    m_graphPane->setResult(m_shown);
+    showNodePairs({}, {});
     m_pairView->expandAll();
     showSummary(*m_shown);
     const int row = defaultReportRow();
@@ -408,6 +432,9 @@ void CompareWindow::selectReportRow(int reportRow) {
     const QModelIndex pair = m_pairs->indexForReportRow(reportRow);
     m_pairView->setCurrentIndex(pair);
     m_pairView->scrollTo(pair);
+    if (!m_fromGraph) {
+        m_graphPane->revealReportRow(reportRow);
+    }
     const QModelIndex source = m_metrics->index(reportRow, 0);
     const QModelIndex proxied = m_proxy->mapFromSource(source);
     if (proxied.isValid()) {
@@ -459,6 +486,30 @@ void CompareWindow::onDeltaFailed(const QString& message) {
     m_heatmap->clear(message);
     m_histogram->clear(message);
     emit deltaShown();
+}
+
+}  // namespace ckpt::ui
+
+namespace ckpt::ui {
+
+void CompareWindow::showNodePairs(const QString& name, const std::vector<int>& rows) {
+    if (name.isEmpty()) {
+        m_proxy->setReportRows(std::nullopt);
+        m_nodeFilter->hide();
+        m_showAll->hide();
+        return;
+    }
+    m_proxy->setReportRows(std::set<int>(rows.begin(), rows.end()));
+    m_nodeFilter->setText(
+        rows.empty() ? tr("<b>%1</b> holds no tensors").arg(name.toHtmlEscaped())
+                     : tr("Pairs of <b>%1</b> (%2)").arg(name.toHtmlEscaped()).arg(rows.size()));
+    m_nodeFilter->show();
+    m_showAll->show();
+    if (!rows.empty()) {
+        m_fromGraph = true;
+        selectReportRow(rows.front());
+        m_fromGraph = false;
+    }
 }
 
 }  // namespace ckpt::ui

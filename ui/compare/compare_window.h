@@ -16,6 +16,8 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
+class QToolButton;
 class QTableView;
 class QTreeView;
 
@@ -24,6 +26,7 @@ namespace ckpt::ui {
 class ComparePairModel;
 class CompareMetricsModel;
 class CompareFilterProxy;
+class CompareGraphPane;
 class ConfigChangeModel;
 class DeltaJob;
 class HeatmapWidget;
@@ -64,6 +67,13 @@ public:
     [[nodiscard]] HeatmapWidget* heatmap() const { return m_heatmap; }
     [[nodiscard]] HistogramWidget* histogram() const { return m_histogram; }
     [[nodiscard]] QTreeView* pairView() const { return m_pairView; }
+    /// The Graph tab beside the pair tree: the graph diff of A and B.
+    [[nodiscard]] CompareGraphPane* graphPane() const { return m_graphPane; }
+    /// The tabs holding the pair tree and the graph diff.
+    [[nodiscard]] QTabWidget* leftTabs() const { return m_leftTabs; }
+    /// Shows only the tensor pairs of graph node `name` (report rows `rows`) in the metric table
+    /// and selects the first; an empty `name` shows every pair again.
+    void showNodePairs(const QString& name, const std::vector<int>& rows);
     [[nodiscard]] QTableView* metricsView() const { return m_metricsView; }
     [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
     [[nodiscard]] QCheckBox* onlyChangedBox() const { return m_onlyChanged; }
@@ -110,6 +120,10 @@ private:
     QProgressBar* m_bar = nullptr;
     QPushButton* m_cancel = nullptr;
     QTreeView* m_pairView = nullptr;
+    QTabWidget* m_leftTabs = nullptr;
+    CompareGraphPane* m_graphPane = nullptr;
+    QLabel* m_nodeFilter = nullptr;
+    QToolButton* m_showAll = nullptr;
     QTableView* m_metricsView = nullptr;
     QLineEdit* m_filter = nullptr;
     QCheckBox* m_onlyChanged = nullptr;
@@ -126,6 +140,7 @@ private:
     ErrorPresenter m_presentError;
     int m_selectedRow = -1;
     bool m_syncing = false;
+    bool m_fromGraph = false;  ///< selectReportRow called for a node chosen in the graph
 };
 
 }  // namespace ckpt::ui

@@ -1,6 +1,7 @@
 #pragma once
 // `ckpt-inspector --compare A B --screenshot OUT.png`: compare the two files, wait for the diff
-// and for the delta of the pair it selects, then save the Compare window as a PNG.
+// and for the delta of the pair it selects (and with --tab graph for the graph diff), then save
+// the Compare window as a PNG.
 
 #include <QObject>
 #include <QString>
@@ -16,7 +17,9 @@ public:
     /// Longest wait for the delta heatmap before shooting anyway.
     static constexpr int kDeltaTimeoutMs = 30000;
 
-    CompareScreenshot(CompareWindow* window, QString outputPath, QObject* parent = nullptr);
+    /// `graph`: shoot the Graph tab (the graph diff) once it is drawn, instead of the pair tree.
+    CompareScreenshot(CompareWindow* window, QString outputPath, bool graph = false,
+                      QObject* parent = nullptr);
 
     /// Compares `a` with `b` and shoots when done.
     void start(const QString& a, const QString& b);
@@ -27,12 +30,17 @@ signals:
 
 private:
     void onCompareDone();
+    /// Shoots once the delta and (with `graph`) the graph diff are shown.
+    void shootWhenReady();
     void shoot();
 
     CompareWindow* m_window;
     QString m_output;
     QStringList m_errors;
     bool m_shot = false;
+    bool m_graph = false;
+    bool m_deltaDone = false;
+    bool m_graphDone = false;
 };
 
 }  // namespace ckpt::ui

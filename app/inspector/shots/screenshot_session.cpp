@@ -11,6 +11,7 @@
 #include "ui/models/checkpoint_tree_model.h"
 #include "ui/models/tensor_value_model.h"
 #include "ui/panels/findings_panel.h"
+#include "ui/panels/graph_panel.h"
 #include "ui/panels/tensor_panel.h"
 
 namespace ckpt::ui {
@@ -79,7 +80,8 @@ void ScreenshotSession::shootWhenSettled(int attemptsLeft) {
     (void)m_window->grab();
     QTimer::singleShot(60, this, [this, attemptsLeft] {
         const bool busy = m_window->tensorPanel()->valueModel()->pendingTiles() > 0 ||
-                          m_window->session()->reports()->job()->isRunning();
+                          m_window->session()->reports()->job()->isRunning() ||
+                          m_window->graphPanel()->isBusy();
         if (busy && attemptsLeft > 0) {
             shootWhenSettled(attemptsLeft - 1);
         } else {
