@@ -3,6 +3,7 @@
 #include "core/formats/hdf5_tree.h"
 #include "core/formats/keras_common.h"
 #include "core/io/hdf5_file.h"
+#include "core/model/keras_layout.h"
 
 namespace ckpt::core {
 
@@ -11,11 +12,10 @@ int Keras3WeightsReader::probe(ProbeContext& context) const {
         return probe::kNotMine;
     }
     const hid_t root = context.hdf5()->id();
-    for (const char* top : {"layers", "_layer_checkpoint_dependencies"}) {
+    for (const std::string& top : kerasLayerContainers()) {
         if (h5Exists(root, top)) {
             for (const auto& m : listGroup(root, top)) {
-                if (m.kind == H5ObjectKind::Group &&
-                    h5Exists(root, std::string(top) + "/" + m.name + "/vars")) {
+                if (m.kind == H5ObjectKind::Group && h5Exists(root, top + "/" + m.name + "/vars")) {
                     return probe::kLayout - 5;  // below the legacy Keras layout
                 }
             }

@@ -1,11 +1,12 @@
 #include "core/model/keras_layout.h"
 
 namespace ckpt::core {
-namespace {
+namespace {}  // namespace
 
-constexpr const char* kLayerContainers[] = {"layers", "_layer_checkpoint_dependencies"};
-
-}  // namespace
+const std::vector<std::string>& kerasLayerContainers() {
+    static const std::vector<std::string> containers{"layers", "_layer_checkpoint_dependencies"};
+    return containers;
+}
 
 std::optional<std::vector<std::string>> nodeNameList(const Node& node, const std::string& name) {
     const auto& attrs = node.attributes();
@@ -42,7 +43,7 @@ std::optional<std::vector<std::string>> nodeNameList(const Node& node, const std
 
 std::vector<std::pair<std::string, const Node*>> kerasLayerGroups(const Node& h5Root) {
     std::vector<std::pair<std::string, const Node*>> out;
-    for (const char* top : kLayerContainers) {
+    for (const std::string& top : kerasLayerContainers()) {
         if (const Node* layers = h5Root.findChild(top)) {
             for (const auto& c : layers->children()) {
                 if (c->kind() == NodeKind::Group) {

@@ -21,6 +21,10 @@ namespace ckpt::core {
 /// Keras 2.12 wrote them on Windows.
 [[nodiscard]] std::vector<std::pair<std::string, const Node*>> kerasLayerGroups(const Node& h5Root);
 
+/// The top-level groups of a Keras 3 weights file that hold one group per layer ("layers",
+/// and "_layer_checkpoint_dependencies" in early Keras 3), in the order they are looked at.
+[[nodiscard]] const std::vector<std::string>& kerasLayerContainers();
+
 /// True when `h5Root` looks like the vars layout (layers/*/vars, vars, optimizer/vars).
 [[nodiscard]] bool hasVarsLayout(const Node& h5Root);
 
