@@ -187,12 +187,14 @@ void MainWindow::connectSession() {
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
     // Graph <-> tree: a node chosen in the graph selects its layer in the tree (and the tree's
     // choice is shown in the graph) without leaving the Graph tab.
-    connect(m_graph, &GraphPanel::layerChosen, this, [this](const QString& path) {
-        if (!path.isEmpty()) {
-            const QScopedValueRollback stay(m_selectingProgrammatically, true);
-            selectPath(m_session->currentDocument(), path);
-        }
-    });
+    connect(m_graph, &GraphPanel::layerChosen, this,
+            [this](const QString& path, const QString& name) {
+                m_architecture->selectLayerNamed(name);
+                if (!path.isEmpty()) {
+                    const QScopedValueRollback stay(m_selectingProgrammatically, true);
+                    selectPath(m_session->currentDocument(), path);
+                }
+            });
     connect(m_graph, &GraphPanel::tensorRequested, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
     connect(m_tree, &TreePanel::currentChanged, this, [this](const QModelIndex& index) {

@@ -8,6 +8,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTreeView>
 #include <QtTest>
 
@@ -19,6 +20,8 @@
 #include "ui/jobs/graph_job.h"
 #include "ui/main_window.h"
 #include "ui/models/checkpoint_tree_model.h"
+#include "ui/models/layer_settings_model.h"
+#include "ui/panels/architecture_panel.h"
 #include "ui/panels/graph_panel.h"
 #include "ui/panels/tree_panel.h"
 #include "ui/widgets/graph_view.h"
@@ -187,6 +190,11 @@ private slots:
         QVERIFY(current);
         QCOMPARE(QString::fromStdString(current->path()), treePath);
         QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(panel));  // stays on the graph
+        // ... and its row in the Architecture tab's layer table.
+        const QModelIndex layerRow = w.architecturePanel()->layerView()->currentIndex();
+        QVERIFY(layerRow.isValid());
+        QCOMPARE(layerRow.siblingAtColumn(LayerSettingsModel::NameColumn).data().toString(),
+                 QString::fromStdString(g.node(withTensors).name));
 
         // The other way: select the node's first tensor in the tree (coming from elsewhere).
         w.treePanel()->select(w.session()->model()->documentIndex(0));

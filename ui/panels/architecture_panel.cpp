@@ -165,6 +165,25 @@ void ArchitecturePanel::revealLayer(int configIndex) {
     }
 }
 
+bool ArchitecturePanel::selectLayerNamed(const QString& name) {
+    if (name.isEmpty()) {
+        return false;
+    }
+    if (!m_search->text().isEmpty()) {
+        m_search->clear();
+        applySearch();
+    }
+    for (int r = 0; r < m_layerProxy->rowCount(); ++r) {
+        const QModelIndex index = m_layerProxy->index(r, LayerSettingsModel::NameColumn);
+        if (index.data(Qt::DisplayRole).toString() == name) {
+            m_layers->setCurrentIndex(index);
+            m_layers->scrollTo(index);
+            return true;
+        }
+    }
+    return false;
+}
+
 void ArchitecturePanel::revealLayerConfig(const QModelIndex& layerIndex) {
     const QString pointer = layerIndex.data(LayerSettingsModel::ConfigPointerRole).toString();
     if (pointer.isEmpty()) {

@@ -44,6 +44,9 @@ public:
     /// config pointer names it; row `configIndex` when none does) and reveals its config entry,
     /// clearing the search.
     void revealLayer(int configIndex);
+    /// Selects the layer row named `name` (a top-level or nested layer), clearing the search;
+    /// false when no row has that name.
+    bool selectLayerNamed(const QString& name);
 
 private:
     void revealLayerConfig(const QModelIndex& layerIndex);

@@ -139,7 +139,7 @@ GraphPanel::GraphPanel(QWidget* parent)
     });
     connect(m_view, &GraphView::nodeSelected, this, [this](core::GraphNodeId id) {
         if (id != core::kNoGraphNode) {
-            emit layerChosen(treePathOf(id));
+            emit layerChosen(treePathOf(id), fmt::qs(m_graph->node(id).name));
         }
     });
     connect(m_view, &GraphView::nodeActivated, this, &GraphPanel::onActivated);
@@ -312,7 +312,7 @@ bool GraphPanel::findNext(const QString& text) {
         relayout(false);
     } else {
         m_view->selectNode(m_lastFound);
-        emit layerChosen(treePathOf(m_lastFound));
+        emit layerChosen(treePathOf(m_lastFound), fmt::qs(m_graph->node(m_lastFound).name));
     }
     return true;
 }

@@ -59,9 +59,9 @@ public:
     [[nodiscard]] bool isBusy() const;
 
 signals:
-    /// The user chose a node: `path` is its tree path (treePathOf); empty for nodes without
-    /// tensors.
-    void layerChosen(const QString& path);
+    /// The user chose a node: `path` is its tree path (treePathOf; empty for nodes without
+    /// tensors) and `name` its own name (the layer table's name for it).
+    void layerChosen(const QString& path, const QString& name);
     /// The user double-clicked a layer: show its first tensor (tree path).
     void tensorRequested(const QString& path);
     /// A layout was drawn (also after a fold or unfold).
