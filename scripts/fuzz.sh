@@ -25,7 +25,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
         -DCKPT_FUZZ=ON -DCKPT_BUILD_GUI=OFF -DCKPT_BUILD_BENCH=OFF -DCKPT_CHECK_HEADERS=OFF \
         "${launcher[@]}" >/dev/null
 fi
-nice -n 10 cmake --build "$build" -j "${CKPT_JOBS:-$(nproc)}" --target ckpt_fuzzers -- --no-print-directory 2>&1 |
+nice -n 10 cmake --build "$build" -j "${CKPT_JOBS:-$(nproc)}" --target ckpt_fuzzers 2>&1 |
     grep -E 'error|warning' || true
 [ -x "$build/tests/fuzz/fuzz_pickle" ] || { echo "fuzz.sh: the harnesses did not build" >&2; exit 1; }
 
