@@ -195,6 +195,11 @@ void MainWindow::connectSession() {
                     selectPath(m_session->currentDocument(), path);
                 }
             });
+    connect(m_architecture, &ArchitecturePanel::layerSelected, this, [this](const QString& name) {
+        if (m_tabs->currentWidget() != m_graph) {
+            m_graph->revealName(name);
+        }
+    });
     connect(m_graph, &GraphPanel::tensorRequested, this,
             [this](const QString& path) { selectPath(m_session->currentDocument(), path); });
     connect(m_tree, &TreePanel::currentChanged, this, [this](const QModelIndex& index) {

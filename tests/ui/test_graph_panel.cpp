@@ -204,6 +204,20 @@ private slots:
         QVERIFY(index.isValid());
         w.treePanel()->select(index);
         QCOMPARE(panel->view()->selectedNode(), withTensors);
+
+        // And from the layer table: choosing another layer there selects it in the graph.
+        GraphNodeId other = kNoGraphNode;
+        for (GraphNodeId id = 0; id < g.nodes().size(); ++id) {
+            if (id != withTensors && g.node(id).children.empty()) {
+                other = id;
+                break;
+            }
+        }
+        QVERIFY(other != kNoGraphNode);
+        tabs->setCurrentWidget(w.architecturePanel());
+        QVERIFY(
+            w.architecturePanel()->selectLayerNamed(QString::fromStdString(g.node(other).name)));
+        QCOMPARE(panel->view()->selectedNode(), other);
     }
 };
 

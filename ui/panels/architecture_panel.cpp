@@ -95,6 +95,13 @@ ArchitecturePanel::ArchitecturePanel(QWidget* parent)
     connect(m_searchTimer, &QTimer::timeout, this, &ArchitecturePanel::applySearch);
     connect(m_layers->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ArchitecturePanel::revealLayerConfig);
+    connect(m_layers->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid()) {
+                    emit layerSelected(
+                        current.siblingAtColumn(LayerSettingsModel::NameColumn).data().toString());
+                }
+            });
     setCheckpoint(nullptr);
 }
 

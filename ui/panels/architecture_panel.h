@@ -48,6 +48,11 @@ public:
     /// false when no row has that name.
     bool selectLayerNamed(const QString& name);
 
+signals:
+    /// The current row of the layer table became the layer named `name` (by the user or by a
+    /// call).
+    void layerSelected(const QString& name);
+
 private:
     void revealLayerConfig(const QModelIndex& layerIndex);
 

@@ -365,6 +365,19 @@ core::GraphNodeId GraphPanel::nodeForPath(const std::string& path) const {
     return inFolder;
 }
 
+bool GraphPanel::revealName(const QString& name) {
+    if (!m_graph || name.isEmpty()) {
+        return false;
+    }
+    const std::string wanted = name.toStdString();
+    for (core::GraphNodeId id = 0; id < m_graph->nodes().size(); ++id) {
+        if (m_graph->node(id).name == wanted) {
+            return m_view->selectNode(id);
+        }
+    }
+    return false;
+}
+
 bool GraphPanel::revealPath(const QString& path) {
     if (!m_graph || path.isEmpty()) {
         return false;

@@ -40,6 +40,9 @@ public:
     /// Selects (and centres) the node that holds the tensor or group at tree path `path`,
     /// without emitting layerChosen; false when no node holds it or it is folded away.
     bool revealPath(const QString& path);
+    /// Selects (and centres) the layer or module named `name` (its own name, as the layer
+    /// table shows it), without emitting layerChosen; false when none has it or it is folded.
+    bool revealName(const QString& name);
     /// Finds the next node whose name, path or class contains `text` (case-insensitive),
     /// selects and centres it; false when none does. Unfolds the model that hides it.
     bool findNext(const QString& text);
