@@ -145,7 +145,9 @@ int runValidate(const std::vector<std::string>& argv, std::ostream& out, std::os
     core::Json unreadable = core::Json::array();
     for (const auto& file : args.positionals()) {
         try {
-            const auto checkpoint = core::openCheckpoint(file);
+            core::OpenOptions open;
+            open.objectTree = false;  // the findings need the pickle graph, not the tree
+            const auto checkpoint = core::openCheckpoint(file, open);
             reports.push_back(core::validateCheckpoint(*checkpoint, options));
             if (baseline) {
                 core::dropKnownFindings(reports.back(), *baseline);

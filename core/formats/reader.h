@@ -23,6 +23,11 @@ struct OpenOptions {
     /// How deep this file sits inside other files' data (a zip in a pickle in a zip: 2); the
     /// registry refuses to open files nested deeper than kMaxNestedFiles.
     int nesting = 0;
+    /// Build the object tree of pickled data (pickle and joblib files). Off (`ckpt validate`):
+    /// the tree is built only when the data holds what the validator reads through it (tensors
+    /// for NaN/Inf, nested files); the pickle streams, warnings and unchecked parts are the
+    /// same either way, so every finding is too.
+    bool objectTree = true;
 };
 
 /// What a probe may look at: the first bytes, the name, and containers decoded once and shared

@@ -69,13 +69,13 @@ PickleInfo Interpreter::run() {
     return m_info;
 }
 
-ValueId Interpreter::make(ValueKind kind, const Op& op, std::vector<ValueId> items) {
+ValueId Interpreter::make(ValueKind kind, const Op& op, std::span<const ValueId> items) {
     Value v;
     v.kind = kind;
     v.offset = op.offset;
-    const ValueId id = m_graph.add(std::move(v));
+    const ValueId id = m_graph.add(v);
     m_graph.appendItems(id, items);
-    for (const ValueId item : m_graph[id].items) {
+    for (const ValueId item : items) {
         holds(id, item);
     }
     return id;
@@ -140,13 +140,13 @@ void Interpreter::step(const Op& op) {
                 fail(opLabel(op) + ": malformed float literal", op);
             }
             const ValueId id = make(ValueKind::Float, op);
-            m_graph.mutableValue(id).real = *v;
+            m_graph.setReal(id, *v);
             m_stack.push(id);
             return;
         }
         case Opcode::BinFloat: {
             const ValueId id = make(ValueKind::Float, op);
-            m_graph.mutableValue(id).real = op.real;
+            m_graph.setReal(id, op.real);
             m_stack.push(id);
             return;
         }
@@ -187,14 +187,15 @@ void Interpreter::step(const Op& op) {
             return;
         case Opcode::NextBuffer: {
             const ValueId id = make(ValueKind::Buffer, op);
-            m_graph.mutableValue(id).integer = static_cast<std::int64_t>(m_nextBuffer++);
+            m_graph.setInteger(id, static_cast<std::int64_t>(m_nextBuffer++));
             m_stack.push(id);
             return;
         }
         case Opcode::ReadOnlyBuffer: {
-            Value& v = m_graph.mutableValue(m_stack.top());
-            if (v.kind == ValueKind::Buffer || v.kind == ValueKind::ByteArray) {
-                v.flags |= ValueFlag::ReadOnly;
+            const ValueId top = m_stack.top();
+            const ValueKind k = m_graph.kind(top);
+            if (k == ValueKind::Buffer || k == ValueKind::ByteArray) {
+                m_graph.addFlags(top, ValueFlag::ReadOnly);
             }
             return;
         }
@@ -240,7 +241,7 @@ void Interpreter::step(const Op& op) {
         }
         case Opcode::Append: {
             const ValueId v = m_stack.pop();
-            addToTarget(op, {v});
+            addToTarget(op, std::span<const ValueId>(&v, 1));
             return;
         }
         case Opcode::Appends:
@@ -250,7 +251,8 @@ void Interpreter::step(const Op& op) {
         case Opcode::SetItem: {
             const ValueId v = m_stack.pop();
             const ValueId k = m_stack.pop();
-            setItemsOnTarget(op, {k, v});
+            const ValueId pair[] = {k, v};
+            setItemsOnTarget(op, pair);
             return;
         }
         case Opcode::SetItems: {
@@ -283,7 +285,7 @@ void Interpreter::step(const Op& op) {
                      op);
             }
             const ValueId id = make(ValueKind::Extension, op);
-            m_graph.mutableValue(id).integer = op.integer;
+            m_graph.setInteger(id, op.integer);
             m_stack.push(id);
             return;
         }
@@ -315,27 +317,26 @@ void Interpreter::step(const Op& op) {
             }
             const ValueId g = makeGlobal(parts[0], parts[1], op.offset, flags);
             if ((flags & ValueFlag::ComputedName) != 0) {
-                Value& gv = m_graph.mutableValue(g);
-                gv.args = make(ValueKind::Tuple, op, {module, name});
+                const ValueId parts2[] = {module, name};
+                m_graph.setLinks(g, kNoValue, make(ValueKind::Tuple, op, parts2));
             }
             m_stack.push(g);
             return;
         }
         case Opcode::Inst: {
-            auto items = m_stack.popMark();
+            const auto items = m_stack.popMark();
             const ValueId cls =
                 makeGlobal(m_reader.text(op.data), m_reader.text(op.data2), op.offset, 0);
-            makeObject(op, ObjectOrigin::Inst, cls, make(ValueKind::Tuple, op, std::move(items)));
+            makeObject(op, ObjectOrigin::Inst, cls, make(ValueKind::Tuple, op, items));
             return;
         }
         case Opcode::Obj: {
-            auto items = m_stack.popMark();
+            const auto items = m_stack.popMark();
             if (items.empty()) {
                 fail(opLabel(op) + ": OBJ without a class after its MARK", op);
             }
             const ValueId cls = items.front();
-            items.erase(items.begin());
-            makeObject(op, ObjectOrigin::Obj, cls, make(ValueKind::Tuple, op, std::move(items)));
+            makeObject(op, ObjectOrigin::Obj, cls, make(ValueKind::Tuple, op, items.subspan(1)));
             return;
         }
         case Opcode::NewObj: {
@@ -355,9 +356,7 @@ void Interpreter::step(const Op& op) {
             const ValueId args = m_stack.pop();
             const ValueId func = m_stack.top();
             const ValueId call = make(ValueKind::Call, op);
-            Value& v = m_graph.mutableValue(call);
-            v.func = func;
-            v.args = args;
+            m_graph.setLinks(call, func, args);
             holds(call, func);
             holds(call, args);
             m_stack.top() = call;

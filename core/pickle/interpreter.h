@@ -28,7 +28,7 @@ private:
     [[noreturn]] void fail(const std::string& message, const Op& op) const;
     void warn(std::string message);
 
-    [[nodiscard]] ValueId make(ValueKind kind, const Op& op, std::vector<ValueId> items = {});
+    [[nodiscard]] ValueId make(ValueKind kind, const Op& op, std::span<const ValueId> items = {});
     /// Records that `owner` holds `child` (nesting depth, limit "depth").
     void holds(ValueId owner, ValueId child);
     void pushIntLine(const Op& op, bool isLong);
@@ -37,10 +37,10 @@ private:
     [[nodiscard]] ValueId makeGlobal(std::string_view module, std::string_view name,
                                      std::uint64_t offset, std::uint16_t flags);
     void pushTuple(const Op& op, std::size_t n);
-    void addToTarget(const Op& op, std::vector<ValueId> items);
-    void setItemsOnTarget(const Op& op, const std::vector<ValueId>& flat);
+    void addToTarget(const Op& op, std::span<const ValueId> items);
+    void setItemsOnTarget(const Op& op, std::span<const ValueId> flat);
     /// Appends the (key, value) pairs of `flat` to the entries of `target`.
-    void appendPairs(ValueId target, const std::vector<ValueId>& flat);
+    void appendPairs(ValueId target, std::span<const ValueId> flat);
     void memoPut(const Op& op, std::uint64_t index);
     void memoGet(const Op& op, std::uint64_t index);
     void makeObject(const Op& op, ObjectOrigin origin, ValueId cls, ValueId args,

@@ -82,20 +82,20 @@ ValueId Interpreter::makeGlobal(std::string_view module, std::string_view name,
 }
 
 void Interpreter::pushTuple(const Op& op, std::size_t n) {
-    std::vector<ValueId> items(n);
+    ValueId items[3] = {kNoValue, kNoValue, kNoValue};  // TUPLE1..TUPLE3
+    n = std::min<std::size_t>(n, 3);
     for (std::size_t i = n; i-- > 0;) {
         items[i] = m_stack.pop();
     }
-    m_stack.push(make(ValueKind::Tuple, op, std::move(items)));
+    m_stack.push(make(ValueKind::Tuple, op, std::span<const ValueId>(items, n)));
 }
 
-void Interpreter::addToTarget(const Op& op, std::vector<ValueId> items) {
+void Interpreter::addToTarget(const Op& op, std::span<const ValueId> items) {
     const ValueId target = m_stack.top();
-    Value& t = m_graph.mutableValue(target);
-    const bool ok =
-        op.code == Opcode::AddItems ? t.kind == ValueKind::Set : t.kind == ValueKind::List;
-    if (!ok && !isOpaque(t.kind)) {
-        fail(opLabel(op) + ": cannot add items to a " + std::string(valueKindName(t.kind)), op);
+    const ValueKind kind = m_graph.kind(target);
+    const bool ok = op.code == Opcode::AddItems ? kind == ValueKind::Set : kind == ValueKind::List;
+    if (!ok && !isOpaque(kind)) {
+        fail(opLabel(op) + ": cannot add items to a " + std::string(valueKindName(kind)), op);
     }
     m_graph.appendItems(target, items);
     for (const ValueId item : items) {
@@ -103,11 +103,11 @@ void Interpreter::addToTarget(const Op& op, std::vector<ValueId> items) {
     }
 }
 
-void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& flat) {
+void Interpreter::setItemsOnTarget(const Op& op, std::span<const ValueId> flat) {
     const ValueId target = m_stack.top();
-    Value& t = m_graph.mutableValue(target);
-    if (t.kind != ValueKind::Dict && !isOpaque(t.kind)) {
-        fail(opLabel(op) + ": cannot set items on a " + std::string(valueKindName(t.kind)), op);
+    const ValueKind kind = m_graph.kind(target);
+    if (kind != ValueKind::Dict && !isOpaque(kind)) {
+        fail(opLabel(op) + ": cannot set items on a " + std::string(valueKindName(kind)), op);
     }
     appendPairs(target, flat);
     for (const ValueId item : flat) {
@@ -115,7 +115,7 @@ void Interpreter::setItemsOnTarget(const Op& op, const std::vector<ValueId>& fla
     }
 }
 
-void Interpreter::appendPairs(ValueId target, const std::vector<ValueId>& flat) {
+void Interpreter::appendPairs(ValueId target, std::span<const ValueId> flat) {
     m_pairs.clear();
     for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
         m_pairs.emplace_back(flat[i], flat[i + 1]);
@@ -152,11 +152,8 @@ void Interpreter::memoGet(const Op& op, std::uint64_t index) {
 void Interpreter::makeObject(const Op& op, ObjectOrigin origin, ValueId cls, ValueId args,
                              ValueId kwargs) {
     const ValueId id = make(ValueKind::Object, op);
-    Value& v = m_graph.mutableValue(id);
-    v.origin = origin;
-    v.func = cls;
-    v.args = args;
-    v.kwargs = kwargs;
+    m_graph.setOrigin(id, origin);
+    m_graph.setLinks(id, cls, args, kwargs);
     holds(id, cls);
     holds(id, args);
     holds(id, kwargs);
@@ -170,7 +167,7 @@ void Interpreter::persistent(const Op& op, ValueId pid) {
     }
     if (result == kNoValue || !m_graph.contains(result)) {
         result = make(ValueKind::PersistentRef, op);
-        m_graph.mutableValue(result).pid = pid;
+        m_graph.setLinks(result, kNoValue, kNoValue, kNoValue, pid);
     }
     m_stack.push(result);
 }
@@ -180,9 +177,9 @@ void Interpreter::build(const Op& op) {
     const ValueId object = m_stack.top();
     // CPython's BUILD needs __setstate__ or a __dict__: builtin values (and the shared None,
     // booleans and small ints) have neither, so only objects of unknown type can take a state.
-    if (!isOpaque(m_graph[object].kind)) {
+    if (!isOpaque(m_graph.kind(object))) {
         fail(opLabel(op) + ": cannot set the state of a " +
-                 std::string(valueKindName(m_graph[object].kind)),
+                 std::string(valueKindName(m_graph.kind(object))),
              op);
     }
     m_graph.appendState(object, state);

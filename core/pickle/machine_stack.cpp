@@ -37,16 +37,15 @@ void MachineStack::pushMark() {
     m_marks.push_back(m_values.size());
 }
 
-std::vector<ValueId> MachineStack::popMark() {
+std::span<const ValueId> MachineStack::popMark() {
     if (m_marks.empty()) {
         throw StackError("no MARK is open");
     }
     const std::size_t mark = m_marks.back();
     m_marks.pop_back();
-    std::vector<ValueId> items(m_values.begin() + static_cast<std::ptrdiff_t>(mark),
-                               m_values.end());
+    m_popped.assign(m_values.begin() + static_cast<std::ptrdiff_t>(mark), m_values.end());
     m_values.resize(mark);
-    return items;
+    return m_popped;
 }
 
 void MachineStack::popValueOrMark() {

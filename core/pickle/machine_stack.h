@@ -3,6 +3,7 @@
 /// can only take values pushed after the innermost MARK.
 
 #include <cstddef>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,8 +33,8 @@ public:
     /// Opens a MARK at the current height.
     void pushMark();
     /// Removes the innermost MARK and returns the values above it, oldest first; StackError
-    /// when no MARK is open.
-    [[nodiscard]] std::vector<ValueId> popMark();
+    /// when no MARK is open. The view is valid until the next popMark().
+    [[nodiscard]] std::span<const ValueId> popMark();
     /// POP semantics of CPython: drops the innermost MARK when it sits at the top, else pops a
     /// value; StackError when neither is possible.
     void popValueOrMark();
@@ -48,6 +49,7 @@ private:
 
     std::vector<ValueId> m_values;
     std::vector<std::size_t> m_marks;
+    std::vector<ValueId> m_popped;  ///< what the last popMark() returned (no allocation per MARK)
     std::size_t m_maxSize;
     std::size_t m_maxMarks;
 };

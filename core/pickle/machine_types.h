@@ -52,9 +52,10 @@ using PersistentLoadFn = std::function<ValueId(const PersistentLoadEvent&)>;
 /// Bounds that keep hostile input from using unbounded memory. Every count is also bounded by
 /// the data itself: each opcode takes at least one byte and makes at most three values.
 struct MachineLimits {
-    /// Values in the graph. A value takes about 140 bytes plus its items, so the default caps
-    /// the graph near 1.5 GB; checkpoint pickles keep bulk data in byte ranges and stay far
-    /// below (a 24 MB pickle of 500,000 small dicts makes 3 million values).
+    /// Values in the graph. A value takes 24 bytes (64 for a call or object) plus its items,
+    /// so the default (10^8) caps the graph near 3 GB; checkpoint pickles keep bulk data in
+    /// byte ranges and stay far below (a 350 MiB pickle of 10^7 small dicts makes 4 × 10^7
+    /// values).
     std::size_t maxValues = static_cast<std::size_t>(core::limits().pickleNodes);
     std::size_t maxStack = 50'000'000;  ///< values on the stack at once
     /// Nesting of containers, calls and objects (CPython's pickler cannot write more than

@@ -69,8 +69,10 @@ using ValueEntry = std::pair<ValueId, ValueId>;
 using ItemList = IdList<ValueId>;
 using EntryList = IdList<ValueEntry>;
 
-/// One value. Plain data owned by a ValueGraph; which fields are meaningful depends on `kind`
-/// (see ValueKind). Text and bytes are read through ValueGraph::text().
+/// One value, as ValueGraph::operator[] decodes it from the graph's compact 24-byte slot (the
+/// graph stores references and lists only for the kinds that have them). Which fields are
+/// meaningful depends on `kind` (see ValueKind). Text and bytes are read through
+/// ValueGraph::text().
 struct Value {
     Value() : integer(0) {}
 
@@ -115,8 +117,8 @@ struct Value {
     }
 };
 
-// Graphs of millions of small objects hold millions of these: keep it small (issue 15).
-static_assert(sizeof(Value) <= 72, "Value grew: every pickled object pays for it");
+// A decoded copy, made on every ValueGraph::operator[]: keep it cheap to fill.
+static_assert(sizeof(Value) <= 72, "Value grew");
 
 /// Short lowercase name of a kind: "none", "int", "global", "persistent_ref"...
 [[nodiscard]] std::string_view valueKindName(ValueKind kind);

@@ -112,10 +112,10 @@ std::optional<std::string> asBytes(const ValueGraph& g, ValueId id) {
 }
 
 const ItemList* sequenceItems(const ValueGraph& g, ValueId id) {
-    if (!g.contains(id) || (g[id].kind != ValueKind::Tuple && g[id].kind != ValueKind::List)) {
+    if (!g.contains(id) || (g.kind(id) != ValueKind::Tuple && g.kind(id) != ValueKind::List)) {
         return nullptr;
     }
-    return &g[id].items;
+    return &g.items(id);
 }
 
 std::optional<ValueId> dictGet(const ValueGraph& g, ValueId dict, std::string_view key) {

@@ -1,5 +1,7 @@
 #include "core/pickle/value_graph.h"
 
+#include <stdexcept>
+
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
 #include "core/util/limits.h"
@@ -19,26 +21,193 @@ ValueGraph::ValueGraph(std::shared_ptr<const ByteSource> source, std::size_t max
     m_smallInts.fill(kNoValue);
 }
 
-ValueId ValueGraph::add(Value value) {
+ValueId ValueGraph::push(const Slot& s, std::uint64_t offset) {
+    // Graphs of millions of small objects hold millions of these (issue 15).
+    static_assert(sizeof(Slot) == 24, "Slot grew: every pickled object pays for it");
+    static_assert(sizeof(Links) == 40, "Links grew");
     if (m_size >= m_maxValues || m_size >= kNoValue - 1) {
         throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
-                         "pickle-nodes", m_maxValues,
-                         {m_source->name(), "pickle", {}, value.offset});
+                         "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
     }
     if (m_size % kChunkSize == 0) {
-        m_chunks.push_back(std::make_unique<Value[]>(kChunkSize));
+        m_chunks.push_back(std::make_unique<Slot[]>(kChunkSize));
     }
     const auto id = static_cast<ValueId>(m_size++);
-    slot(id) = std::move(value);
+    slot(id) = s;
     return id;
+}
+
+ValueId ValueGraph::add(const Value& value) {
+    if (!value.items.empty() || !value.entries.empty() || !value.states.empty()) {
+        throw std::logic_error("ValueGraph::add takes values without lists");
+    }
+    Slot s;
+    s.kind = value.kind;
+    s.origin = value.origin;
+    s.flags = value.flags;
+    s.offset = value.offset;
+    switch (value.kind) {
+        case ValueKind::None:
+        case ValueKind::Bool:
+        case ValueKind::Int:
+        case ValueKind::Buffer:
+            s.u.integer = value.integer;
+            break;
+        case ValueKind::Float:
+            s.u.real = value.real;
+            break;
+        case ValueKind::Str:
+        case ValueKind::Bytes:
+        case ValueKind::ByteArray:
+        case ValueKind::BigInt:
+            if (value.aux != Value::kNoText) {
+                s.aux = value.aux;
+            } else if (value.range.offset >= value.offset &&
+                       value.range.offset - value.offset <= kDeltaMask) {
+                s.aux = kRangeBit | static_cast<std::uint32_t>(value.range.offset - value.offset);
+                s.u.length = value.range.length;
+            } else {
+                s.aux = kRangeBit | kFarBit | static_cast<std::uint32_t>(m_ranges.size());
+                m_ranges.push_back(value.range);
+            }
+            break;
+        case ValueKind::List:
+        case ValueKind::Tuple:
+        case ValueKind::Set:
+        case ValueKind::FrozenSet:
+            s.u.items = ItemList{};
+            break;
+        case ValueKind::Dict:
+            s.u.entries = EntryList{};
+            break;
+        case ValueKind::Global:
+        case ValueKind::Call:
+        case ValueKind::Object:
+        case ValueKind::PersistentRef:
+        case ValueKind::Extension:
+            s.aux = value.kind == ValueKind::Extension ? static_cast<std::uint32_t>(value.integer)
+                    : value.kind == ValueKind::Global  ? value.aux
+                                                       : 0;  // depth
+            s.u.links = kNoLinks;
+            break;
+    }
+    const ValueId id = push(s, value.offset);
+    if (value.func != kNoValue || value.args != kNoValue || value.kwargs != kNoValue ||
+        value.pid != kNoValue) {
+        setLinks(id, value.func, value.args, value.kwargs, value.pid);
+    }
+    return id;
+}
+
+ValueGraph::Links& ValueGraph::links(ValueId id) {
+    Slot& s = slot(id);
+    if (!isOpaqueKind(s.kind)) {
+        throw std::logic_error("a " + std::string(valueKindName(s.kind)) +
+                               " value has no references or method-added lists");
+    }
+    if (s.u.links == kNoLinks) {
+        if (m_linkCount % kChunkSize == 0) {
+            m_linkChunks.push_back(std::make_unique<Links[]>(kChunkSize));
+        }
+        s.u.links = static_cast<std::uint32_t>(m_linkCount++);
+    }
+    return *linksOf(s);
+}
+
+const ItemList& ValueGraph::items(ValueId id) const {
+    static const ItemList kEmpty;
+    const Slot& s = slot(id);
+    if (isListKind(s.kind)) {
+        return s.u.items;
+    }
+    if (const Links* l = linksOf(s)) {
+        return l->items;
+    }
+    return kEmpty;
+}
+
+const EntryList& ValueGraph::entries(ValueId id) const {
+    static const EntryList kEmpty;
+    const Slot& s = slot(id);
+    if (s.kind == ValueKind::Dict) {
+        return s.u.entries;
+    }
+    if (const Links* l = linksOf(s)) {
+        return l->entries;
+    }
+    return kEmpty;
+}
+
+void ValueGraph::appendItems(ValueId id, std::span<const ValueId> items) {
+    if (items.empty()) {
+        return;
+    }
+    Slot& s = slot(id);
+    m_lists.append(isListKind(s.kind) ? s.u.items : links(id).items, items);
+}
+
+void ValueGraph::appendEntries(ValueId id, std::span<const ValueEntry> entries) {
+    if (entries.empty()) {
+        return;
+    }
+    Slot& s = slot(id);
+    m_lists.append(s.kind == ValueKind::Dict ? s.u.entries : links(id).entries, entries);
+}
+
+void ValueGraph::appendState(ValueId id, ValueId state) {
+    m_lists.append(links(id).states, std::span<const ValueId>(&state, 1));
+}
+
+void ValueGraph::setLinks(ValueId id, ValueId func, ValueId args, ValueId kwargs, ValueId pid) {
+    Links& l = links(id);
+    l.func = func;
+    l.args = args;
+    l.kwargs = kwargs;
+    l.pid = pid;
+}
+
+void ValueGraph::setInteger(ValueId id, std::int64_t v) {
+    Slot& s = slot(id);
+    if (s.kind == ValueKind::Extension) {
+        s.aux = static_cast<std::uint32_t>(v);
+    } else {
+        s.u.integer = v;
+    }
+}
+
+void ValueGraph::setReal(ValueId id, double v) {
+    slot(id).u.real = v;
+}
+
+std::uint32_t ValueGraph::depth(ValueId id) const {
+    if (id >= m_size) {
+        return 0;
+    }
+    const Slot& s = slot(id);
+    if (keepsDepthInAux(s.kind)) {
+        return s.aux;
+    }
+    if (!isOpaqueKind(s.kind) || m_otherDepths.empty()) {
+        return 0;
+    }
+    const auto it = m_otherDepths.find(id);
+    return it == m_otherDepths.end() ? 0 : it->second;
 }
 
 void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
     if (owner >= m_size) {
         return;
     }
-    const std::uint32_t d = depth(child) + 1;
-    if (d <= depth(owner)) {
+    // Called for every value put into another: the common cases (a scalar child, an owner
+    // that keeps its depth in its slot) take no lookup.
+    std::uint32_t childDepth = 0;
+    if (child < m_size) {
+        const Slot& c = slot(child);
+        childDepth = keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
+    }
+    const std::uint32_t d = childDepth + 1;
+    const Slot& o = slot(owner);
+    if (d <= (keepsDepthInAux(o.kind) ? o.aux : depth(owner))) {
         return;
     }
     if (d > maxDepth) {
@@ -46,10 +215,12 @@ void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
             "the pickle nests values deeper than " + std::to_string(maxDepth) + " levels", "depth",
             maxDepth, {m_source->name(), "pickle", {}, slot(owner).offset});
     }
-    if (m_depths.size() <= owner) {
-        m_depths.resize(static_cast<std::size_t>(owner) + 1, 0);
+    Slot& s = slot(owner);
+    if (keepsDepthInAux(s.kind)) {
+        s.aux = d;
+    } else {
+        m_otherDepths[owner] = d;
     }
-    m_depths[owner] = d;
 }
 
 ValueId ValueGraph::none() {
@@ -87,6 +258,10 @@ ValueId ValueGraph::integer(std::int64_t i, std::uint64_t offset) {
 }
 
 std::uint32_t ValueGraph::storeText(std::string text) {
+    if (m_texts.size() >= kRangeBit) {
+        throw LimitError("the pickle decodes more than 2^31 texts", "pickle-nodes", m_maxValues,
+                         {m_source->name(), "pickle"});
+    }
     m_texts.push_back(std::move(text));
     return static_cast<std::uint32_t>(m_texts.size() - 1);
 }
@@ -125,29 +300,24 @@ ValueId ValueGraph::addGlobal(std::string module, std::string name, std::string 
 }
 
 std::string_view ValueGraph::text(ValueId id) const {
-    const Value& v = slot(id);
-    switch (v.kind) {
-        case ValueKind::Str:
-        case ValueKind::Bytes:
-        case ValueKind::ByteArray:
-        case ValueKind::BigInt:
-            break;
-        default:
-            return {};
+    const Slot& s = slot(id);
+    if (!isTextKind(s.kind)) {
+        return {};
     }
-    if (v.aux != Value::kNoText) {
-        return m_texts[v.aux];
+    if ((s.aux & kRangeBit) == 0) {
+        return m_texts[s.aux];
     }
-    return {reinterpret_cast<const char*>(m_bytes.data() + v.range.offset),
-            static_cast<std::size_t>(v.range.length)};
+    const ByteRange r = rangeOf(s);
+    return {reinterpret_cast<const char*>(m_bytes.data() + r.offset),
+            static_cast<std::size_t>(r.length)};
 }
 
 GlobalName ValueGraph::global(ValueId id) const {
-    const Value& v = slot(id);
-    if (v.kind != ValueKind::Global) {
+    const Slot& s = slot(id);
+    if (s.kind != ValueKind::Global) {
         return {};
     }
-    const StoredGlobal& g = m_globals[v.aux];
+    const StoredGlobal& g = m_globals[s.aux];
     return {m_texts[g.module], m_texts[g.name], m_texts[g.originalModule], m_texts[g.originalName]};
 }
 

@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/pickle/value.h"
@@ -20,15 +22,17 @@ class ByteSource;
 
 namespace ckpt::core::pickle {
 
-/// Owns every value read from one source, plus the texts that had to be decoded. Values whose
+/// Owns every value read from one source, plus the texts that had to be decoded. A value is a
+/// 24-byte slot (scalars inline, a container's list handle, or the index of a side record of
+/// references for calls, objects and the other opaque kinds), read as a decoded Value. Values whose
 /// bytes are ranges of the source keep it alive through the graph. Not thread-safe for writing;
 /// concurrent reads of a finished graph are fine.
 class ValueGraph {
 public:
     /// A graph over `source`, which must be memory-backed (non-empty view() unless size 0).
-    /// `maxValues` caps the number of values (CorruptDataError past it).
+    /// `maxValues` caps the number of values (LimitError "pickle-nodes" past it).
     explicit ValueGraph(std::shared_ptr<const ByteSource> source,
-                        std::size_t maxValues = 10'000'000);
+                        std::size_t maxValues = 100'000'000);
 
     [[nodiscard]] const ByteSource& source() const { return *m_source; }
     [[nodiscard]] const std::shared_ptr<const ByteSource>& sourcePtr() const { return m_source; }
@@ -37,36 +41,49 @@ public:
 
     /// Number of values; ids are 0..size()-1 in creation order.
     [[nodiscard]] std::size_t size() const { return m_size; }
-    /// The value `id`; `id` must be < size().
-    /// References stay valid while the graph grows.
-    [[nodiscard]] const Value& operator[](ValueId id) const { return slot(id); }
-    [[nodiscard]] Value& mutableValue(ValueId id) { return slot(id); }
+    /// The value `id`, decoded from its compact slot; `id` must be < size(). A copy: its lists
+    /// are handles into the graph's arena (valid while the graph lives), but appends made after
+    /// the copy are not seen through it.
+    [[nodiscard]] Value operator[](ValueId id) const;
+    /// The kind of value `id` (cheaper than operator[]); `id` must be < size().
+    [[nodiscard]] ValueKind kind(ValueId id) const { return slot(id).kind; }
+    /// The items of `id` (see Value::items): a reference that stays valid, and sees appends,
+    /// while the graph lives; an empty list for kinds that hold none.
+    [[nodiscard]] const ItemList& items(ValueId id) const;
+    /// The entries of `id` (see Value::entries), like items().
+    [[nodiscard]] const EntryList& entries(ValueId id) const;
     /// True when `id` names a value of this graph.
     [[nodiscard]] bool contains(ValueId id) const { return id < m_size; }
 
-    /// Appends `value` and returns its id; throws CorruptDataError when the limit is reached.
-    ValueId add(Value value);
-    /// Appends to the items, entries or states of value `id`.
-    void appendItems(ValueId id, std::span<const ValueId> items) {
-        m_lists.append(slot(id).items, items);
-    }
-    void appendEntries(ValueId id, std::span<const ValueEntry> entries) {
-        m_lists.append(slot(id).entries, entries);
-    }
-    void appendState(ValueId id, ValueId state) {
-        m_lists.append(slot(id).states, std::span<const ValueId>(&state, 1));
-    }
+    /// Appends `value` and returns its id; throws LimitError (limit "pickle-nodes") when the
+    /// limit is reached. Its lists must be empty (fill them with appendItems and the like).
+    ValueId add(const Value& value);
+    /// Appends to the items, entries or states of value `id`. Items go to lists, tuples, sets
+    /// and opaque kinds (Global, Call, Object, PersistentRef, Extension), entries to dicts and
+    /// opaque kinds, states to opaque kinds only; anything else is std::logic_error.
+    void appendItems(ValueId id, std::span<const ValueId> items);
+    void appendEntries(ValueId id, std::span<const ValueEntry> entries);
+    void appendState(ValueId id, ValueId state);
+    /// Sets the references of an opaque value (Call, Object, PersistentRef, Global): its
+    /// callable or class, its argument tuple, keyword dict, persistent id (kNoValue: none).
+    void setLinks(ValueId id, ValueId func, ValueId args, ValueId kwargs = kNoValue,
+                  ValueId pid = kNoValue);
+    /// Sets the scalar of an Int/Bool/Buffer (`integer`) or Float (`real`) value.
+    void setInteger(ValueId id, std::int64_t v);
+    void setReal(ValueId id, double v);
+    /// Adds ValueFlag bits to value `id`.
+    void addFlags(ValueId id, std::uint16_t flags) { slot(id).flags |= flags; }
+    /// Sets how an Object was created.
+    void setOrigin(ValueId id, ObjectOrigin origin) { slot(id).origin = origin; }
     /// Bytes held by the graph's values and lists (not its texts).
     [[nodiscard]] std::size_t memoryBytes() const {
-        return m_chunks.size() * kChunkSize * sizeof(Value) + m_lists.reservedBytes() +
-               m_depths.capacity() * sizeof(std::uint32_t);
+        return m_chunks.size() * kChunkSize * sizeof(Slot) +
+               m_linkChunks.size() * kChunkSize * sizeof(Links) + m_lists.reservedBytes();
     }
 
     /// Nesting depth of `id`: 0 for a scalar, 1 + the deepest value it holds for containers,
     /// calls and objects (as far as the machine has filled them so far).
-    [[nodiscard]] std::uint32_t depth(ValueId id) const {
-        return id < m_depths.size() ? m_depths[id] : 0;
-    }
+    [[nodiscard]] std::uint32_t depth(ValueId id) const;
     /// Raises the depth of `owner` to hold `child`; throws LimitError (limit "depth") past
     /// `maxDepth`. The machine calls it whenever a value is put inside another.
     void holds(ValueId owner, ValueId child, std::uint32_t maxDepth);
@@ -99,49 +116,201 @@ public:
     /// items, entry keys and values, states.
     template <typename Fn>
     void forEachChild(ValueId id, Fn&& fn) const {
-        const Value& v = slot(id);
-        for (const ValueId r : {v.func, v.args, v.kwargs, v.pid}) {
-            if (r != kNoValue) {
-                fn(r);
+        const Slot& s = slot(id);
+        const auto eachItem = [&fn](const ItemList& l) {
+            for (const ValueId c : l) {
+                fn(c);
             }
-        }
-        for (const ValueId c : v.items) {
-            fn(c);
-        }
-        for (const auto& [k, val] : v.entries) {
-            fn(k);
-            fn(val);
-        }
-        for (const ValueId s : v.states) {
-            fn(s);
+        };
+        const auto eachEntry = [&fn](const EntryList& l) {
+            for (const auto& [k, val] : l) {
+                fn(k);
+                fn(val);
+            }
+        };
+        if (isListKind(s.kind)) {
+            eachItem(s.u.items);
+        } else if (s.kind == ValueKind::Dict) {
+            eachEntry(s.u.entries);
+        } else if (const Links* l = linksOf(s)) {
+            for (const ValueId r : {l->func, l->args, l->kwargs, l->pid}) {
+                if (r != kNoValue) {
+                    fn(r);
+                }
+            }
+            eachItem(l->items);
+            eachEntry(l->entries);
+            eachItem(l->states);
         }
     }
 
 private:
+    /// One value in 24 bytes. The payload depends on the kind: the scalar (None, Bool, Int,
+    /// Buffer: integer; Float: real), the length of a text read in place (Str, Bytes,
+    /// ByteArray, BigInt: `aux` says where it starts), the list of a container (List, Tuple,
+    /// Set, FrozenSet: items; Dict: entries), or the index of a Links record (the opaque kinds:
+    /// Global, Call, Object, PersistentRef, Extension), which only values that have references
+    /// get. Extension keeps its code in `aux`, Global its name's index.
+    struct Slot {
+        Slot() : u() {}
+        ValueKind kind = ValueKind::None;
+        ObjectOrigin origin = ObjectOrigin::NewObj;
+        std::uint16_t flags = 0;
+        std::uint32_t aux = 0;
+        std::uint64_t offset = 0;
+        union Payload {
+            Payload() : integer(0) {}
+            std::int64_t integer;
+            double real;
+            std::uint64_t length;
+            ItemList items;
+            EntryList entries;
+            std::uint32_t links;
+        } u;
+    };
+    /// The references and lists of an opaque value.
+    struct Links {
+        ValueId func = kNoValue;
+        ValueId args = kNoValue;
+        ValueId kwargs = kNoValue;
+        ValueId pid = kNoValue;
+        ItemList items;
+        EntryList entries;
+        ItemList states;
+    };
     struct StoredGlobal {
         std::uint32_t module, name, originalModule, originalName;
     };
-    std::uint32_t storeText(std::string text);
-    [[nodiscard]] Value& slot(ValueId id) const {
-        return m_chunks[id >> kChunkBits][id & (kChunkSize - 1)];
+
+    // Slot::aux of a text: an index into m_texts, or (kRangeBit) a range of the source that
+    // starts `aux & kDeltaMask` bytes after the value's offset (Slot::u.length long), or
+    // (kRangeBit | kFarBit) an index into m_ranges.
+    static constexpr std::uint32_t kRangeBit = 1U << 31;
+    static constexpr std::uint32_t kFarBit = 1U << 30;
+    static constexpr std::uint32_t kDeltaMask = kFarBit - 1;
+    static constexpr std::uint32_t kNoLinks = std::numeric_limits<std::uint32_t>::max();
+
+    static bool isListKind(ValueKind k) {
+        return k == ValueKind::List || k == ValueKind::Tuple || k == ValueKind::Set ||
+               k == ValueKind::FrozenSet;
+    }
+    static bool isOpaqueKind(ValueKind k) {
+        return k == ValueKind::Global || k == ValueKind::Call || k == ValueKind::Object ||
+               k == ValueKind::PersistentRef || k == ValueKind::Extension;
+    }
+    /// Kinds whose Slot::aux holds their nesting depth.
+    static bool keepsDepthInAux(ValueKind k) {
+        return isListKind(k) || k == ValueKind::Dict || k == ValueKind::Call ||
+               k == ValueKind::Object || k == ValueKind::PersistentRef;
+    }
+    static bool isTextKind(ValueKind k) {
+        return k == ValueKind::Str || k == ValueKind::Bytes || k == ValueKind::ByteArray ||
+               k == ValueKind::BigInt;
     }
 
-    // Values live in fixed-size chunks: no reallocation peaks, stable references.
+    std::uint32_t storeText(std::string text);
+    [[nodiscard]] Slot& slot(ValueId id) const {
+        return m_chunks[id >> kChunkBits][id & (kChunkSize - 1)];
+    }
+    [[nodiscard]] Links* linksOf(const Slot& s) const {
+        if (!isOpaqueKind(s.kind) || s.u.links == kNoLinks) {
+            return nullptr;
+        }
+        return &m_linkChunks[s.u.links >> kChunkBits][s.u.links & (kChunkSize - 1)];
+    }
+    /// The Links of opaque value `id`, made on first use; std::logic_error for other kinds.
+    Links& links(ValueId id);
+    [[nodiscard]] ByteRange rangeOf(const Slot& s) const;
+    ValueId push(const Slot& s, std::uint64_t offset);
+
+    // Values and links live in fixed-size chunks: no reallocation peaks, stable references.
     static constexpr std::size_t kChunkBits = 10;
     static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
 
     std::shared_ptr<const ByteSource> m_source;
     std::span<const std::byte> m_bytes;
     std::size_t m_maxValues;
-    std::vector<std::uint32_t> m_depths;  ///< by id; absent entries are 0
-    std::vector<std::unique_ptr<Value[]>> m_chunks;
+    /// Depths of Globals and Extensions that hold values (their `aux` is taken); the other
+    /// kinds that hold values keep their depth in `aux`.
+    std::unordered_map<ValueId, std::uint32_t> m_otherDepths;
+    std::vector<std::unique_ptr<Slot[]>> m_chunks;
+    std::vector<std::unique_ptr<Links[]>> m_linkChunks;
+    std::size_t m_linkCount = 0;
     ListArena m_lists;
     std::size_t m_size = 0;
     std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows
+    std::vector<ByteRange> m_ranges;  ///< text ranges far from their value's offset
     std::vector<StoredGlobal> m_globals;
     ValueId m_none = kNoValue;
     std::array<ValueId, 2> m_bools{kNoValue, kNoValue};
     std::array<ValueId, 262> m_smallInts{};
 };
+
+inline Value ValueGraph::operator[](ValueId id) const {
+    const Slot& s = slot(id);
+    Value v;
+    v.kind = s.kind;
+    v.origin = s.origin;
+    v.flags = s.flags;
+    v.offset = s.offset;
+    switch (s.kind) {
+        case ValueKind::None:
+        case ValueKind::Bool:
+        case ValueKind::Int:
+        case ValueKind::Buffer:
+            v.integer = s.u.integer;
+            break;
+        case ValueKind::Float:
+            v.real = s.u.real;
+            break;
+        case ValueKind::Str:
+        case ValueKind::Bytes:
+        case ValueKind::ByteArray:
+        case ValueKind::BigInt:
+            if ((s.aux & kRangeBit) == 0) {
+                v.aux = s.aux;
+            } else {
+                v.range = rangeOf(s);
+            }
+            break;
+        case ValueKind::List:
+        case ValueKind::Tuple:
+        case ValueKind::Set:
+        case ValueKind::FrozenSet:
+            v.items = s.u.items;
+            break;
+        case ValueKind::Dict:
+            v.entries = s.u.entries;
+            break;
+        case ValueKind::Global:
+        case ValueKind::Call:
+        case ValueKind::Object:
+        case ValueKind::PersistentRef:
+        case ValueKind::Extension:
+            if (s.kind == ValueKind::Global) {
+                v.aux = s.aux;
+            } else if (s.kind == ValueKind::Extension) {
+                v.integer = s.aux;
+            }
+            if (const Links* l = linksOf(s)) {
+                v.func = l->func;
+                v.args = l->args;
+                v.kwargs = l->kwargs;
+                v.pid = l->pid;
+                v.items = l->items;
+                v.entries = l->entries;
+                v.states = l->states;
+            }
+            break;
+    }
+    return v;
+}
+
+inline ByteRange ValueGraph::rangeOf(const Slot& s) const {
+    if ((s.aux & kFarBit) != 0) {
+        return m_ranges[s.aux & kDeltaMask];
+    }
+    return {s.offset + (s.aux & kDeltaMask), s.u.length};
+}
 
 }  // namespace ckpt::core::pickle

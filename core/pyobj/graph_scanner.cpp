@@ -95,6 +95,10 @@ void recognizeArchiveBytes(ValueId id, std::shared_ptr<const ByteSource> bytes,
 
 void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& options) {
     for (ValueId id = 0; id < g.size(); ++id) {
+        const ValueKind kind = g.kind(id);
+        if (kind != ValueKind::Bytes && kind != ValueKind::ByteArray && kind != ValueKind::Call) {
+            continue;  // what the recognisers look for starts from these
+        }
         const pickle::Value& v = g[id];
         if (out.tensors.contains(id) || out.archives.contains(id)) {
             continue;

@@ -1,6 +1,10 @@
 #include "core/pyobj/object_tree.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/model/checkpoint.h"
@@ -42,6 +46,49 @@ std::size_t fillArchive(const ArchiveEntry& a, Node& node) {
 }
 
 }  // namespace
+
+bool ObjectTreeBuilder::namesRepeat(const std::vector<Member>& members) {
+    const std::size_t n = members.size();
+    if (n <= 8) {
+        for (std::size_t i = 1; i < n; ++i) {
+            for (std::size_t j = 0; j < i; ++j) {
+                if (members[i].name == members[j].name) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+    // Open addressing over indices: no allocation per name (a list of 10^6 rows has 10^6).
+    const std::size_t size = std::bit_ceil(2 * n);
+    std::vector<std::uint32_t> table(size, UINT32_MAX);
+    const std::hash<std::string_view> hash;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string_view name = members[i].name;
+        for (std::size_t at = hash(name) & (size - 1);; at = (at + 1) & (size - 1)) {
+            if (table[at] == UINT32_MAX) {
+                table[at] = static_cast<std::uint32_t>(i);
+                break;
+            }
+            if (members[table[at]].name == name) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void ObjectTreeBuilder::numberRepeatedNames(std::vector<Member>& members) {
+    if (!namesRepeat(members)) {
+        return;
+    }
+    std::unordered_map<std::string, int> used;
+    for (auto& m : members) {
+        if (const int n = ++used[m.name]; n > 1) {
+            m.name += "#" + std::to_string(n);
+        }
+    }
+}
 
 void copyTree(const Node& from, Node& to) {
     std::vector<std::pair<const Node*, Node*>> stack{{&from, &to}};
@@ -93,12 +140,7 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
     };
     std::vector<Task> stack;
     const auto pushMembers = [&stack](std::vector<Member>& members, Node* node, std::size_t depth) {
-        std::unordered_map<std::string, int> used;
-        for (auto& m : members) {
-            if (const int n = ++used[m.name]; n > 1) {
-                m.name += "#" + std::to_string(n);
-            }
-        }
+        numberRepeatedNames(members);
         for (auto it = members.rbegin(); it != members.rend(); ++it) {
             stack.push_back({it->id, node, std::move(it->name), depth});
         }

@@ -50,6 +50,9 @@ private:
     struct Shape;
 
     void run(pickle::ValueId root, Node& parent, const std::string& rootName, bool intoParent);
+    /// Appends "#2", "#3"... to repeated member names (the first keeps its name).
+    static void numberRepeatedNames(std::vector<Member>& members);
+    [[nodiscard]] static bool namesRepeat(const std::vector<Member>& members);
     [[nodiscard]] Shape shapeOf(pickle::ValueId id);
     void addMember(std::vector<Member>& members, Member m) const;
     void noteElided(Node& node);

@@ -89,8 +89,7 @@ void addDiscarded(const ValueGraph& g, const std::vector<ValueId>& roots, const 
     }
     std::vector<ValueId> islands;
     for (ValueId id = 0; id < g.size(); ++id) {
-        const auto& v = g[id];
-        if (held[id] || (v.kind != ValueKind::Call && v.kind != ValueKind::Object)) {
+        if (held[id] || (g.kind(id) != ValueKind::Call && g.kind(id) != ValueKind::Object)) {
             continue;
         }
         const auto callee = pickle::calleeName(g, id);
@@ -124,7 +123,7 @@ void addDiscarded(const ValueGraph& g, const std::vector<ValueId>& roots, const 
 std::string picklerOf(const ValueGraph& g) {
     bool joblib = false;
     for (ValueId id = 0; id < g.size(); ++id) {
-        if (g[id].kind != ValueKind::Global) {
+        if (g.kind(id) != ValueKind::Global) {
             continue;
         }
         const auto name = g.global(id);
@@ -147,19 +146,24 @@ void buildObjectView(const ValueGraph& g, ValueId root, Recognitions& r, Checkpo
 void buildObjectView(const ValueGraph& g, const std::vector<ValueId>& roots, Recognitions& r,
                      Checkpoint& checkpoint, const ObjectViewOptions& options) {
     scanGraph(g, r, options.scan);
-    ObjectTreeBuilder builder(g, r, options.limits);
-    for (std::size_t i = 0; i < roots.size(); ++i) {
-        if (i == 0) {
-            builder.build(roots[0], checkpoint.root());
-        } else {
-            builder.buildChild(roots[i], checkpoint.root(), "<pickle" + std::to_string(i) + ">");
+    std::vector<std::string> treeWarnings;
+    if (options.tree || !r.tensors.empty() || !r.archives.empty()) {
+        ObjectTreeBuilder builder(g, r, options.limits);
+        for (std::size_t i = 0; i < roots.size(); ++i) {
+            if (i == 0) {
+                builder.build(roots[0], checkpoint.root());
+            } else {
+                builder.buildChild(roots[i], checkpoint.root(),
+                                   "<pickle" + std::to_string(i) + ">");
+            }
         }
+        addDiscarded(g, roots, r, builder, checkpoint);
+        treeWarnings = builder.warnings();
     }
-    addDiscarded(g, roots, r, builder, checkpoint);
     for (const auto& w : r.warnings) {
         checkpoint.addWarning(w);
     }
-    for (const auto& w : builder.warnings()) {
+    for (const auto& w : treeWarnings) {
         checkpoint.addWarning(w);
     }
     for (const auto& [id, a] : r.archives) {

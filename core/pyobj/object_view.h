@@ -18,12 +18,15 @@ namespace ckpt::core::pyobj {
 struct ObjectViewOptions {
     ScanOptions scan;
     TreeLimits limits;
+    /// False: no tree (not even `<discarded>`) unless the recognisers found tensors or nested
+    /// archives; recognitions, warnings, nested streams and unchecked parts are kept.
+    bool tree = true;
 };
 
 /// Scans `g` (adding to `r`, which may already hold hook results), then builds the tree of
-/// `root` under `checkpoint.root()`. When the tree holds one nested Keras archive and the
-/// checkpoint has no layers yet, its layers (weight paths prefixed), config and Keras metadata
-/// are lifted into `checkpoint`.
+/// `root` under `checkpoint.root()` (see ObjectViewOptions::tree). When the tree holds one nested
+/// Keras archive and the checkpoint has no layers yet, its layers (weight paths prefixed), config
+/// and Keras metadata are lifted into `checkpoint`.
 void buildObjectView(const pickle::ValueGraph& g, pickle::ValueId root, Recognitions& r,
                      Checkpoint& checkpoint, const ObjectViewOptions& options = {});
 

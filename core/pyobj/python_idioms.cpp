@@ -34,7 +34,7 @@ std::unordered_set<std::string> stringSet(const ValueGraph& g, ValueId id) {
     if (!g.contains(id)) {
         return out;
     }
-    const pickle::ItemList* items = &g[id].items;
+    const pickle::ItemList* items = &g.items(id);
     if (g[id].kind == ValueKind::Call) {  // set(['a']) at protocol 2
         const auto* args = sequenceItems(g, g[id].args);
         items = args != nullptr && !args->empty() && sequenceItems(g, (*args)[0])

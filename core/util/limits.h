@@ -14,8 +14,8 @@
 namespace ckpt::core {
 
 struct Limits {
-    std::uint64_t pickleNodes = 10'000'000;        ///< values one pickle may create
-    std::uint64_t pickleMemo = 10'000'000;         ///< memo entries of one pickle
+    std::uint64_t pickleNodes = 100'000'000;       ///< values one pickle may create
+    std::uint64_t pickleMemo = 100'000'000;        ///< memo entries of one pickle
     std::uint64_t depth = 10'000;                  ///< nesting of containers/calls in a pickle
     std::uint64_t stringBytes = 4ull << 30;        ///< one str/bytes value or long integer
     std::uint64_t inflatedBytes = 4ull << 30;      ///< one decompressed member or stream

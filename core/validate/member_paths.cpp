@@ -120,15 +120,33 @@ void MemberPaths::addAttributes(ValueId owner, ValueId state) {
 }
 
 void MemberPaths::expand(ValueId id) {
-    const auto& v = m_g[id];
-    for (std::size_t i = 0; i < v.items.size(); ++i) {
-        visit(v.items[i], id, {StepKind::Index, i});
+    switch (m_g.kind(id)) {
+        case ValueKind::List:
+        case ValueKind::Tuple:
+        case ValueKind::Set:
+        case ValueKind::FrozenSet:
+        case ValueKind::Dict:
+        case ValueKind::Global:
+        case ValueKind::Call:
+        case ValueKind::Object:
+        case ValueKind::PersistentRef:
+        case ValueKind::Extension:
+            break;
+        default:
+            return;  // scalars hold nothing
     }
-    if (v.kind == ValueKind::Dict || !v.entries.empty()) {
-        for (const auto& [k, val] : v.entries) {
-            visit(val, id, {StepKind::Key, k});
-        }
+    const auto& items = m_g.items(id);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        visit(items[i], id, {StepKind::Index, i});
     }
+    for (const auto& [k, val] : m_g.entries(id)) {
+        visit(val, id, {StepKind::Key, k});
+    }
+    const ValueKind kind = m_g.kind(id);
+    if (kind != ValueKind::Object && kind != ValueKind::Call && kind != ValueKind::PersistentRef) {
+        return;
+    }
+    const auto v = m_g[id];
     if (v.kind == ValueKind::Object || v.kind == ValueKind::Call) {
         if (m_g.contains(v.func) && m_g[v.func].kind == ValueKind::Call) {
             visit(v.func, id, {StepKind::Class});  // a class rebuilt by dill/cloudpickle

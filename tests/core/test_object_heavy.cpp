@@ -1,0 +1,159 @@
+// Object-heavy pickles (issue 15), untimed: a payload after 10^7 harmless objects is still
+// found, the object tree of many small dicts is complete (its counts match the objects
+// written), and validating without the object tree finds exactly what validating with it does.
+// The big files are written at test time into a temporary directory.
+
+#include <QDirIterator>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "common/test_support.h"
+#include "core/formats/registry.h"
+#include "core/model/checkpoint.h"
+#include "core/util/error.h"
+#include "core/validate/validator.h"
+
+using namespace ckpt::core;
+using namespace std::string_literals;
+
+namespace {
+
+/// SHORT_BINUNICODE `s` (shorter than 256 bytes).
+std::string shortStr(const std::string& s) {
+    return "\x8c"s + static_cast<char>(s.size()) + s;
+}
+
+std::string le32(std::uint32_t v) {
+    std::string out(4, '\0');
+    for (int b = 0; b < 4; ++b) {
+        out[static_cast<std::size_t>(b)] = static_cast<char>((v >> (8 * b)) & 0xff);
+    }
+    return out;
+}
+
+/// A protocol-4 pickle of {"rows": [<row> for i < n], "z": posix.system("true")} (the call
+/// only with `payload`), the rows appended in batches of 1000 as CPython writes them.
+/// `row(i)` returns the opcodes of one row.
+template <typename RowFn>
+void writeRows(const std::string& path, std::uint32_t n, bool payload, RowFn row) {
+    std::ofstream out(path, std::ios::binary);
+    out << "\x80\x04}("s << shortStr("rows") << "]";
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (i % 1000 == 0) {
+            out << "(";
+        }
+        out << row(i);
+        if (i % 1000 == 999 || i + 1 == n) {
+            out << "e";
+        }
+    }
+    if (payload) {
+        out << shortStr("z") << "cposix\nsystem\n" << shortStr("true") << "\x85R";
+    }
+    out << "u.";
+}
+
+std::string dump(const ValidationReport& r) {
+    std::string out;
+    for (const auto& f : r.findings) {
+        out += f.rule + " " + f.path + " " + f.symbol + " @" +
+               std::to_string(f.offset.value_or(0)) + " " + f.member + ": " + f.message + "\n";
+    }
+    return out;
+}
+
+ValidationReport validate(const QString& path, bool objectTree) {
+    OpenOptions open;
+    open.objectTree = objectTree;
+    const auto c = openCheckpoint(path.toStdString(), open);
+    return validateCheckpoint(*c);
+}
+
+}  // namespace
+
+class TestObjectHeavy : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+
+private slots:
+    void payloadAfterTenMillionHarmlessObjects() {
+        // 10^7 empty dicts (one value each; a 10 MB file), then the call. The machine used to
+        // stop at 10^7 values (the old pickle-nodes limit) before reaching it.
+        constexpr std::uint32_t kRows = 10'000'000;
+        const QString path = m_tmp.filePath("ten_million.pkl");
+        writeRows(path.toStdString(), kRows, true, [](std::uint32_t) { return "}"s; });
+        const auto report = validate(path, false);
+        QCOMPARE(report.findings.size(), std::size_t{1});
+        const auto& f = report.findings.front();
+        QCOMPARE(f.rule, std::string("CKPT-S001"));
+        QCOMPARE(f.path, std::string("<root>['z']"));
+        QCOMPARE(f.symbol, std::string("posix.system"));
+        QVERIFY2(f.offset.value_or(0) > kRows, "the payload sits after every row");
+    }
+
+    void treeCountsMatchTheObjectsWritten() {
+        // Issue 15's benchmark rows {"id": i, "name": f"item{i}", "v": float(i)}, as many as the
+        // tree's node limit (10^6) allows whole: 1 + 4 nodes per row.
+        constexpr std::uint32_t kRows = 240'000;
+        const QString path = m_tmp.filePath("rows.pkl");
+        writeRows(path.toStdString(), kRows, false, [](std::uint32_t i) {
+            return "}("s + shortStr("id") + "J" + le32(i) + shortStr("name") +
+                   shortStr("item" + std::to_string(i)) + shortStr("v") + "G" +
+                   std::string(8, '\0') + "u";
+        });
+        const auto c = openCheckpoint(path.toStdString());
+        for (const auto& w : c->warnings()) {
+            QVERIFY2(w.find("cut") == std::string::npos, w.c_str());
+        }
+        QCOMPARE(c->root().children().size(), std::size_t{1});
+        const Node& rows = *c->root().child(0);
+        QCOMPARE(rows.name(), std::string("rows"));
+        QCOMPARE(rows.children().size(), std::size_t{kRows});
+        QCOMPARE(c->root().subtreeSize(), std::size_t{1 + 1 + 4 * kRows});
+        for (const std::uint32_t i : {0U, 1U, kRows / 2, kRows - 1}) {
+            const Node& row = *rows.child(i);
+            QCOMPARE(row.name(), std::to_string(i));
+            QCOMPARE(row.children().size(), std::size_t{3});
+            QCOMPARE(row.child(0)->name(), std::string("id"));
+            QCOMPARE(row.child(0)->value(), std::to_string(i));
+            QCOMPARE(row.child(1)->name(), std::string("name"));
+            QVERIFY(row.child(1)->value().find("item" + std::to_string(i)) != std::string::npos);
+            QCOMPARE(row.child(2)->name(), std::string("v"));
+        }
+    }
+
+    void validationWithoutTheTreeFindsTheSame_data() {
+        QTest::addColumn<QString>("path");
+        for (const char* dir : {"pickle", "py", "hostile", "sklearn", "benign"}) {
+            QDirIterator it(ckpt::test::fixture(dir), QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                const QString p = it.next();
+                if (!p.endsWith(".ops") && !p.endsWith(".repr") && !p.endsWith(".md") &&
+                    !p.endsWith(".py") && !p.endsWith(".json")) {
+                    QTest::newRow(qPrintable(p.mid(ckpt::test::fixtureDir().size() + 1))) << p;
+                }
+            }
+        }
+    }
+
+    void validationWithoutTheTreeFindsTheSame() {
+        QFETCH(QString, path);
+        std::string withTree;
+        try {
+            withTree = dump(validate(path, true));
+        } catch (const Error&) {
+            QVERIFY_THROWS_EXCEPTION(Error, (void)validate(path, false));
+            return;  // unreadable either way
+        }
+        QCOMPARE(dump(validate(path, false)), withTree);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestObjectHeavy)
+#include "test_object_heavy.moc"
