@@ -24,8 +24,22 @@ std::string Node::path() const {
     if (m_parent == nullptr) {
         return {};
     }
-    const std::string up = m_parent->path();
-    return up.empty() ? m_name : up + "/" + m_name;
+    const Node* up = m_parent;
+    while (up->m_transparent && up->m_parent != nullptr) {
+        up = up->m_parent;  // display groups add nothing to a path
+    }
+    const std::string upPath = up->path();
+    return upPath.empty() ? m_name : upPath + "/" + m_name;
+}
+
+std::vector<std::unique_ptr<Node>> Node::takeChildren() {
+    std::vector<std::unique_ptr<Node>> out = std::move(m_children);
+    m_children.clear();
+    for (auto& c : out) {
+        c->m_parent = nullptr;
+        c->m_row = 0;
+    }
+    return out;
 }
 
 Node& Node::addChild(std::unique_ptr<Node> child) {
@@ -55,12 +69,22 @@ Node* Node::find(std::string_view path) const {
     while (!path.empty() && node != nullptr) {
         const Node* next = nullptr;
         std::size_t consumed = 0;
-        for (const auto& c : node->m_children) {
-            const auto& n = c->m_name;
-            if (path.size() >= n.size() && path.compare(0, n.size(), n) == 0 &&
-                (path.size() == n.size() || path[n.size()] == '/') && n.size() > consumed) {
-                next = c.get();
-                consumed = n.size();
+        // Display groups (transparent) are looked through: their children count as this
+        // node's; a display group also matches its own name.
+        std::vector<const Node*> scan{node};
+        for (std::size_t i = 0; i < scan.size(); ++i) {
+            for (const auto& c : scan[i]->m_children) {
+                const auto& n = c->m_name;
+                if (path.size() >= n.size() && path.compare(0, n.size(), n) == 0 &&
+                    (path.size() == n.size() || path[n.size()] == '/') &&
+                    (n.size() > consumed || (n.size() == consumed && !c->m_transparent &&
+                                             next != nullptr && next->m_transparent))) {
+                    next = c.get();
+                    consumed = n.size();
+                }
+                if (c->m_transparent) {
+                    scan.push_back(c.get());
+                }
             }
         }
         if (next == nullptr) {

@@ -70,6 +70,14 @@ public:
     /// Number of nodes in this subtree, this node included.
     [[nodiscard]] std::size_t subtreeSize() const;
 
+    /// A grouping added for display (a module of dotted tensor keys, see module_groups.h): its
+    /// name is not part of its descendants' paths, so every path stays as the file has it, and
+    /// find() looks through it.
+    [[nodiscard]] bool transparent() const { return m_transparent; }
+    void setTransparent(bool on) { m_transparent = on; }
+    /// Removes and returns the children, in order (their parent is reset); addChild() them back.
+    [[nodiscard]] std::vector<std::unique_ptr<Node>> takeChildren();
+
 private:
     NodeKind m_kind;
     std::string m_name;
@@ -80,6 +88,7 @@ private:
     std::string m_typeName;
     std::string m_value;
     std::shared_ptr<Tensor> m_tensor;
+    bool m_transparent = false;
 };
 
 }  // namespace ckpt::core

@@ -8,6 +8,7 @@
 #include "core/formats/registry.h"
 #include "core/io/byte_source.h"
 #include "core/model/checkpoint.h"
+#include "core/model/module_groups.h"
 #include "core/util/error.h"
 #include "ui/jobs/background_job.h"
 
@@ -70,9 +71,20 @@ std::unique_ptr<core::Checkpoint> LoadController::openWithCore(const LoadRequest
                                                                const core::ProgressFn& progress) {
     core::OpenOptions options;
     options.progress = progress;
+    std::unique_ptr<core::Checkpoint> checkpoint;
     if (request.bytes.isEmpty()) {
-        return core::openCheckpoint(std::filesystem::path(request.path.toStdString()), options);
+        checkpoint =
+            core::openCheckpoint(std::filesystem::path(request.path.toStdString()), options);
+    } else {
+        checkpoint = openBytes(request, options);
     }
+    // The tree shows the modules that dotted tensor keys name; paths stay as the file has them.
+    core::groupDottedKeys(checkpoint->root());
+    return checkpoint;
+}
+
+std::unique_ptr<core::Checkpoint> LoadController::openBytes(const LoadRequest& request,
+                                                            const core::OpenOptions& options) {
     std::vector<std::byte> bytes(static_cast<std::size_t>(request.bytes.size()));
     std::memcpy(bytes.data(), request.bytes.constData(), bytes.size());
     const std::string name =

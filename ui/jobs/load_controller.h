@@ -14,6 +14,10 @@
 #include "ui/jobs/background_job.h"
 #include "ui/jobs/load_request.h"
 
+namespace ckpt::core {
+struct OpenOptions;
+}  // namespace ckpt::core
+
 namespace ckpt::ui {
 
 /// One load at a time; its signals arrive on the owner's thread.
@@ -61,6 +65,9 @@ signals:
     void cancelled(const QString& path);
 
 private:
+    /// openWithCore's part for in-memory bytes (samples, drops).
+    [[nodiscard]] static std::unique_ptr<core::Checkpoint> openBytes(
+        const LoadRequest& request, const core::OpenOptions& options);
     void startNext();
     /// The running request ended (reported or cancelled): the next one starts.
     void onEnded();

@@ -31,7 +31,7 @@ QString NodeText::type(const core::Node& n) {
             return fmt::qs(std::string(core::dtypeName(t->dtype())));
         }
         case NodeKind::Group:
-            return QStringLiteral("group");
+            return n.transparent() ? QStringLiteral("module") : QStringLiteral("group");
         case NodeKind::Object:
             return n.typeName().empty() ? QStringLiteral("object") : fmt::qs(n.typeName());
         case NodeKind::Value:
@@ -49,6 +49,13 @@ QString NodeText::shapeOrValue(const core::Node& n, int maxChars) {
     }
     if (n.kind() == NodeKind::Value) {
         return oneLine(n.value(), maxChars);
+    }
+    if (n.transparent() && n.attributes().contains("parameters")) {
+        // A module made of dotted keys: its parameter count where a tensor shows its shape.
+        const auto& p = n.attributes()["parameters"];
+        if (p.is_number_unsigned()) {
+            return QObject::tr("%1 params").arg(fmt::count(p.get<std::uint64_t>()));
+        }
     }
     return {};
 }
