@@ -104,7 +104,14 @@ void MainWindow::connectActions() {
             [this] { m_session->close(m_session->currentDocument()); });
     connect(m_actions->exportFile, &QAction::triggered, this, &MainWindow::exportCurrent);
     connect(m_actions->quit, &QAction::triggered, this, &QWidget::close);
-    connect(m_actions->focusFilter, &QAction::triggered, m_tree, &TreePanel::focusFilter);
+    // Ctrl+F finds where the focus is: in the graph while it has the focus, else in the tree.
+    connect(m_actions->focusFilter, &QAction::triggered, this, [this] {
+        if (m_tabs->currentWidget() == m_graph && m_graph->isAncestorOf(focusWidget())) {
+            m_graph->focusSearch();
+        } else {
+            m_tree->focusFilter();
+        }
+    });
     connect(m_actions->showOverview, &QAction::triggered, this, [this] { showTab(OverviewTab); });
     connect(m_actions->showArchitecture, &QAction::triggered, this,
             [this] { showTab(ArchitectureTab); });

@@ -205,6 +205,15 @@ private slots:
         w.treePanel()->select(index);
         QCOMPARE(panel->view()->selectedNode(), withTensors);
 
+        // Ctrl+F finds in the graph while it has the focus, in the tree otherwise.
+        tabs->setCurrentWidget(panel);
+        panel->view()->setFocus();
+        QTest::keyClick(panel->view(), Qt::Key_F, Qt::ControlModifier);
+        QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(panel->searchEdit()));
+        w.treePanel()->view()->setFocus();
+        QTest::keyClick(w.treePanel()->view(), Qt::Key_F, Qt::ControlModifier);
+        QVERIFY(QApplication::focusWidget() != panel->searchEdit());
+
         // And from the layer table: choosing another layer there selects it in the graph.
         GraphNodeId other = kNoGraphNode;
         for (GraphNodeId id = 0; id < g.nodes().size(); ++id) {

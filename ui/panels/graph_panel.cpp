@@ -46,14 +46,6 @@ GraphPanel::GraphPanel(QWidget* parent)
     m_search->setPlaceholderText(tr("Find a layer or module (Ctrl+F, Enter for the next)"));
     m_search->setClearButtonEnabled(true);
     m_search->setObjectName(QStringLiteral("graphSearch"));
-    auto* find = new QAction(this);
-    find->setShortcut(QKeySequence::Find);
-    find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(find);
-    connect(find, &QAction::triggered, this, [this] {
-        m_search->setFocus();
-        m_search->selectAll();
-    });
     connect(m_search, &QLineEdit::returnPressed, this, [this] { findNext(m_search->text()); });
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
         m_lastFound = core::kNoGraphNode;
@@ -149,6 +141,11 @@ GraphPanel::GraphPanel(QWidget* parent)
 }
 
 GraphPanel::~GraphPanel() = default;
+
+void GraphPanel::focusSearch() {
+    m_search->setFocus(Qt::ShortcutFocusReason);
+    m_search->selectAll();
+}
 
 bool GraphPanel::isBusy() const {
     return m_job->isRunning();

@@ -1,6 +1,7 @@
 #pragma once
 // The Graph tab: the architecture as a graph laid out by Graphviz (core/graph), drawn by
-// GraphView. Search (Ctrl+F, Enter for the next match) centres the match; a double click folds
+// GraphView. Search (Ctrl+F while the graph has the focus, Enter for the next match) centres
+// the match; a double click folds
 // or unfolds a nested model, or opens a layer's first tensor; choosing a node selects its layer
 // in the tree, and a layer chosen in the tree is selected here.
 
@@ -58,6 +59,8 @@ public:
     [[nodiscard]] const std::set<core::GraphNodeId>& collapsed() const { return m_collapsed; }
     /// Folds or unfolds nested node `id` and lays the graph out again.
     void toggleCollapsed(core::GraphNodeId id);
+    /// Puts the cursor in the search box (the window's Ctrl+F while the graph has the focus).
+    void focusSearch();
     /// True while a layout runs.
     [[nodiscard]] bool isBusy() const;
 
