@@ -32,7 +32,7 @@ private slots:
         const auto gen =
             ckpt::test::run(ckpt::test::systemPython(),
                             {QStringLiteral(CKPT_SOURCE_DIR "/bench/make_big_keras.py"), m_big,
-                             "--size-mib", "512"},
+                             "--size-mib", "192"},
                             300000);
         if (gen.exitCode != 0) {
             QSKIP(qPrintable("cannot generate a large file: " + gen.err));
