@@ -20,7 +20,7 @@ herr_t collectAttributeName(hid_t, const char* name, const H5A_info_t*, void* da
 hsize_t checkedElementCount(hid_t attr, hid_t type, hid_t space, const std::string& name) {
     const hssize_t n = H5Sget_simple_extent_npoints(space);
     if (n < 0) {
-        throw CorruptDataError("attribute '" + name +
+        throw Hdf5LibraryError("attribute '" + name +
                                "' has an unreadable dataspace: " + hdf5ErrorStack());
     }
     if (n > kMaxAttributeElements) {

@@ -30,6 +30,9 @@ constexpr Field kFields[] = {
      "nesting levels of an architecture graph (models in models, key levels)"},
     {"graph-layout-nodes", &Limits::graphLayoutNodes,
      "boxes one graph layout or drawing may place (collapse with --depth)"},
+    {"hdf5-check-seconds", &Limits::hdf5CheckSeconds,
+     "seconds a separate process may take to read an HDF5 file's structure before the file is "
+     "read (0: no separate check)"},
 };
 
 }  // namespace

@@ -27,6 +27,7 @@ struct Limits {
     std::uint64_t graphNodes = 100'000;            ///< nodes of one architecture graph
     std::uint64_t graphDepth = 64;                 ///< models nested in models, key levels
     std::uint64_t graphLayoutNodes = 5'000;        ///< boxes one Graphviz layout may place
+    std::uint64_t hdf5CheckSeconds = 30;           ///< the separate check of an HDF5 file; 0: off
 };
 
 /// The process-wide limits (set once, by the CLI or the GUI, before files are opened).
