@@ -30,6 +30,9 @@ constexpr Field kFields[] = {
      "nesting levels of an architecture graph (models in models, key levels)"},
     {"graph-layout-nodes", &Limits::graphLayoutNodes,
      "boxes one graph layout or drawing may place (collapse with --depth)"},
+    {"gguf-tensors", &Limits::ggufTensors, "tensor infos of one GGUF file"},
+    {"gguf-kv", &Limits::ggufKeyValues, "metadata key-values of one GGUF file"},
+    {"gguf-array-depth", &Limits::ggufArrayDepth, "arrays nested inside GGUF metadata arrays"},
 };
 
 }  // namespace
