@@ -156,9 +156,9 @@ Json scalarValue(GgufCursor& c, GgufValueType t, bool keep) {
 Json arrayValue(GgufCursor& c, GgufValueType& elementType, std::uint64_t& count, int depth) {
     const std::uint64_t at = c.pos();
     if (static_cast<std::uint64_t>(depth) > limits().ggufArrayDepth) {
-        throw LimitError("metadata arrays nested more than " +
-                             std::to_string(limits().ggufArrayDepth) + " deep",
-                         "gguf-array-depth", limits().ggufArrayDepth, {{}, {}, {}, at});
+        throw LimitError(
+            "metadata arrays nested more than " + std::to_string(limits().ggufArrayDepth) + " deep",
+            "gguf-array-depth", limits().ggufArrayDepth, {{}, {}, {}, at});
     }
     elementType = valueType(c.u32("an array's element type"), at);
     count = c.u64("an array's element count");
@@ -194,9 +194,8 @@ Json arrayValue(GgufCursor& c, GgufValueType& elementType, std::uint64_t& count,
 }  // namespace
 
 std::string ggufValueTypeName(GgufValueType t) {
-    static constexpr const char* kNames[] = {"u8",  "i8",   "u16",    "i16",   "u32",
-                                             "i32", "f32",  "bool",   "string", "array",
-                                             "u64", "i64",  "f64"};
+    static constexpr const char* kNames[] = {"u8",   "i8",     "u16",   "i16", "u32", "i32", "f32",
+                                             "bool", "string", "array", "u64", "i64", "f64"};
     const auto i = static_cast<std::uint32_t>(t);
     return i < 13 ? kNames[i] : "type " + std::to_string(i);
 }
@@ -224,7 +223,8 @@ GgufHeader parseGgufHeader(std::span<const std::byte> bytes) {
                                {{}, {}, {}, 4});
     }
     if (h.version != 2 && h.version != 3) {
-        throw UnsupportedError("unknown GGUF version " + std::to_string(h.version), {{}, {}, {}, 4});
+        throw UnsupportedError("unknown GGUF version " + std::to_string(h.version),
+                               {{}, {}, {}, 4});
     }
     const std::uint64_t tensorCount = c.u64("the tensor count");
     const std::uint64_t kvCount = c.u64("the metadata count");
@@ -280,15 +280,13 @@ GgufHeader parseGgufHeader(std::span<const std::byte> bytes) {
         }
         const Error::Context where{{}, {}, kv.key, kv.offset};
         if (kv.type != GgufValueType::U32) {
-            throw CorruptDataError("general.alignment is a " + ggufValueTypeName(kv.type) +
-                                       ", not a u32",
-                                   where);
+            throw CorruptDataError(
+                "general.alignment is a " + ggufValueTypeName(kv.type) + ", not a u32", where);
         }
         const auto a = kv.value.get<std::uint64_t>();
         if (a == 0 || (a & (a - 1)) != 0) {
-            throw CorruptDataError("general.alignment " + std::to_string(a) +
-                                       " is not a power of two",
-                                   where);
+            throw CorruptDataError(
+                "general.alignment " + std::to_string(a) + " is not a power of two", where);
         }
         h.alignment = a;
         h.alignmentFromFile = true;

@@ -54,14 +54,14 @@ struct GgufTensorInfo {
     /// Dimensions as GGUF stores them: innermost (fastest-varying) first, ne[0] the row length.
     /// The numpy/PyTorch shape is this reversed.
     std::vector<std::uint64_t> ne;
-    std::uint32_t type = 0;    ///< ggml type id (may be one ggml does not define)
-    std::uint64_t offset = 0;  ///< relative to the start of the tensor-data section
+    std::uint32_t type = 0;        ///< ggml type id (may be one ggml does not define)
+    std::uint64_t offset = 0;      ///< relative to the start of the tensor-data section
     std::uint64_t infoOffset = 0;  ///< where the info starts in the file
 };
 
 struct GgufHeader {
     std::uint32_t version = 0;
-    std::vector<GgufKeyValue> metadata;  ///< in file order
+    std::vector<GgufKeyValue> metadata;   ///< in file order
     std::vector<GgufTensorInfo> tensors;  ///< in file order
     std::uint64_t alignment = 32;
     bool alignmentFromFile = false;

@@ -18,8 +18,8 @@ constexpr std::size_t kGgufMaxLayoutWarnings = 20;
 /// Short text of a metadata value for the tree and the overview.
 std::string ggufValueText(const GgufKeyValue& kv) {
     const auto one = [](const Json& v) {
-        return v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false,
-                                                              Json::error_handler_t::replace);
+        return v.is_string() ? v.get<std::string>()
+                             : v.dump(-1, ' ', false, Json::error_handler_t::replace);
     };
     if (kv.type != GgufValueType::Array) {
         return one(kv.value);
@@ -101,8 +101,8 @@ void addMetadataSummary(Checkpoint& c, const GgufHeader& h) {
         if (text.size() > 120) {
             text = text.substr(0, 119) + "…";
         }
-        meta[kv.key] = kv.type == GgufValueType::Array || kv.value.is_string() ? Json(text)
-                                                                                : kv.value;
+        meta[kv.key] =
+            kv.type == GgufValueType::Array || kv.value.is_string() ? Json(text) : kv.value;
     }
 }
 
@@ -153,8 +153,9 @@ std::unique_ptr<Checkpoint> GgufReader::open(ProbeContext& context,
         checkpoint->addLayoutProblem(std::move(p));
     };
     if (h.alignmentFromFile && h.alignment % 8 != 0) {
-        problem({"", "general.alignment " + std::to_string(h.alignment) +
-                         " is not a multiple of 8 (the GGUF spec asks for one; ggml accepts it)",
+        problem({"",
+                 "general.alignment " + std::to_string(h.alignment) +
+                     " is not a multiple of 8 (the GGUF spec asks for one; ggml accepts it)",
                  std::nullopt, false});
     }
 
@@ -169,6 +170,7 @@ std::unique_ptr<Checkpoint> GgufReader::open(ProbeContext& context,
         Node& node = root.addChild(NodeKind::Tensor, t.name);
         auto& a = node.attributes();
         a["ggml_dims"] = t.ne;
+        a["ggml_type_id"] = t.type;
         a["offset"] = t.offset;
         const auto type = ggmlType(t.type);
         if (!type) {
@@ -194,8 +196,8 @@ std::unique_ptr<Checkpoint> GgufReader::open(ProbeContext& context,
         }
         const std::uint64_t blocks = numel / type->blockElements;
         if (blocks > fileSize / type->blockBytes) {
-            throw CorruptDataError("tensor '" + t.name + "' claims " + std::to_string(numel) +
-                                       " " + std::string(type->name) +
+            throw CorruptDataError("tensor '" + t.name + "' claims " + std::to_string(numel) + " " +
+                                       std::string(type->name) +
                                        " elements, more bytes than the file holds",
                                    where);
         }
@@ -230,10 +232,10 @@ std::unique_ptr<Checkpoint> GgufReader::open(ProbeContext& context,
                 std::make_shared<GgmlTensorSource>(source, begin, *type, numel));
             tensor->setEncoding({std::string(type->name), bytes});
         } else if (type->readAs != DType::Other) {
-            tensor = std::make_shared<Tensor>(
-                type->readAs, std::move(shape),
-                std::make_shared<ContiguousTensorSource>(source, begin, dtypeSize(type->readAs),
-                                                         numel, false));
+            tensor =
+                std::make_shared<Tensor>(type->readAs, std::move(shape),
+                                         std::make_shared<ContiguousTensorSource>(
+                                             source, begin, dtypeSize(type->readAs), numel, false));
         } else {
             quantised = true;
             tensor = std::make_shared<Tensor>(DType::Other, std::move(shape));

@@ -35,10 +35,10 @@ struct UncheckedPart {
 /// tensors whose bytes overlap, misaligned offsets, a tensor type the reader does not know):
 /// the validator reports each (CKPT-I003).
 struct LayoutProblem {
-    std::string path;  ///< the tensor's path
-    std::string what;  ///< "data overlaps 'b.weight' (bytes 64-96)"
+    std::string path;                     ///< the tensor's path
+    std::string what;                     ///< "data overlaps 'b.weight' (bytes 64-96)"
     std::optional<std::uint64_t> offset;  ///< byte offset in the file, when known
-    bool error = true;  ///< false: a warning (readers may still disagree on it)
+    bool error = true;                    ///< false: a warning (readers may still disagree on it)
 };
 
 /// One row of the model summary: a layer, its class and its weights.

@@ -243,8 +243,7 @@ void dequantizeGgmlBlocks(const GgmlType& type, const std::byte* src, std::size_
                 q8_k(b, dst);
                 break;
             default:
-                throw UnsupportedError("ggml type " + std::string(type.name) +
-                                       " is not decoded");
+                throw UnsupportedError("ggml type " + std::string(type.name) + " is not decoded");
         }
     }
 }
@@ -265,8 +264,8 @@ void GgmlTensorSource::read(std::uint64_t first, std::uint64_t count, std::byte*
     auto* dst = reinterpret_cast<float*>(out);
     std::uint64_t next = first;  // the next element to hand out
     while (block < endBlock) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(endBlock - block,
-                                                                        kGgmlReadBlocks));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(endBlock - block, kGgmlReadBlocks));
         raw.resize(n * m_type.blockBytes);
         decoded.resize(n * per);
         m_bytes->read(m_offset + block * m_type.blockBytes, std::span<std::byte>(raw));

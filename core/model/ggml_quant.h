@@ -44,8 +44,8 @@ void dequantizeGgmlBlocks(const GgmlType& type, const std::byte* src, std::size_
 /// tensor's element count is a whole number of blocks (the reader checks it).
 class GgmlTensorSource final : public TensorSource {
 public:
-    GgmlTensorSource(std::shared_ptr<const ByteSource> bytes, std::uint64_t offset,
-                     GgmlType type, std::uint64_t numel);
+    GgmlTensorSource(std::shared_ptr<const ByteSource> bytes, std::uint64_t offset, GgmlType type,
+                     std::uint64_t numel);
     void read(std::uint64_t first, std::uint64_t count, std::byte* out) const override;
     [[nodiscard]] std::string storageDescription() const override;
 
