@@ -84,6 +84,9 @@ void printLayers(const Checkpoint& c, std::ostream& out) {
 /// The dtype column: the type's name, or for types without a numeric view the file's own
 /// short spelling ("<U5", "<M8[s]", "object"); a structured type is "struct".
 std::string dtypeColumn(const core::Tensor& t) {
+    if (!t.encoding().name.empty()) {
+        return core::escapeText(t.encoding().name);  // a block encoding (GGUF "Q4_K")
+    }
     const std::string& detail = t.dtypeDetail();
     if (core::dtypeIsNumeric(t.dtype()) || detail.empty()) {
         return std::string(dtypeName(t.dtype()));
@@ -105,7 +108,7 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
         const auto& t = *tensors[i]->tensor();
         out << "  " << pad(core::escapeText(tensors[i]->path()), pathWidth)
             << pad(dtypeColumn(t), 10) << pad(t.shapeText(), 18)
-            << pad(humanBytes(t.nbytes()), 11, true) << "\n";
+            << pad(humanBytes(t.storedBytes()), 11, true) << "\n";
         // A structured numpy type: its fields, as numpy's descr lists them.
         if (t.dtypeDetail().starts_with("[")) {
             out << "      fields " << core::escapeText(t.dtypeDetail()) << "\n";
@@ -114,6 +117,25 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     if (tensors.size() > limit) {
         out << "  ... " << groupDigits(tensors.size() - limit)
             << " more (ckpt tensors FILE, or --all)\n";
+    }
+    // Block encodings: which ones read as floats and which are only shown.
+    std::string decoded;
+    std::string notDecoded;
+    for (const auto* n : tensors) {
+        const auto& t = *n->tensor();
+        const std::string& e = t.encoding().name;
+        std::string& list = t.readable() ? decoded : notDecoded;
+        if (!e.empty() && (" " + list + ",").find(" " + e + ",") == std::string::npos) {
+            list += (list.empty() ? "" : ", ") + e;
+        }
+    }
+    if (!decoded.empty()) {
+        out << "  (" << core::escapeText(decoded)
+            << ": block-quantised, dequantised to float32 for stats and diff)\n";
+    }
+    if (!notDecoded.empty()) {
+        out << "  (" << core::escapeText(notDecoded)
+            << ": block-quantised, not decoded: no statistics or value diff)\n";
     }
 }
 
@@ -142,7 +164,8 @@ std::string objectLine(const core::Node& n) {
     switch (n.kind()) {
         case core::NodeKind::Tensor: {
             const auto& t = *n.tensor();
-            const auto dt = t.dtypeDetail().empty() || t.dtypeDetail().size() > 24
+            const auto dt = !t.encoding().name.empty() ? t.typeLabel()
+                            : t.dtypeDetail().empty() || t.dtypeDetail().size() > 24
                                 ? std::string(dtypeName(t.dtype()))
                                 : t.dtypeDetail();
             return name + "  " + dt + " " + t.shapeText() +
@@ -242,7 +265,7 @@ void printInfo(const Checkpoint& c, bool all, std::ostream& out) {
     const auto tensors = c.tensorNodes();
     std::uint64_t bytes = 0;
     for (const auto* n : tensors) {
-        bytes += n->tensor()->nbytes();
+        bytes += n->tensor()->storedBytes();
     }
     out << "\nTensors: " << groupDigits(tensors.size()) << " (" << humanBytes(bytes) << ")\n";
     printTensorTable(tensors, all ? tensors.size() : 40, out);

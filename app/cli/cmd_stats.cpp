@@ -86,8 +86,8 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
             out << core::dumpJson(j, 2) << "\n";
             return kOk;
         }
-        out << "Tensor  " << core::escapeText(path) << "  " << dtypeName(tensor.dtype()) << " "
-            << tensor.shapeText() << "  " << humanBytes(tensor.nbytes()) << "\n"
+        out << "Tensor  " << core::escapeText(path) << "  " << tensor.typeLabel() << " "
+            << tensor.shapeText() << "  " << humanBytes(tensor.storedBytes()) << "\n"
             << "count " << groupDigits(stats.count) << "  finite " << groupDigits(stats.finite)
             << "  zeros " << groupDigits(stats.zeros) << "  NaN " << groupDigits(stats.nans)
             << "  +Inf " << groupDigits(stats.posInf) << "  -Inf " << groupDigits(stats.negInf)

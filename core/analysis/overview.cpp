@@ -193,7 +193,7 @@ CheckpointOverview summarizeCheckpoint(const Checkpoint& c) {
         item.ends = componentEnds(item.path);
         if (n->tensor()) {
             item.numel = n->tensor()->numel();
-            item.bytes = n->tensor()->nbytes();
+            item.bytes = n->tensor()->storedBytes();
         }
         out.tensors += 1;
         out.bytes += item.bytes;

@@ -57,6 +57,10 @@ TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
                          const StatsOptions& options) {
     const DType type = tensor.dtype();
     const bool complex = type == DType::Complex64 || type == DType::Complex128;
+    if (!dtypeIsNumeric(type) && !complex && !tensor.encoding().name.empty()) {
+        throw UnsupportedError("statistics need decoded elements; " + tensor.encoding().name +
+                               " blocks are shown but not decoded");
+    }
     if (!dtypeIsNumeric(type) && !complex) {
         std::string what = std::string(dtypeName(type));
         if (!tensor.dtypeDetail().empty()) {

@@ -101,11 +101,24 @@ bool classify(const TensorPair& p, TensorDiff& row) {
         }
         return false;
     }
-    row.status =
-        ta.dtype() == tb.dtype() ? TensorDiffStatus::Equal : TensorDiffStatus::DtypeChanged;
+    const std::string& ea = ta.encoding().name;
+    const std::string& eb = tb.encoding().name;
+    row.status = ta.dtype() == tb.dtype() && ea == eb ? TensorDiffStatus::Equal
+                                                      : TensorDiffStatus::DtypeChanged;
     if (!comparable(ta.dtype()) || !comparable(tb.dtype())) {
-        row.note = "values of type " + std::string(dtypeName(ta.dtype())) + " not compared";
+        const Tensor& shown = comparable(ta.dtype()) ? tb : ta;
+        row.note = shown.encoding().name.empty()
+                       ? "values of type " + std::string(dtypeName(shown.dtype())) +
+                             " not compared"
+                       : shown.encoding().name + " blocks are not decoded; values not compared";
         return false;
+    }
+    if (!ea.empty() || !eb.empty()) {
+        // Block-quantised (GGUF): compared as the floats they dequantise to.
+        row.note = (ea.empty() ? std::string(dtypeName(ta.dtype())) : ea) +
+                   (ea == eb ? "" : " against " +
+                                        (eb.empty() ? std::string(dtypeName(tb.dtype())) : eb)) +
+                   ": compared dequantised";
     }
     if (ta.numel() > 0 && (!ta.readable() || !tb.readable())) {
         row.note = std::string("no readable data in ") + (ta.readable() ? "B" : "A") +

@@ -6,6 +6,7 @@
 
 #include "core/formats/bundle_reader.h"
 #include "core/formats/generic_hdf5_reader.h"
+#include "core/formats/gguf_reader.h"
 #include "core/formats/joblib_reader.h"
 #include "core/formats/keras3_weights_reader.h"
 #include "core/formats/keras_archive_reader.h"
@@ -88,9 +89,11 @@ const std::vector<const Reader*>& readers() {
     static const PickleReader pickle;
     static const JoblibReader joblib;
     static const BundleReader bundle;
+    static const GgufReader gguf;
     static const std::vector<const Reader*> table{
-        &kerasArchive, &kerasH5,     &keras3Weights, &safetensors, &npy,    &npz,        &torchZip,
-        &torchScript,  &torchLegacy, &pickle,        &joblib,      &bundle, &genericHdf5};
+        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &gguf,   &npy,
+        &npz,          &torchZip, &torchScript,  &torchLegacy, &pickle, &joblib,
+        &bundle,       &genericHdf5};
     return table;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,16 @@ struct PickleStream {
 struct UncheckedPart {
     std::string where;  ///< "nested pickle at offset 16"
     std::string why;    ///< "files nested more than 3 deep"
+};
+
+/// A fault in how a file lays out its tensor data that does not stop it from being read (GGUF
+/// tensors whose bytes overlap, misaligned offsets, a tensor type the reader does not know):
+/// the validator reports each (CKPT-I003).
+struct LayoutProblem {
+    std::string path;                     ///< the tensor's path
+    std::string what;                     ///< "data overlaps 'b.weight' (bytes 64-96)"
+    std::optional<std::uint64_t> offset;  ///< byte offset in the file, when known
+    bool error = true;                    ///< false: a warning (readers may still disagree on it)
 };
 
 /// One row of the model summary: a layer, its class and its weights.
@@ -90,6 +101,10 @@ public:
     [[nodiscard]] const std::vector<UncheckedPart>& uncheckedParts() const { return m_unchecked; }
     void addUncheckedPart(UncheckedPart part) { m_unchecked.push_back(std::move(part)); }
 
+    /// Faults in the layout of the tensor data (also said in a warning).
+    [[nodiscard]] const std::vector<LayoutProblem>& layoutProblems() const { return m_layout; }
+    void addLayoutProblem(LayoutProblem p) { m_layout.push_back(std::move(p)); }
+
     /// All tensor nodes in tree order.
     [[nodiscard]] std::vector<const Node*> tensorNodes() const;
     /// The tensor node at `path`, or null.
@@ -108,6 +123,7 @@ private:
     std::vector<std::string> m_warnings;
     std::vector<PickleStream> m_pickles;
     std::vector<UncheckedPart> m_unchecked;
+    std::vector<LayoutProblem> m_layout;
 };
 
 }  // namespace ckpt::core

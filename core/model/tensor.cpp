@@ -32,6 +32,20 @@ std::uint64_t Tensor::nbytes() const {
     return n * size;
 }
 
+std::uint64_t Tensor::storedBytes() const {
+    return m_encoding.name.empty() ? nbytes() : m_encoding.storedBytes;
+}
+
+std::string Tensor::typeLabel() const {
+    if (m_encoding.name.empty()) {
+        return std::string(dtypeName(m_dtype));
+    }
+    if (m_dtype == DType::Other || m_dtype == DType::String) {
+        return m_encoding.name;
+    }
+    return m_encoding.name + " (" + std::string(dtypeName(m_dtype)) + ")";
+}
+
 bool Tensor::readable() const {
     return m_source != nullptr && dtypeSize(m_dtype) != 0;
 }

@@ -67,6 +67,22 @@ public:
     [[nodiscard]] std::size_t itemSize() const { return m_itemSize; }
     void setItemSize(std::size_t n) { m_itemSize = n; }
 
+    /// How the elements are stored when that is not dtype() itself: a block-quantised encoding
+    /// such as GGUF's "Q4_K", read through a source that decodes it (dtype() is then what reads
+    /// produce, e.g. float32) or not read at all (dtype() Other). `storedBytes` is what the
+    /// elements take in the file. Empty name: stored as dtype().
+    struct Encoding {
+        std::string name;
+        std::uint64_t storedBytes = 0;
+    };
+    [[nodiscard]] const Encoding& encoding() const { return m_encoding; }
+    void setEncoding(Encoding e) { m_encoding = std::move(e); }
+    /// Bytes the elements take in the file: the encoding's when there is one, else nbytes().
+    [[nodiscard]] std::uint64_t storedBytes() const;
+    /// The type to show: "float32", or the encoding with what it reads as ("Q4_K (float32)"),
+    /// or the encoding alone when it is not decoded ("IQ2_XXS").
+    [[nodiscard]] std::string typeLabel() const;
+
     /// True when element data can be read (numeric type and a source).
     [[nodiscard]] bool readable() const;
     [[nodiscard]] const TensorSource* source() const { return m_source.get(); }
@@ -87,6 +103,7 @@ private:
     ByteOrder m_fileByteOrder = ByteOrder::Little;
     std::string m_dtypeDetail;
     std::size_t m_itemSize = 0;
+    Encoding m_encoding;
 };
 
 /// A TensorSource over a contiguous byte range of a memory-backed ByteSource (safetensors, npy,

@@ -25,6 +25,12 @@ Json tensorJson(const Node& tensorNode, bool withStorage) {
     if (!t.dtypeDetail().empty()) {
         j["dtype_detail"] = t.dtypeDetail();
     }
+    if (!t.encoding().name.empty()) {
+        // Stored block-quantised (GGUF "Q4_K"): dtype is what reads produce, nbytes its size.
+        j["encoding"] = t.encoding().name;
+        j["stored_bytes"] = t.encoding().storedBytes;
+        j["decoded"] = t.readable();
+    }
     if (withStorage && t.source() != nullptr) {
         j["storage"] = t.source()->storageDescription();
     }

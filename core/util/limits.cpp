@@ -33,6 +33,9 @@ constexpr Field kFields[] = {
     {"hdf5-check-seconds", &Limits::hdf5CheckSeconds,
      "seconds a separate process may take to read an HDF5 file's structure before the file is "
      "read (0: no separate check)"},
+    {"gguf-tensors", &Limits::ggufTensors, "tensor infos of one GGUF file"},
+    {"gguf-kv", &Limits::ggufKeyValues, "metadata key-values of one GGUF file"},
+    {"gguf-array-depth", &Limits::ggufArrayDepth, "arrays nested inside GGUF metadata arrays"},
 };
 
 }  // namespace

@@ -28,6 +28,9 @@ struct Limits {
     std::uint64_t graphDepth = 64;                 ///< models nested in models, key levels
     std::uint64_t graphLayoutNodes = 5'000;        ///< boxes one Graphviz layout may place
     std::uint64_t hdf5CheckSeconds = 30;           ///< the separate check of an HDF5 file; 0: off
+    std::uint64_t ggufTensors = 1'000'000;         ///< tensor infos of one GGUF file
+    std::uint64_t ggufKeyValues = 1'000'000;       ///< metadata key-values of one GGUF file
+    std::uint64_t ggufArrayDepth = 16;             ///< arrays nested in GGUF metadata arrays
 };
 
 /// The process-wide limits (set once, by the CLI or the GUI, before files are opened).

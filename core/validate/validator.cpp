@@ -40,6 +40,7 @@ const std::map<std::string, std::string>& ruleTitles() {
         {"CKPT-P006", "custom Keras layer"},
         {"CKPT-I001", "NaN or Inf in weights"},
         {"CKPT-I002", "weights disagree with the config"},
+        {"CKPT-I003", "tensor data laid out wrongly"},
         {"CKPT-V001", "expired suppression in the policy"},
     };
     return titles;
@@ -190,6 +191,20 @@ ValidationReport validateCheckpoint(const Checkpoint& checkpoint, const Validate
     }
     for (const auto& part : checkpoint.uncheckedParts()) {
         report.findings.push_back(uncheckedFinding(part.where, part.why));
+    }
+    for (const auto& p : checkpoint.layoutProblems()) {
+        Finding f;
+        f.rule = "CKPT-I003";
+        f.category = FindingCategory::Integrity;
+        f.severity = p.error ? Severity::Error : Severity::Warning;
+        f.path = p.path;
+        f.offset = p.offset;
+        f.message = (p.path.empty() ? std::string("the file") : p.path) + ": " + p.what;
+        f.advice = p.error ? "Loaders may read other bytes than the writer meant, or refuse the "
+                             "file: convert it again from the original weights."
+                           : "Loaders differ on this; rewrite the file with a current writer "
+                             "to be safe.";
+        report.findings.push_back(std::move(f));
     }
     const std::string label =
         checkpoint.format() == "keras-archive" ? "config.json" : "model_config";

@@ -17,7 +17,7 @@ namespace ckpt::conformance {
 
 /// The container a format is built on. A probe must answer 0 for a file of another family;
 /// inside one family (a Keras .h5 is also an HDF5 file) probes may legitimately overlap.
-enum class Family { Hdf5, Zip, Pickle, Compressed, Safetensors, Npy, Folder };
+enum class Family { Hdf5, Zip, Pickle, Compressed, Safetensors, Npy, Gguf, Folder };
 
 struct Sample {
     const char* reader;  ///< Reader::id() that must open it
@@ -59,6 +59,9 @@ inline const std::vector<Sample>& samples() {
         {"joblib", "fixtures/py/joblib_gzip.joblib.gz", Family::Compressed},
         {"joblib", "fixtures/py/joblib_xz.joblib.xz", Family::Compressed},
         {"bundle", "fixtures/py/bundle", Family::Folder, "model.json"},
+        {"gguf", "fixtures/gguf/v3_types.gguf", Family::Gguf},
+        {"gguf", "fixtures/gguf/v2.gguf", Family::Gguf},
+        {"gguf", "fixtures/gguf/align64.gguf", Family::Gguf},
     };
     return table;
 }

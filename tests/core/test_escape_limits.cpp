@@ -66,8 +66,8 @@ private slots:
         QVERIFY(unknown.find("unknown limit 'nope'") != std::string::npos);
         QVERIFY(unknown.find("zip-entries") != std::string::npos);
         QCOMPARE(describeLimits(l).size(),
-                 std::size_t{14});  // 10 + graph-nodes, graph-depth, graph-layout-nodes,
-                                    // hdf5-check-seconds
+                 std::size_t{17});  // 10 + graph-nodes, graph-depth, graph-layout-nodes,
+                                    // hdf5-check-seconds, gguf-tensors, gguf-kv, gguf-array-depth
         const LimitError e("the pickle nests values deeper than 3 levels", "depth", 3,
                            {"f.pkl", "pickle", {}, 7});
         const std::string what = e.what();

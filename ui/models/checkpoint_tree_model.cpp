@@ -274,7 +274,7 @@ int CheckpointTreeModel::fetchedCount(const Node* n) const {
 
 std::uint64_t CheckpointTreeModel::subtreeBytes(const Node* n) const {
     if (n->kind() == NodeKind::Tensor) {
-        return n->tensor() ? n->tensor()->nbytes() : 0;
+        return n->tensor() ? n->tensor()->storedBytes() : 0;
     }
     const auto it = m_bytesCache.find(n);
     if (it != m_bytesCache.end()) {

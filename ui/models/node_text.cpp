@@ -25,6 +25,9 @@ QString NodeText::type(const core::Node& n) {
             if (!t) {
                 return QStringLiteral("tensor");
             }
+            if (!t->encoding().name.empty()) {
+                return fmt::qs(t->typeLabel());
+            }
             if (!t->dtypeDetail().empty() && !core::dtypeIsNumeric(t->dtype())) {
                 return fmt::qs(t->dtypeDetail());
             }
@@ -66,7 +69,7 @@ QString NodeText::toolTip(const core::Node& n) {
     if (n.kind() == NodeKind::Tensor && n.tensor()) {
         const auto& t = *n.tensor();
         tip += QStringLiteral(" %1 · %2 elements · %3")
-                   .arg(fmt::shape(t.shape()), fmt::count(t.numel()), fmt::bytes(t.nbytes()));
+                   .arg(fmt::shape(t.shape()), fmt::count(t.numel()), fmt::bytes(t.storedBytes()));
     } else if (n.kind() == NodeKind::Value) {
         tip += QStringLiteral("<br>") + oneLine(n.value(), 2000).toHtmlEscaped();
     } else if (n.childCount() > 0) {

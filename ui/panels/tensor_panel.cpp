@@ -149,8 +149,7 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
 
     // A numpy structured type is named once, with its fields; messages say "structured".
     const bool structured = t.dtypeDetail().starts_with("[");
-    QString dtype =
-        structured ? tr("structured") : fmt::qs(std::string(core::dtypeName(t.dtype())));
+    QString dtype = structured ? tr("structured") : fmt::qs(t.typeLabel());
     if (!t.dtypeDetail().empty() && !structured) {
         dtype += QStringLiteral(" (%1)").arg(fmt::qs(t.dtypeDetail()));
     }
@@ -159,7 +158,7 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
                  (structured ? QStringLiteral(" %1").arg(fmt::qs(t.dtypeDetail()).toHtmlEscaped())
                              : QString())
           << QStringLiteral("<b>%1</b>").arg(fmt::shape(t.shape()))
-          << tr("%1 elements").arg(fmt::count(t.numel())) << fmt::bytes(t.nbytes());
+          << tr("%1 elements").arg(fmt::count(t.numel())) << fmt::bytes(t.storedBytes());
     if (t.source() != nullptr && !t.source()->storageDescription().empty()) {
         facts << fmt::qs(t.source()->storageDescription()).toHtmlEscaped();
     }
