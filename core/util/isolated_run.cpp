@@ -1,6 +1,7 @@
 #include "core/util/isolated_run.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -10,7 +11,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <thread>
 
 // Present when a sanitizer runtime is linked: a fuzzer registers a callback there that saves the
 // input as a crash. A crash in the isolated copy is the outcome this file reports, not a crash
@@ -116,42 +116,52 @@ IsolatedResult runIsolated(const std::function<std::string()>& work,
         int fd;
         ~CloseOnExit() { ::close(fd); }
     } reader{fds[0]};
-    const auto start = std::chrono::steady_clock::now();
-    auto pause = std::chrono::microseconds(50);
-    int status = 0;
-    for (;;) {
-        const pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid) {
+    // The pipe's end of file is the copy's end (its write end closes when it exits or dies):
+    // wait on it, reading the report as it comes, until then or the deadline.
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    std::string report;
+    bool ended = false;
+    while (!ended) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            end - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
             break;
         }
-        if (done < 0 && errno != EINTR) {
-            return result;  // reaped elsewhere (SIGCHLD ignored): the outcome is unknown
+        pollfd pfd{fds[0], POLLIN, 0};
+        const int ready =
+            ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0 && errno != EINTR) {
+            break;
         }
-        if (std::chrono::steady_clock::now() - start >= deadline) {
-            ::kill(pid, SIGKILL);
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
-            result.outcome = IsolatedResult::Outcome::TimedOut;
-            return result;
+        if (ready <= 0) {
+            continue;
         }
-        std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::microseconds(5000));
+        char buffer[kMaxReport];
+        const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+        if (n > 0) {
+            const std::size_t room = kMaxReport - std::min(kMaxReport, report.size());
+            report.append(buffer, std::min(room, static_cast<std::size_t>(n)));
+        } else if (n == 0 || errno != EINTR) {
+            ended = true;
+        }
+    }
+    int status = 0;
+    if (!ended) {
+        ::kill(pid, SIGKILL);
+    }
+    pid_t waited = -1;
+    while ((waited = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (!ended) {
+        result.outcome = IsolatedResult::Outcome::TimedOut;
+        return result;
+    }
+    if (waited != pid) {
+        return result;  // reaped elsewhere (SIGCHLD ignored): the outcome is unknown
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         result.outcome = IsolatedResult::Outcome::Finished;
-        char buffer[kMaxReport];
-        for (;;) {  // the child has ended: its end of the pipe is closed, reads cannot block
-            const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-            if (n > 0) {
-                const std::size_t room = kMaxReport - std::min(kMaxReport, result.report.size());
-                result.report.append(buffer, std::min(room, static_cast<std::size_t>(n)));
-                continue;
-            }
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            break;
-        }
+        result.report = std::move(report);
     } else {
         result.outcome = IsolatedResult::Outcome::Crashed;
         result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
