@@ -144,12 +144,9 @@ void Interpreter::step(const Op& op) {
             m_stack.push(id);
             return;
         }
-        case Opcode::BinFloat: {
-            const ValueId id = make(ValueKind::Float, op);
-            m_graph.setReal(id, op.real);
-            m_stack.push(id);
+        case Opcode::BinFloat:
+            m_stack.push(m_graph.real(op.real, op.offset));
             return;
-        }
         case Opcode::String: {
             auto bytes = unescapeStringLiteral(m_reader.text(op.data));
             if (!bytes) {

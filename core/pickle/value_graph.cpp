@@ -1,8 +1,12 @@
 #include "core/pickle/value_graph.h"
 
+#include <bit>
+#include <cstring>
 #include <stdexcept>
 
 #include "core/io/byte_source.h"
+#include "core/pickle/big_int.h"
+#include "core/pickle/opcode.h"
 #include "core/util/error.h"
 #include "core/util/limits.h"
 
@@ -11,6 +15,15 @@ namespace ckpt::core::pickle {
 namespace {
 constexpr std::int64_t kSmallIntMin = -5;
 constexpr std::int64_t kSmallIntMax = 256;
+
+/// `n` bytes little-endian at `p`.
+std::uint64_t readLE(const std::byte* p, unsigned n) {
+    std::uint64_t v = 0;
+    for (unsigned i = 0; i < n; ++i) {
+        v |= std::uint64_t{std::to_integer<std::uint8_t>(p[i])} << (8 * i);
+    }
+    return v;
+}
 }  // namespace
 
 ValueGraph::ValueGraph(std::shared_ptr<const ByteSource> source, std::size_t maxValues)
@@ -29,12 +42,167 @@ ValueId ValueGraph::push(const Slot& s, std::uint64_t offset) {
         throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
                          "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
     }
-    if (m_size % kChunkSize == 0) {
+    return pushEntry(newRecord(s), offset);
+}
+
+std::uint64_t ValueGraph::newRecord(const Slot& s) {
+    if (m_recordCount % kChunkSize == 0) {
         m_chunks.push_back(std::make_unique<Slot[]>(kChunkSize));
     }
+    const std::uint64_t r = m_recordCount++;
+    record(r) = s;
+    return r;
+}
+
+ValueId ValueGraph::pushEntry(std::uint64_t e, std::uint64_t offset) {
+    if (m_size >= m_maxValues || m_size >= kNoValue - 1) {
+        throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
+                         "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
+    }
+    if (m_size % kChunkSize == 0) {
+        m_entryChunks.push_back(std::make_unique<std::uint64_t[]>(kChunkSize));
+    }
     const auto id = static_cast<ValueId>(m_size++);
-    slot(id) = s;
+    entry(id) = e;
     return id;
+}
+
+ValueGraph::Scalar ValueGraph::decodeAt(std::uint64_t offset) const {
+    Scalar out;
+    const std::uint64_t size = m_bytes.size();
+    if (offset >= size) {
+        return out;
+    }
+    const std::byte* p = m_bytes.data() + offset + 1;
+    const std::uint64_t left = size - offset - 1;  // bytes after the opcode
+    const auto text = [&](ValueKind kind, unsigned lengthBytes) {
+        if (left < lengthBytes) {
+            return;
+        }
+        const std::uint64_t n = readLE(p, lengthBytes);
+        if (n > left - lengthBytes) {
+            return;
+        }
+        out.kind = kind;
+        out.range = {offset + 1 + lengthBytes, n};
+    };
+    switch (static_cast<Opcode>(std::to_integer<std::uint8_t>(m_bytes[offset]))) {
+        case Opcode::BinInt:
+            if (left >= 4) {
+                out.kind = ValueKind::Int;
+                out.integer = static_cast<std::int32_t>(static_cast<std::uint32_t>(readLE(p, 4)));
+            }
+            break;
+        case Opcode::BinInt1:
+            if (left >= 1) {
+                out.kind = ValueKind::Int;
+                out.integer = static_cast<std::int64_t>(readLE(p, 1));
+            }
+            break;
+        case Opcode::BinInt2:
+            if (left >= 2) {
+                out.kind = ValueKind::Int;
+                out.integer = static_cast<std::int64_t>(readLE(p, 2));
+            }
+            break;
+        case Opcode::Long1:
+            if (left >= 1 && readLE(p, 1) <= left - 1) {
+                if (const auto v = int64FromTwosComplement(
+                        m_bytes.subspan(offset + 2, static_cast<std::size_t>(readLE(p, 1))))) {
+                    out.kind = ValueKind::Int;
+                    out.integer = *v;
+                }
+            }
+            break;
+        case Opcode::BinFloat:
+            if (left >= 8) {
+                std::uint64_t bits = 0;
+                for (unsigned i = 0; i < 8; ++i) {  // big-endian
+                    bits = (bits << 8) | std::to_integer<std::uint8_t>(p[i]);
+                }
+                out.kind = ValueKind::Float;
+                out.real = std::bit_cast<double>(bits);
+            }
+            break;
+        case Opcode::ShortBinUnicode:
+            text(ValueKind::Str, 1);
+            break;
+        case Opcode::BinUnicode:
+            text(ValueKind::Str, 4);
+            break;
+        case Opcode::BinUnicode8:
+            text(ValueKind::Str, 8);
+            break;
+        case Opcode::ShortBinBytes:
+            text(ValueKind::Bytes, 1);
+            break;
+        case Opcode::BinBytes:
+            text(ValueKind::Bytes, 4);
+            break;
+        case Opcode::BinBytes8:
+            text(ValueKind::Bytes, 8);
+            break;
+        default:
+            break;
+    }
+    return out;
+}
+
+ValueId ValueGraph::addCompact(const Scalar& expect, std::uint64_t offset) {
+    if (offset > kOffsetMask) {
+        return kNoValue;
+    }
+    const Scalar got = decodeAt(offset);
+    if (got.kind != expect.kind) {
+        return kNoValue;
+    }
+    switch (got.kind) {
+        case ValueKind::Int:
+            if (got.integer != expect.integer) {
+                return kNoValue;
+            }
+            break;
+        case ValueKind::Float:
+            if (std::bit_cast<std::uint64_t>(got.real) !=
+                std::bit_cast<std::uint64_t>(expect.real)) {
+                return kNoValue;
+            }
+            break;
+        case ValueKind::Str:
+        case ValueKind::Bytes:
+            if (got.range != expect.range) {
+                return kNoValue;
+            }
+            break;
+        default:
+            return kNoValue;
+    }
+    return pushEntry(kCompactBit | (static_cast<std::uint64_t>(got.kind) << kKindShift) | offset,
+                     offset);
+}
+
+ValueGraph::Slot& ValueGraph::mutableSlot(ValueId id) {
+    std::uint64_t& e = entry(id);
+    if (isCompact(e)) {
+        // A scalar about to change (nothing the machine does today): give it a slot.
+        const Value v = (*this)[id];
+        Slot s;
+        s.kind = v.kind;
+        s.offset = v.offset;
+        if (v.kind == ValueKind::Float) {
+            s.u.real = v.real;
+        } else if (v.kind == ValueKind::Int) {
+            s.u.integer = v.integer;
+        } else if (v.range.offset >= v.offset && v.range.offset - v.offset <= kDeltaMask) {
+            s.aux = kRangeBit | static_cast<std::uint32_t>(v.range.offset - v.offset);
+            s.u.length = v.range.length;
+        } else {
+            s.aux = kRangeBit | kFarBit | static_cast<std::uint32_t>(m_ranges.size());
+            m_ranges.push_back(v.range);
+        }
+        e = newRecord(s);
+    }
+    return record(e);
 }
 
 ValueId ValueGraph::add(const Value& value) {
@@ -100,11 +268,11 @@ ValueId ValueGraph::add(const Value& value) {
 }
 
 ValueGraph::Links& ValueGraph::links(ValueId id) {
-    Slot& s = slot(id);
-    if (!isOpaqueKind(s.kind)) {
-        throw std::logic_error("a " + std::string(valueKindName(s.kind)) +
+    if (!isOpaqueKind(kind(id))) {
+        throw std::logic_error("a " + std::string(valueKindName(kind(id))) +
                                " value has no references or method-added lists");
     }
+    Slot& s = slot(id);
     if (s.u.links == kNoLinks) {
         if (m_linkCount % kChunkSize == 0) {
             m_linkChunks.push_back(std::make_unique<Links[]>(kChunkSize));
@@ -116,6 +284,9 @@ ValueGraph::Links& ValueGraph::links(ValueId id) {
 
 const ItemList& ValueGraph::items(ValueId id) const {
     static const ItemList kEmpty;
+    if (isCompact(entry(id))) {
+        return kEmpty;
+    }
     const Slot& s = slot(id);
     if (isListKind(s.kind)) {
         return s.u.items;
@@ -128,6 +299,9 @@ const ItemList& ValueGraph::items(ValueId id) const {
 
 const EntryList& ValueGraph::entries(ValueId id) const {
     static const EntryList kEmpty;
+    if (isCompact(entry(id))) {
+        return kEmpty;
+    }
     const Slot& s = slot(id);
     if (s.kind == ValueKind::Dict) {
         return s.u.entries;
@@ -142,7 +316,7 @@ void ValueGraph::appendItems(ValueId id, std::span<const ValueId> items) {
     if (items.empty()) {
         return;
     }
-    Slot& s = slot(id);
+    Slot& s = mutableSlot(id);
     m_lists.append(isListKind(s.kind) ? s.u.items : links(id).items, items);
 }
 
@@ -150,7 +324,7 @@ void ValueGraph::appendEntries(ValueId id, std::span<const ValueEntry> entries) 
     if (entries.empty()) {
         return;
     }
-    Slot& s = slot(id);
+    Slot& s = mutableSlot(id);
     m_lists.append(s.kind == ValueKind::Dict ? s.u.entries : links(id).entries, entries);
 }
 
@@ -167,7 +341,7 @@ void ValueGraph::setLinks(ValueId id, ValueId func, ValueId args, ValueId kwargs
 }
 
 void ValueGraph::setInteger(ValueId id, std::int64_t v) {
-    Slot& s = slot(id);
+    Slot& s = mutableSlot(id);
     if (s.kind == ValueKind::Extension) {
         s.aux = static_cast<std::uint32_t>(v);
     } else {
@@ -176,11 +350,11 @@ void ValueGraph::setInteger(ValueId id, std::int64_t v) {
 }
 
 void ValueGraph::setReal(ValueId id, double v) {
-    slot(id).u.real = v;
+    mutableSlot(id).u.real = v;
 }
 
 std::uint32_t ValueGraph::depth(ValueId id) const {
-    if (id >= m_size) {
+    if (id >= m_size || isCompact(entry(id))) {
         return 0;
     }
     const Slot& s = slot(id);
@@ -201,12 +375,12 @@ void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
     // Called for every value put into another: the common cases (a scalar child, an owner
     // that keeps its depth in its slot) take no lookup.
     std::uint32_t childDepth = 0;
-    if (child < m_size) {
+    if (child < m_size && !isCompact(entry(child))) {
         const Slot& c = slot(child);
         childDepth = keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
     }
     const std::uint32_t d = childDepth + 1;
-    const Slot& o = slot(owner);
+    const Slot& o = mutableSlot(owner);
     if (d <= (keepsDepthInAux(o.kind) ? o.aux : depth(owner))) {
         return;
     }
@@ -246,15 +420,35 @@ ValueId ValueGraph::integer(std::int64_t i, std::uint64_t offset) {
     if (small && m_smallInts[static_cast<std::size_t>(i - kSmallIntMin)] != kNoValue) {
         return m_smallInts[static_cast<std::size_t>(i - kSmallIntMin)];
     }
-    Value v;
-    v.kind = ValueKind::Int;
-    v.integer = i;
-    v.offset = offset;
-    const ValueId id = add(std::move(v));
+    Scalar expect;
+    expect.kind = ValueKind::Int;
+    expect.integer = i;
+    ValueId id = addCompact(expect, offset);
+    if (id == kNoValue) {
+        Value v;
+        v.kind = ValueKind::Int;
+        v.integer = i;
+        v.offset = offset;
+        id = add(v);
+    }
     if (small) {
         m_smallInts[static_cast<std::size_t>(i - kSmallIntMin)] = id;
     }
     return id;
+}
+
+ValueId ValueGraph::real(double r, std::uint64_t offset) {
+    Scalar expect;
+    expect.kind = ValueKind::Float;
+    expect.real = r;
+    if (const ValueId id = addCompact(expect, offset); id != kNoValue) {
+        return id;
+    }
+    Value v;
+    v.kind = ValueKind::Float;
+    v.real = r;
+    v.offset = offset;
+    return add(v);
 }
 
 std::uint32_t ValueGraph::storeText(std::string text) {
@@ -278,6 +472,14 @@ ValueId ValueGraph::addOwnedText(ValueKind kind, std::string text, std::uint64_t
 
 ValueId ValueGraph::addRangeText(ValueKind kind, ByteRange range, std::uint64_t offset,
                                  std::uint16_t flags) {
+    if (flags == 0 && (kind == ValueKind::Str || kind == ValueKind::Bytes)) {
+        Scalar expect;
+        expect.kind = kind;
+        expect.range = range;
+        if (const ValueId id = addCompact(expect, offset); id != kNoValue) {
+            return id;
+        }
+    }
     Value v;
     v.kind = kind;
     v.offset = offset;
@@ -300,6 +502,14 @@ ValueId ValueGraph::addGlobal(std::string module, std::string name, std::string 
 }
 
 std::string_view ValueGraph::text(ValueId id) const {
+    if (const std::uint64_t e = entry(id); isCompact(e)) {
+        if (compactKind(e) != ValueKind::Str && compactKind(e) != ValueKind::Bytes) {
+            return {};
+        }
+        const ByteRange r = decodeAt(e & kOffsetMask).range;
+        return {reinterpret_cast<const char*>(m_bytes.data() + r.offset),
+                static_cast<std::size_t>(r.length)};
+    }
     const Slot& s = slot(id);
     if (!isTextKind(s.kind)) {
         return {};
@@ -313,6 +523,9 @@ std::string_view ValueGraph::text(ValueId id) const {
 }
 
 GlobalName ValueGraph::global(ValueId id) const {
+    if (isCompact(entry(id))) {
+        return {};
+    }
     const Slot& s = slot(id);
     if (s.kind != ValueKind::Global) {
         return {};
