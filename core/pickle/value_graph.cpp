@@ -1,5 +1,6 @@
 #include "core/pickle/value_graph.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
@@ -368,28 +369,84 @@ std::uint32_t ValueGraph::depth(ValueId id) const {
     return it == m_otherDepths.end() ? 0 : it->second;
 }
 
-void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
-    if (owner >= m_size) {
-        return;
+bool ValueGraph::pruneScalarDict(ValueId id) {
+    if (id >= m_size || isCompact(entry(id))) {
+        return false;
     }
+    Slot& s = slot(id);
+    if (s.kind != ValueKind::Dict || s.u.entries.empty()) {
+        return false;
+    }
+    const auto scalar = [this](ValueId v) {
+        if (v >= m_size) {
+            return false;
+        }
+        switch (kind(v)) {
+            case ValueKind::None:
+            case ValueKind::Bool:
+            case ValueKind::Int:
+            case ValueKind::BigInt:
+            case ValueKind::Float:
+            case ValueKind::Str:
+            case ValueKind::Bytes:
+                return true;
+            default:
+                return false;
+        }
+    };
+    for (const auto& [k, v] : s.u.entries) {
+        if (!scalar(k) || !scalar(v)) {
+            return false;
+        }
+    }
+    m_lists.clear(s.u.entries);
+    s.flags |= ValueFlag::Pruned;
+    return true;
+}
+
+std::uint32_t ValueGraph::childDepth(ValueId child) const {
+    if (child >= m_size) {
+        return 0;
+    }
+    const std::uint64_t e = entry(child);
+    if (isCompact(e)) {
+        return 0;
+    }
+    const Slot& c = record(e);
+    return keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
+}
+
+void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
     // Called for every value put into another: the common cases (a scalar child, an owner
     // that keeps its depth in its slot) take no lookup.
-    std::uint32_t childDepth = 0;
-    if (child < m_size && !isCompact(entry(child))) {
-        const Slot& c = slot(child);
-        childDepth = keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
+    raiseDepth(owner, childDepth(child) + 1, maxDepth);
+}
+
+void ValueGraph::holdsAll(ValueId owner, std::span<const ValueId> children,
+                          std::uint32_t maxDepth) {
+    if (children.empty()) {
+        return;
     }
-    const std::uint32_t d = childDepth + 1;
-    const Slot& o = mutableSlot(owner);
-    if (d <= (keepsDepthInAux(o.kind) ? o.aux : depth(owner))) {
+    std::uint32_t deepest = 0;
+    for (const ValueId c : children) {
+        deepest = std::max(deepest, childDepth(c));
+    }
+    raiseDepth(owner, deepest + 1, maxDepth);
+}
+
+void ValueGraph::raiseDepth(ValueId owner, std::uint32_t d, std::uint32_t maxDepth) {
+    if (owner >= m_size || isCompact(entry(owner))) {
+        return;  // a scalar holds nothing
+    }
+    Slot& s = slot(owner);
+    if (d <= (keepsDepthInAux(s.kind) ? s.aux : depth(owner))) {
         return;
     }
     if (d > maxDepth) {
         throw LimitError(
             "the pickle nests values deeper than " + std::to_string(maxDepth) + " levels", "depth",
-            maxDepth, {m_source->name(), "pickle", {}, slot(owner).offset});
+            maxDepth, {m_source->name(), "pickle", {}, s.offset});
     }
-    Slot& s = slot(owner);
     if (keepsDepthInAux(s.kind)) {
         s.aux = d;
     } else {

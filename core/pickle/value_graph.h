@@ -88,12 +88,18 @@ public:
                m_linkChunks.size() * kChunkSize * sizeof(Links) + m_lists.reservedBytes();
     }
 
+    /// Drops the entries of dict `id` when it has some and every key and value is a scalar
+    /// (None, Bool, Int, BigInt, Float, Str, Bytes), and flags it Pruned; returns true then.
+    bool pruneScalarDict(ValueId id);
+
     /// Nesting depth of `id`: 0 for a scalar, 1 + the deepest value it holds for containers,
     /// calls and objects (as far as the machine has filled them so far).
     [[nodiscard]] std::uint32_t depth(ValueId id) const;
     /// Raises the depth of `owner` to hold `child`; throws LimitError (limit "depth") past
     /// `maxDepth`. The machine calls it whenever a value is put inside another.
     void holds(ValueId owner, ValueId child, std::uint32_t maxDepth);
+    /// holds() for each of `children` (one depth update for all of them).
+    void holdsAll(ValueId owner, std::span<const ValueId> children, std::uint32_t maxDepth);
     /// The shared None / True / False values.
     ValueId none();
     ValueId boolean(bool b);
@@ -257,6 +263,10 @@ private:
     [[nodiscard]] Slot& slot(ValueId id) const { return record(entry(id)); }
     /// The slot of `id`, made for a compact scalar first (to be changed).
     Slot& mutableSlot(ValueId id);
+    /// Nesting depth of `child` as its owner sees it (0 for scalars and unknown ids).
+    [[nodiscard]] std::uint32_t childDepth(ValueId child) const;
+    /// Raises the depth of `owner` to `d` (LimitError "depth" past `maxDepth`).
+    void raiseDepth(ValueId owner, std::uint32_t d, std::uint32_t maxDepth);
     [[nodiscard]] Links* linksOf(const Slot& s) const {
         if (!isOpaqueKind(s.kind) || s.u.links == kNoLinks) {
             return nullptr;
