@@ -6,6 +6,7 @@
 #include "core/pickle/machine.h"
 #include "core/pickle/text_args.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core::pickle {
 
@@ -15,7 +16,8 @@ Interpreter::Interpreter(Machine& machine, ValueGraph& graph, std::uint64_t offs
       m_reader(graph.bytes(), offset, graph.source().name()),
       m_stack(machine.options().limits.maxStack, machine.options().limits.maxMarks),
       m_maxDepth(machine.options().limits.maxDepth),
-      m_pruneScalarDicts(machine.options().pruneScalarDicts) {}
+      m_pruneScalarDicts(machine.options().pruneScalarDicts),
+      m_maxMemo(limits().pickleMemo) {}
 
 void Interpreter::dropReadPages(std::uint64_t position) {
     // Keep the last MiB (a value's bytes may sit a little behind the opcode reading it).

@@ -62,6 +62,7 @@ private:
     bool m_frameWarned = false;
     std::uint32_t m_maxDepth;
     bool m_pruneScalarDicts = false;
+    std::uint64_t m_maxMemo;             ///< limits().pickleMemo, read once
     std::uint64_t m_pagesDroppedTo = 0;  ///< source bytes before this were released
 };
 

@@ -134,10 +134,10 @@ void Interpreter::memoPut(const Op& op, std::uint64_t index) {
              op);
     }
     const ValueId v = m_stack.top();
-    if (m_memo.size() >= limits().pickleMemo) {
+    if (m_memo.size() >= m_maxMemo) {
         throw LimitError(
             "the pickle stores more than " + std::to_string(m_memo.size()) + " memo entries",
-            "pickle-memo", limits().pickleMemo, {m_graph.source().name(), "pickle", {}, op.offset});
+            "pickle-memo", m_maxMemo, {m_graph.source().name(), "pickle", {}, op.offset});
     }
     if (const auto old = m_memo.put(index, v); old && *old != v) {
         warn(opLabel(op) + " replaces memo entry " + std::to_string(index));

@@ -194,6 +194,10 @@ Op OpcodeReader::next() {
     }
     Op op;
     op.offset = m_pos;
+    // The data streams in once: ask for the bytes a few cache lines ahead (a hint; never faults).
+    if (m_pos + 256 < m_bytes.size()) {
+        __builtin_prefetch(m_bytes.data() + m_pos + 256);
+    }
     const auto byte = std::to_integer<std::uint8_t>(m_bytes[m_pos]);
     static const std::array<ByteInfo, 256>& table = byteTable();
     const ByteInfo& info = table[byte];

@@ -50,9 +50,9 @@ std::uint64_t ValueGraph::newRecord(const Slot& s) {
     if (m_recordCount % kChunkSize == 0) {
         m_chunks.push_back(std::make_unique<Slot[]>(kChunkSize));
     }
-    const std::uint64_t r = m_recordCount++;
-    record(r) = s;
-    return r;
+    const std::uint64_t e = (static_cast<std::uint64_t>(s.kind) << kKindShift) | m_recordCount++;
+    record(e) = s;
+    return e;
 }
 
 ValueId ValueGraph::pushEntry(std::uint64_t e, std::uint64_t offset) {

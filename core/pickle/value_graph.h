@@ -51,7 +51,7 @@ public:
     /// The kind of value `id` (cheaper than operator[]); `id` must be < size().
     [[nodiscard]] ValueKind kind(ValueId id) const {
         const std::uint64_t e = entry(id);
-        return isCompact(e) ? compactKind(e) : record(e).kind;
+        return compactKind(e);  // every entry spells its kind
     }
     /// The items of `id` (see Value::items): a reference that stays valid, and sees appends,
     /// while the graph lives; an empty list for kinds that hold none.
@@ -231,7 +231,7 @@ private:
     }
 
     // An entry: kCompactBit | kind << kKindShift | the opcode's offset (a compact scalar), or
-    // the index of the value's Slot.
+    // kind << kKindShift | the index of the value's Slot. Scans by kind read entries only.
     static constexpr std::uint64_t kCompactBit = std::uint64_t{1} << 63;
     static constexpr unsigned kKindShift = 56;
     static constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kKindShift) - 1;
@@ -257,7 +257,8 @@ private:
         return m_entryChunks[id >> kChunkBits][id & (kChunkSize - 1)];
     }
     [[nodiscard]] Slot& record(std::uint64_t e) const {
-        return m_chunks[e >> kChunkBits][e & (kChunkSize - 1)];
+        const std::uint64_t r = e & kOffsetMask;
+        return m_chunks[r >> kChunkBits][r & (kChunkSize - 1)];
     }
     /// The slot of a value that has one (`id` not compact).
     [[nodiscard]] Slot& slot(ValueId id) const { return record(entry(id)); }
@@ -278,6 +279,7 @@ private:
     [[nodiscard]] ByteRange rangeOf(const Slot& s) const;
     ValueId push(const Slot& s, std::uint64_t offset);
     ValueId pushEntry(std::uint64_t e, std::uint64_t offset);
+    /// Stores `s` in a new slot; returns the entry that refers to it.
     std::uint64_t newRecord(const Slot& s);
 
     // Values and links live in fixed-size chunks: no reallocation peaks, stable references.
