@@ -25,11 +25,11 @@ namespace ckpt::core::pickle {
 /// Owns every value read from one source, plus the texts that had to be decoded. Each value id has
 /// one 8-byte entry: either a compact scalar (an int, float, str or bytes that its opcode in the
 /// source spells in full, so the entry keeps only its kind and the opcode's offset and the value
-/// is decoded from the source when read), or the index of a 24-byte slot (scalars inline, a
-/// container's list handle, or the index of a side record of references for calls, objects and
-/// the other opaque kinds). Either way it reads as a decoded Value. Values whose bytes are ranges
-/// of the source keep it alive through the graph. Not thread-safe for writing; concurrent reads of
-/// a finished graph are fine.
+/// is decoded from the source when read), or its kind and the index of a 24-byte slot (scalars
+/// inline, a container's list handle, or the index of a side record of references for calls,
+/// objects and the other opaque kinds). Either way it reads as a decoded Value. Values whose bytes
+/// are ranges of the source keep it alive through the graph. Not thread-safe for writing;
+/// concurrent reads of a finished graph are fine.
 class ValueGraph {
 public:
     /// A graph over `source`, which must be memory-backed (non-empty view() unless size 0).
@@ -49,15 +49,16 @@ public:
     /// the copy are not seen through it.
     [[nodiscard]] Value operator[](ValueId id) const;
     /// The kind of value `id` (cheaper than operator[]); `id` must be < size().
-    [[nodiscard]] ValueKind kind(ValueId id) const {
-        const std::uint64_t e = entry(id);
-        return compactKind(e);  // every entry spells its kind
-    }
+    [[nodiscard]] ValueKind kind(ValueId id) const { return kindOf(entry(id)); }
     /// The items of `id` (see Value::items): a reference that stays valid, and sees appends,
     /// while the graph lives; an empty list for kinds that hold none.
     [[nodiscard]] const ItemList& items(ValueId id) const;
     /// The entries of `id` (see Value::entries), like items().
     [[nodiscard]] const EntryList& entries(ValueId id) const;
+    /// The ids of every value of kind Bytes, ByteArray, Buffer, Global, Call, Object,
+    /// PersistentRef or Extension, in increasing order: what scanners start from, without a
+    /// pass over the (often millions of) plain values.
+    [[nodiscard]] std::span<const ValueId> nonPlainIds() const { return m_nonPlain; }
     /// True when `id` names a value of this graph.
     [[nodiscard]] bool contains(ValueId id) const { return id < m_size; }
 
@@ -236,7 +237,8 @@ private:
     static constexpr unsigned kKindShift = 56;
     static constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kKindShift) - 1;
     static bool isCompact(std::uint64_t e) { return (e & kCompactBit) != 0; }
-    static ValueKind compactKind(std::uint64_t e) {
+    /// The kind an entry spells (compact or not).
+    static ValueKind kindOf(std::uint64_t e) {
         return static_cast<ValueKind>((e >> kKindShift) & 0x7FU);
     }
     /// A compact scalar, decoded from its opcode.
@@ -301,6 +303,7 @@ private:
     std::size_t m_size = 0;
     std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows
     std::vector<ByteRange> m_ranges;  ///< text ranges far from their value's offset
+    std::vector<ValueId> m_nonPlain;  ///< see nonPlainIds()
     std::vector<StoredGlobal> m_globals;
     ValueId m_none = kNoValue;
     std::array<ValueId, 2> m_bools{kNoValue, kNoValue};
@@ -312,7 +315,7 @@ inline Value ValueGraph::operator[](ValueId id) const {
     Value v;
     if (isCompact(e)) {
         const Scalar sc = decodeAt(e & kOffsetMask);
-        v.kind = compactKind(e);
+        v.kind = kindOf(e);
         v.offset = e & kOffsetMask;
         if (v.kind == ValueKind::Int) {
             v.integer = sc.integer;

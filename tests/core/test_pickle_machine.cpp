@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/test_support.h"
 #include "core/io/byte_source.h"
@@ -472,6 +473,10 @@ private slots:
         }
         QCOMPARE(g.depth(root), std::uint32_t{1});
         QCOMPARE(ValuePrinter(g).print(items[4]), std::string("1.5"));
+        // Scanners start from the bytes, globals, calls and objects only.
+        const auto marked = g.nonPlainIds();
+        QCOMPARE(std::vector<ValueId>(marked.begin(), marked.end()),
+                 (std::vector<ValueId>{items[9], items[10], items[11]}));
     }
 
     void valuesOfFailedPicklesStay() {
