@@ -96,6 +96,25 @@ private slots:
         QCOMPARE(e.rbegin()->first, ValueId{99'999});
     }
 
+    void largeBlocksAreReturned() {
+        // A list growing one item at a time to 2^20 items moves through blocks of 2, 4, ...,
+        // 2^20 elements; those too large for the shared chunks go back to the system when
+        // left (the last one, 4 MiB, stays), not onto a free list.
+        ListArena arena;
+        IdList<ValueId> l;
+        for (ValueId i = 0; i < (1U << 20); ++i) {
+            arena.append(l, std::span<const ValueId>(&i, 1));
+        }
+        QCOMPARE(l.size(), std::size_t{1} << 20);
+        QCOMPARE(l.back(), ValueId{(1U << 20) - 1});
+        QVERIFY2(arena.reservedBytes() < (std::size_t{4} << 20) + (std::size_t{2} << 20),
+                 qPrintable(QString::number(arena.reservedBytes())));
+        arena.clear(l);
+        QVERIFY(l.empty());
+        QVERIFY2(arena.reservedBytes() <= std::size_t{1} << 20,
+                 qPrintable(QString::number(arena.reservedBytes())));
+    }
+
     void smallListsReuseFreedBlocks() {
         ListArena arena;
         std::vector<IdList<ValueId>> lists(100'000);
