@@ -42,7 +42,8 @@ ValueGraph::Scalar ValueGraph::decodeAt(std::uint64_t offset) const {
         case Opcode::BinInt:
             if (left >= 4) {
                 out.kind = ValueKind::Int;
-                out.integer = static_cast<std::int32_t>(static_cast<std::uint32_t>(littleEndian(p, 4)));
+                out.integer =
+                    static_cast<std::int32_t>(static_cast<std::uint32_t>(littleEndian(p, 4)));
             }
             break;
         case Opcode::BinInt1:
@@ -59,8 +60,8 @@ ValueGraph::Scalar ValueGraph::decodeAt(std::uint64_t offset) const {
             break;
         case Opcode::Long1:
             if (left >= 1 && littleEndian(p, 1) <= left - 1) {
-                if (const auto v = int64FromTwosComplement(
-                        m_bytes.subspan(offset + 2, static_cast<std::size_t>(littleEndian(p, 1))))) {
+                if (const auto v = int64FromTwosComplement(m_bytes.subspan(
+                        offset + 2, static_cast<std::size_t>(littleEndian(p, 1))))) {
                     out.kind = ValueKind::Int;
                     out.integer = *v;
                 }
