@@ -49,6 +49,8 @@ std::unique_ptr<Checkpoint> openPickleData(std::shared_ptr<const ByteSource> dat
     pickle::MachineOptions mo;
     mo.afterBuild = hook;
     mo.progress = options.progress;
+    // Without the tree (validation), dicts of scalars in lists keep no entries (issue 15).
+    mo.pruneScalarDicts = !options.objectTree;
     pickle::Machine machine(std::move(data), mo);
     const pickle::LoadResult result = machine.loadAll();
     pickle::ValueGraph& g = machine.graph();

@@ -26,7 +26,9 @@ struct OpenOptions {
     /// Build the object tree of pickled data (pickle and joblib files). Off (`ckpt validate`):
     /// the tree is built only when the data holds what the validator reads through it (tensors
     /// for NaN/Inf, nested files); the pickle streams, warnings and unchecked parts are the
-    /// same either way, so every finding is too.
+    /// same either way, so every finding is too. Off also lets the pickle machine drop the
+    /// entries of dicts of scalars appended to lists (MachineOptions::pruneScalarDicts): the
+    /// tree built for tensors then shows those dicts empty.
     bool objectTree = true;
 };
 

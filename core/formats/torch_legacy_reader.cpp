@@ -27,8 +27,8 @@ using pickle::ValueKind;
 /// Element size per storage key, from every storage persistent id in the graph.
 std::map<std::string, std::size_t> storageElementSizes(const ValueGraph& g) {
     std::map<std::string, std::size_t> sizes;
-    for (ValueId id = 0; id < g.size(); ++id) {
-        if (g[id].kind == ValueKind::PersistentRef) {
+    for (const ValueId id : g.nonPlainIds()) {
+        if (g.kind(id) == ValueKind::PersistentRef) {
             if (const auto ref = pyobj::torchStorageRef(g, g[id].pid)) {
                 sizes.emplace(ref->key, ref->elementSize);
             }

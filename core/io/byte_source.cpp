@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -102,6 +103,21 @@ void FileSource::read(std::uint64_t offset, std::span<std::byte> out) const {
                                    ": the file is shorter than when it was opened (" +
                                    std::to_string(m_size) + " bytes)",
                                {name(), {}, {}, at});
+    }
+}
+
+void FileSource::dropCachedPages(std::uint64_t offset, std::uint64_t length) const {
+    if (m_map == nullptr || offset >= m_size) {
+        return;
+    }
+    length = std::min(length, m_size - offset);
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t begin = (offset + page - 1) / page * page;  // whole pages only
+    const std::uint64_t end = (offset + length) / page * page;
+    if (end > begin) {
+        // A read-only private mapping that is never written: dropped pages are read again
+        // from the file on the next access, so this cannot change what any view sees.
+        (void)::madvise(static_cast<std::byte*>(m_map) + begin, end - begin, MADV_DONTNEED);
     }
 }
 

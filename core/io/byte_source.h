@@ -7,6 +7,7 @@
 /// through the mapping, so streaming readers that want a copy anyway (export, statistics, HDF5
 /// raw data) leave no resident pages behind however large the file.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -46,6 +47,14 @@ public:
     /// disk (byte 0 of the source is byte 0 of the file), else -1. Owned by the source: do not
     /// close it; positional calls only (pread, copy_file_range with an offset).
     [[nodiscard]] virtual int wholeFileDescriptor() const { return -1; }
+
+    /// A hint that bytes [offset, offset + length) are not needed in memory for now: a mapped
+    /// file drops the whole pages among them from the process's resident set (they are read
+    /// from the file again if touched; views stay valid). Other sources ignore it.
+    virtual void dropCachedPages(std::uint64_t offset, std::uint64_t length) const {
+        (void)offset;
+        (void)length;
+    }
 };
 
 /// A file mapped read-only into memory, with its descriptor kept open for pread(). The file is
@@ -65,6 +74,7 @@ public:
     [[nodiscard]] std::string name() const override { return m_path.string(); }
     [[nodiscard]] std::filesystem::path filePath() const override { return m_path; }
     [[nodiscard]] int wholeFileDescriptor() const override { return m_fd; }
+    void dropCachedPages(std::uint64_t offset, std::uint64_t length) const override;
 
 private:
     FileSource(std::filesystem::path path, int fd, void* map, std::uint64_t size);
@@ -99,6 +109,11 @@ public:
     [[nodiscard]] std::uint64_t size() const override { return m_length; }
     [[nodiscard]] std::span<const std::byte> view() const override;
     void read(std::uint64_t offset, std::span<std::byte> out) const override;
+    void dropCachedPages(std::uint64_t offset, std::uint64_t length) const override {
+        if (offset < m_length) {
+            m_parent->dropCachedPages(m_offset + offset, std::min(length, m_length - offset));
+        }
+    }
     [[nodiscard]] std::string name() const override { return m_name; }
     [[nodiscard]] std::filesystem::path filePath() const override { return m_parent->filePath(); }
     [[nodiscard]] std::uint64_t fileOffset() const override {

@@ -11,6 +11,7 @@
 #include <new>
 #include <span>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 namespace ckpt::core::pickle {
@@ -62,7 +63,8 @@ private:
 };
 
 /// Bump allocator for list blocks. A list that outgrows its block moves to one twice as large
-/// and its old block goes to a free list of its size class, for the next list of that size.
+/// and its old block goes to a free list of its size, for the next list of that size; a block
+/// too large for the shared chunks is its own allocation and is freed instead.
 class ListArena {
 public:
     ListArena() = default;
@@ -90,21 +92,32 @@ public:
         list.m_block->size = static_cast<std::uint32_t>(need);
     }
 
-    /// Bytes taken from the system so far.
+    /// Empties `list` and frees its block (for the next list of its size).
+    template <typename T>
+    void clear(IdList<T>& list) {
+        if (list.m_block != nullptr) {
+            release(sizeof(T), list.m_block);
+            list.m_block = nullptr;
+        }
+    }
+
+    /// Bytes held from the system (shared chunks, and the large blocks not yet freed).
     [[nodiscard]] std::size_t reservedBytes() const { return m_reserved; }
 
 private:
     template <typename T>
     void grow(IdList<T>& list, std::size_t need) {
-        // Size classes: capacities 2, 4, 8, ... elements (at least `need`).
-        unsigned cls = 1;
-        while ((std::size_t{1} << cls) < need) {
-            ++cls;
+        // A list's first block holds exactly what it is given (a dict's SETITEMS comes once,
+        // with all its pairs); a list that grows again moves to capacities 2, 4, 8, ...
+        std::size_t capacity = 2;
+        while (capacity < need) {
+            capacity *= 2;
         }
-        const std::size_t capacity = std::size_t{1} << cls;
-        ListBlock* block = take(sizeof(T), cls, sizeof(ListBlock) + capacity * sizeof(T));
+        if (list.m_block == nullptr && need > 2) {
+            capacity = need;
+        }
+        ListBlock* block = take(sizeof(T), capacity);
         block->size = 0;
-        block->capacity = static_cast<std::uint32_t>(capacity);
         if (list.m_block != nullptr) {
             const auto* from = reinterpret_cast<const T*>(list.m_block + 1);
             T* to = reinterpret_cast<T*>(block + 1);
@@ -117,18 +130,25 @@ private:
         list.m_block = block;
     }
 
-    ListBlock* take(std::size_t elementSize, unsigned cls, std::size_t bytes);
+    /// A block for at least `capacity` elements of `elementSize` bytes (its capacity field
+    /// says how many it holds): a freed one of that size, or new bytes.
+    ListBlock* take(std::size_t elementSize, std::size_t capacity);
     void release(std::size_t elementSize, ListBlock* block);
 
     static constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
-    static constexpr unsigned kClasses = 33;
+    /// Free lists: blocks of up to kExact elements by their exact capacity, larger ones by
+    /// power-of-two class (a block of capacity c is in class floor(log2 c)).
+    static constexpr unsigned kExact = 32;
+    static constexpr unsigned kLists = kExact + 1 + 33;
 
     std::vector<std::unique_ptr<std::byte[]>> m_chunks;
+    /// Blocks too large for a shared chunk, each its own allocation, freed when released.
+    std::unordered_map<const ListBlock*, std::unique_ptr<std::byte[]>> m_big;
     std::byte* m_bump = nullptr;       ///< the chunk that small blocks are cut from
     std::size_t m_used = kChunkBytes;  ///< bytes used in it
     std::size_t m_reserved = 0;
-    /// Free blocks by (element size 4 or 8) and size class, linked through their first bytes.
-    ListBlock* m_free[2][kClasses] = {};
+    /// Free blocks by (element size 4 or 8) and free list, linked through their first bytes.
+    ListBlock* m_free[2][kLists] = {};
 };
 
 }  // namespace ckpt::core::pickle

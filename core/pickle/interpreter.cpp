@@ -6,6 +6,7 @@
 #include "core/pickle/machine.h"
 #include "core/pickle/text_args.h"
 #include "core/util/error.h"
+#include "core/util/limits.h"
 
 namespace ckpt::core::pickle {
 
@@ -14,7 +15,20 @@ Interpreter::Interpreter(Machine& machine, ValueGraph& graph, std::uint64_t offs
       m_graph(graph),
       m_reader(graph.bytes(), offset, graph.source().name()),
       m_stack(machine.options().limits.maxStack, machine.options().limits.maxMarks),
-      m_maxDepth(machine.options().limits.maxDepth) {}
+      m_maxDepth(machine.options().limits.maxDepth),
+      m_pruneScalarDicts(machine.options().pruneScalarDicts),
+      m_maxMemo(limits().pickleMemo) {}
+
+void Interpreter::dropReadPages(std::uint64_t position) {
+    // Keep the last MiB (a value's bytes may sit a little behind the opcode reading it).
+    constexpr std::uint64_t kStep = std::uint64_t{8} << 20;
+    constexpr std::uint64_t kKeep = std::uint64_t{1} << 20;
+    if (position > m_pagesDroppedTo + kStep + kKeep) {
+        const std::uint64_t to = position - kKeep;
+        m_graph.source().dropCachedPages(m_pagesDroppedTo, to - m_pagesDroppedTo);
+        m_pagesDroppedTo = to;
+    }
+}
 
 void Interpreter::fail(const std::string& message, const Op& op) const {
     m_reader.fail(message, op.offset);
@@ -34,11 +48,15 @@ PickleInfo Interpreter::run() {
     while (true) {
         const Op op = m_reader.next();
         ++m_info.opcodeCount;
-        if (progress && (m_info.opcodeCount & 0xFFFFU) == 0) {
-            reportProgress(progress, op.offset, m_reader.size());
+        if ((m_info.opcodeCount & 0xFFFFU) == 0) {
+            if (progress) {
+                reportProgress(progress, op.offset, m_reader.size());
+            }
+            if (m_machine.options().dropReadPages) {
+                dropReadPages(op.offset);
+            }
         }
-        m_info.highestOpcodeProtocol =
-            std::max<int>(m_info.highestOpcodeProtocol, opcodeInfo(op.code).protocol);
+        m_info.highestOpcodeProtocol = std::max<int>(m_info.highestOpcodeProtocol, op.protocol);
         if (op.crossesFrame && !m_frameWarned) {
             m_frameWarned = true;
             warn(opLabel(op) + " breaks FRAME boundaries (CPython refuses this stream)");
@@ -75,9 +93,7 @@ ValueId Interpreter::make(ValueKind kind, const Op& op, std::span<const ValueId>
     v.offset = op.offset;
     const ValueId id = m_graph.add(v);
     m_graph.appendItems(id, items);
-    for (const ValueId item : items) {
-        holds(id, item);
-    }
+    m_graph.holdsAll(id, items, m_maxDepth);
     return id;
 }
 
@@ -144,12 +160,9 @@ void Interpreter::step(const Op& op) {
             m_stack.push(id);
             return;
         }
-        case Opcode::BinFloat: {
-            const ValueId id = make(ValueKind::Float, op);
-            m_graph.setReal(id, op.real);
-            m_stack.push(id);
+        case Opcode::BinFloat:
+            m_stack.push(m_graph.real(op.real, op.offset));
             return;
-        }
         case Opcode::String: {
             auto bytes = unescapeStringLiteral(m_reader.text(op.data));
             if (!bytes) {
@@ -233,9 +246,7 @@ void Interpreter::step(const Op& op) {
             }
             const ValueId id = make(ValueKind::Dict, op);
             appendPairs(id, flat);
-            for (const ValueId item : flat) {
-                holds(id, item);
-            }
+            m_graph.holdsAll(id, flat, m_maxDepth);
             m_stack.push(id);
             return;
         }

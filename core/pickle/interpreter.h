@@ -47,6 +47,8 @@ private:
                     ValueId kwargs = kNoValue);
     void persistent(const Op& op, ValueId pid);
     void build(const Op& op);
+    /// Releases the source pages well behind the read position (MachineOptions::dropReadPages).
+    void dropReadPages(std::uint64_t position);
 
     Machine& m_machine;
     ValueGraph& m_graph;
@@ -59,6 +61,9 @@ private:
     std::size_t m_suppressedWarnings = 0;
     bool m_frameWarned = false;
     std::uint32_t m_maxDepth;
+    bool m_pruneScalarDicts = false;
+    std::uint64_t m_maxMemo;             ///< limits().pickleMemo, read once
+    std::uint64_t m_pagesDroppedTo = 0;  ///< source bytes before this were released
 };
 
 }  // namespace ckpt::core::pickle

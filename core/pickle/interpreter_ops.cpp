@@ -98,8 +98,13 @@ void Interpreter::addToTarget(const Op& op, std::span<const ValueId> items) {
         fail(opLabel(op) + ": cannot add items to a " + std::string(valueKindName(kind)), op);
     }
     m_graph.appendItems(target, items);
-    for (const ValueId item : items) {
-        holds(target, item);
+    m_graph.holdsAll(target, items, m_maxDepth);
+    if (m_pruneScalarDicts) {  // a list, or the list-like result of a call
+        for (const ValueId item : items) {
+            if (m_graph.kind(item) == ValueKind::Dict) {
+                (void)m_graph.pruneScalarDict(item);
+            }
+        }
     }
 }
 
@@ -110,9 +115,7 @@ void Interpreter::setItemsOnTarget(const Op& op, std::span<const ValueId> flat) 
         fail(opLabel(op) + ": cannot set items on a " + std::string(valueKindName(kind)), op);
     }
     appendPairs(target, flat);
-    for (const ValueId item : flat) {
-        holds(target, item);
-    }
+    m_graph.holdsAll(target, flat, m_maxDepth);
 }
 
 void Interpreter::appendPairs(ValueId target, std::span<const ValueId> flat) {
@@ -131,10 +134,10 @@ void Interpreter::memoPut(const Op& op, std::uint64_t index) {
              op);
     }
     const ValueId v = m_stack.top();
-    if (m_memo.size() >= limits().pickleMemo) {
+    if (m_memo.size() >= m_maxMemo) {
         throw LimitError(
             "the pickle stores more than " + std::to_string(m_memo.size()) + " memo entries",
-            "pickle-memo", limits().pickleMemo, {m_graph.source().name(), "pickle", {}, op.offset});
+            "pickle-memo", m_maxMemo, {m_graph.source().name(), "pickle", {}, op.offset});
     }
     if (const auto old = m_memo.put(index, v); old && *old != v) {
         warn(opLabel(op) + " replaces memo entry " + std::to_string(index));

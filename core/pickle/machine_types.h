@@ -74,6 +74,18 @@ struct MachineOptions {
     /// Optional: receives (offset reached, data size) now and then; returning false cancels
     /// with CancelledError.
     ProgressFn progress;
+    /// Keep only what a finding can need (validation without the object tree, issue 15): a dict
+    /// whose keys and values are all scalars (None, bool, int, float, str, bytes) drops its
+    /// entries once it is appended to a list or list-like object (APPEND/APPENDS), and is
+    /// flagged Pruned. Nothing in
+    /// it can be a finding, and every value keeps its id, kind and offset; entries the dict
+    /// gains later (SETITEMS through the memo) are kept. Off by default: trees and printers
+    /// need the entries.
+    bool pruneScalarDicts = false;
+    /// Tell the source every few MiB that the bytes behind the read position are done with
+    /// (ByteSource::dropCachedPages): a mapped file's pages then leave the process's resident
+    /// set; later reads of them map them again.
+    bool dropReadPages = true;
 };
 
 /// One pickle read by Machine::load().

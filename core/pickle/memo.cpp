@@ -2,14 +2,16 @@
 
 namespace ckpt::core::pickle {
 
-std::optional<ValueId> Memo::put(std::uint64_t index, ValueId v) {
-    // Grow the vector only while it stays within twice the number of entries.
-    if (index >= m_dense.size() && index < 2 * (m_count + 1) + 16 && !m_sparse.contains(index)) {
-        m_dense.resize(static_cast<std::size_t>(index) + 1, kNoValue);
+std::optional<ValueId> Memo::putSlow(std::uint64_t index, ValueId v) {
+    // Grow the dense part only while it stays within twice the number of entries.
+    if (index >= m_denseSize && index < 2 * (m_count + 1) + 16 && !m_sparse.contains(index)) {
+        while (m_denseSize <= index) {
+            appendDense(kNoValue);
+        }
     }
     ValueId* slot = nullptr;
-    if (index < m_dense.size()) {
-        slot = &m_dense[static_cast<std::size_t>(index)];
+    if (index < m_denseSize) {
+        slot = &dense(index);
     } else {
         const auto [it, inserted] = m_sparse.try_emplace(index, kNoValue);
         slot = &it->second;
@@ -23,11 +25,7 @@ std::optional<ValueId> Memo::put(std::uint64_t index, ValueId v) {
     return old;
 }
 
-std::optional<ValueId> Memo::get(std::uint64_t index) const {
-    if (index < m_dense.size()) {
-        const ValueId v = m_dense[static_cast<std::size_t>(index)];
-        return v == kNoValue ? std::nullopt : std::optional(v);
-    }
+std::optional<ValueId> Memo::getSparse(std::uint64_t index) const {
     const auto it = m_sparse.find(index);
     return it == m_sparse.end() ? std::nullopt : std::optional(it->second);
 }

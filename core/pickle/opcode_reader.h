@@ -20,8 +20,9 @@ namespace ckpt::core::pickle {
 /// names their bytes inside the source.
 struct Op {
     Opcode code = Opcode::Stop;
-    std::uint64_t offset = 0;  ///< where the opcode byte sits
-    std::uint64_t end = 0;     ///< first byte after the opcode and its argument (exclusive)
+    std::uint8_t protocol = 0;  ///< the protocol that introduced the opcode
+    std::uint64_t offset = 0;   ///< where the opcode byte sits
+    std::uint64_t end = 0;      ///< first byte after the opcode and its argument (exclusive)
     /// Integer arguments: BININT/BININT1/BININT2, EXT1/2/4, PROTO, FRAME length, memo indices
     /// (BINGET/LONG_BINGET/BINPUT/LONG_BINPUT and the parsed text of GET/PUT); for counted
     /// strings and LONG1/LONG4 the byte count (the same as data.length).
@@ -79,7 +80,12 @@ public:
 
 private:
     [[nodiscard]] std::uint64_t remaining() const { return m_bytes.size() - m_pos; }
-    void need(std::uint64_t n, const Op& op, std::string_view what) const;
+    void need(std::uint64_t n, const Op& op, std::string_view what) const {
+        if (n > remaining()) {
+            needFailed(n, op, what);
+        }
+    }
+    [[noreturn]] void needFailed(std::uint64_t n, const Op& op, std::string_view what) const;
     [[nodiscard]] std::uint64_t readUnsigned(unsigned width);
     [[nodiscard]] ByteRange readCounted(std::uint64_t length, const Op& op);
     [[nodiscard]] ByteRange readLine(const Op& op);

@@ -61,6 +61,10 @@ enum ValueFlag : std::uint16_t {
     /// STACK_GLOBAL whose module or name is not a constant string but the result of a call or
     /// another opaque value: the import target is computed while loading ("?" stands for it).
     ComputedName = 1U << 6,
+    /// A dict whose entries (scalars only) were dropped when it was appended to a list (or a
+    /// list-like object), in a validation run that keeps only what a finding can need
+    /// (MachineOptions::pruneScalarDicts). Entries set on it afterwards are kept.
+    Pruned = 1U << 7,
 };
 
 /// A (key, value) pair of a dict, or of SETITEM(S) applied to a non-dict object.

@@ -1,5 +1,6 @@
 #include "core/pickle/value_graph.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/io/byte_source.h"
@@ -29,11 +30,42 @@ ValueId ValueGraph::push(const Slot& s, std::uint64_t offset) {
         throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
                          "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
     }
-    if (m_size % kChunkSize == 0) {
+    return pushEntry(newRecord(s), offset);
+}
+
+std::uint64_t ValueGraph::newRecord(const Slot& s) {
+    if (m_recordCount % kChunkSize == 0) {
         m_chunks.push_back(std::make_unique<Slot[]>(kChunkSize));
     }
+    const std::uint64_t e = (static_cast<std::uint64_t>(s.kind) << kKindShift) | m_recordCount++;
+    record(e) = s;
+    return e;
+}
+
+ValueId ValueGraph::pushEntry(std::uint64_t e, std::uint64_t offset) {
+    if (m_size >= m_maxValues || m_size >= kNoValue - 1) {
+        throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
+                         "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
+    }
+    if (m_size % kChunkSize == 0) {
+        m_entryChunks.push_back(std::make_unique<std::uint64_t[]>(kChunkSize));
+    }
     const auto id = static_cast<ValueId>(m_size++);
-    slot(id) = s;
+    entry(id) = e;
+    switch (kindOf(e)) {
+        case ValueKind::Bytes:
+        case ValueKind::ByteArray:
+        case ValueKind::Buffer:
+        case ValueKind::Global:
+        case ValueKind::Call:
+        case ValueKind::Object:
+        case ValueKind::PersistentRef:
+        case ValueKind::Extension:
+            m_nonPlain.push_back(id);
+            break;
+        default:
+            break;
+    }
     return id;
 }
 
@@ -100,11 +132,11 @@ ValueId ValueGraph::add(const Value& value) {
 }
 
 ValueGraph::Links& ValueGraph::links(ValueId id) {
-    Slot& s = slot(id);
-    if (!isOpaqueKind(s.kind)) {
-        throw std::logic_error("a " + std::string(valueKindName(s.kind)) +
+    if (!isOpaqueKind(kind(id))) {
+        throw std::logic_error("a " + std::string(valueKindName(kind(id))) +
                                " value has no references or method-added lists");
     }
+    Slot& s = slot(id);
     if (s.u.links == kNoLinks) {
         if (m_linkCount % kChunkSize == 0) {
             m_linkChunks.push_back(std::make_unique<Links[]>(kChunkSize));
@@ -116,6 +148,9 @@ ValueGraph::Links& ValueGraph::links(ValueId id) {
 
 const ItemList& ValueGraph::items(ValueId id) const {
     static const ItemList kEmpty;
+    if (isCompact(entry(id))) {
+        return kEmpty;
+    }
     const Slot& s = slot(id);
     if (isListKind(s.kind)) {
         return s.u.items;
@@ -128,6 +163,9 @@ const ItemList& ValueGraph::items(ValueId id) const {
 
 const EntryList& ValueGraph::entries(ValueId id) const {
     static const EntryList kEmpty;
+    if (isCompact(entry(id))) {
+        return kEmpty;
+    }
     const Slot& s = slot(id);
     if (s.kind == ValueKind::Dict) {
         return s.u.entries;
@@ -142,7 +180,7 @@ void ValueGraph::appendItems(ValueId id, std::span<const ValueId> items) {
     if (items.empty()) {
         return;
     }
-    Slot& s = slot(id);
+    Slot& s = mutableSlot(id);
     m_lists.append(isListKind(s.kind) ? s.u.items : links(id).items, items);
 }
 
@@ -150,7 +188,7 @@ void ValueGraph::appendEntries(ValueId id, std::span<const ValueEntry> entries) 
     if (entries.empty()) {
         return;
     }
-    Slot& s = slot(id);
+    Slot& s = mutableSlot(id);
     m_lists.append(s.kind == ValueKind::Dict ? s.u.entries : links(id).entries, entries);
 }
 
@@ -167,7 +205,7 @@ void ValueGraph::setLinks(ValueId id, ValueId func, ValueId args, ValueId kwargs
 }
 
 void ValueGraph::setInteger(ValueId id, std::int64_t v) {
-    Slot& s = slot(id);
+    Slot& s = mutableSlot(id);
     if (s.kind == ValueKind::Extension) {
         s.aux = static_cast<std::uint32_t>(v);
     } else {
@@ -176,11 +214,11 @@ void ValueGraph::setInteger(ValueId id, std::int64_t v) {
 }
 
 void ValueGraph::setReal(ValueId id, double v) {
-    slot(id).u.real = v;
+    mutableSlot(id).u.real = v;
 }
 
 std::uint32_t ValueGraph::depth(ValueId id) const {
-    if (id >= m_size) {
+    if (id >= m_size || isCompact(entry(id))) {
         return 0;
     }
     const Slot& s = slot(id);
@@ -194,28 +232,84 @@ std::uint32_t ValueGraph::depth(ValueId id) const {
     return it == m_otherDepths.end() ? 0 : it->second;
 }
 
-void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
-    if (owner >= m_size) {
-        return;
+bool ValueGraph::pruneScalarDict(ValueId id) {
+    if (id >= m_size || isCompact(entry(id))) {
+        return false;
     }
+    Slot& s = slot(id);
+    if (s.kind != ValueKind::Dict || s.u.entries.empty()) {
+        return false;
+    }
+    const auto scalar = [this](ValueId v) {
+        if (v >= m_size) {
+            return false;
+        }
+        switch (kind(v)) {
+            case ValueKind::None:
+            case ValueKind::Bool:
+            case ValueKind::Int:
+            case ValueKind::BigInt:
+            case ValueKind::Float:
+            case ValueKind::Str:
+            case ValueKind::Bytes:
+                return true;
+            default:
+                return false;
+        }
+    };
+    for (const auto& [k, v] : s.u.entries) {
+        if (!scalar(k) || !scalar(v)) {
+            return false;
+        }
+    }
+    m_lists.clear(s.u.entries);
+    s.flags |= ValueFlag::Pruned;
+    return true;
+}
+
+std::uint32_t ValueGraph::childDepth(ValueId child) const {
+    if (child >= m_size) {
+        return 0;
+    }
+    const std::uint64_t e = entry(child);
+    if (isCompact(e)) {
+        return 0;
+    }
+    const Slot& c = record(e);
+    return keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
+}
+
+void ValueGraph::holds(ValueId owner, ValueId child, std::uint32_t maxDepth) {
     // Called for every value put into another: the common cases (a scalar child, an owner
     // that keeps its depth in its slot) take no lookup.
-    std::uint32_t childDepth = 0;
-    if (child < m_size) {
-        const Slot& c = slot(child);
-        childDepth = keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
+    raiseDepth(owner, childDepth(child) + 1, maxDepth);
+}
+
+void ValueGraph::holdsAll(ValueId owner, std::span<const ValueId> children,
+                          std::uint32_t maxDepth) {
+    if (children.empty()) {
+        return;
     }
-    const std::uint32_t d = childDepth + 1;
-    const Slot& o = slot(owner);
-    if (d <= (keepsDepthInAux(o.kind) ? o.aux : depth(owner))) {
+    std::uint32_t deepest = 0;
+    for (const ValueId c : children) {
+        deepest = std::max(deepest, childDepth(c));
+    }
+    raiseDepth(owner, deepest + 1, maxDepth);
+}
+
+void ValueGraph::raiseDepth(ValueId owner, std::uint32_t d, std::uint32_t maxDepth) {
+    if (owner >= m_size || isCompact(entry(owner))) {
+        return;  // a scalar holds nothing
+    }
+    Slot& s = slot(owner);
+    if (d <= (keepsDepthInAux(s.kind) ? s.aux : depth(owner))) {
         return;
     }
     if (d > maxDepth) {
         throw LimitError(
             "the pickle nests values deeper than " + std::to_string(maxDepth) + " levels", "depth",
-            maxDepth, {m_source->name(), "pickle", {}, slot(owner).offset});
+            maxDepth, {m_source->name(), "pickle", {}, s.offset});
     }
-    Slot& s = slot(owner);
     if (keepsDepthInAux(s.kind)) {
         s.aux = d;
     } else {
@@ -246,15 +340,35 @@ ValueId ValueGraph::integer(std::int64_t i, std::uint64_t offset) {
     if (small && m_smallInts[static_cast<std::size_t>(i - kSmallIntMin)] != kNoValue) {
         return m_smallInts[static_cast<std::size_t>(i - kSmallIntMin)];
     }
-    Value v;
-    v.kind = ValueKind::Int;
-    v.integer = i;
-    v.offset = offset;
-    const ValueId id = add(std::move(v));
+    Scalar expect;
+    expect.kind = ValueKind::Int;
+    expect.integer = i;
+    ValueId id = addCompact(expect, offset);
+    if (id == kNoValue) {
+        Value v;
+        v.kind = ValueKind::Int;
+        v.integer = i;
+        v.offset = offset;
+        id = add(v);
+    }
     if (small) {
         m_smallInts[static_cast<std::size_t>(i - kSmallIntMin)] = id;
     }
     return id;
+}
+
+ValueId ValueGraph::real(double r, std::uint64_t offset) {
+    Scalar expect;
+    expect.kind = ValueKind::Float;
+    expect.real = r;
+    if (const ValueId id = addCompact(expect, offset); id != kNoValue) {
+        return id;
+    }
+    Value v;
+    v.kind = ValueKind::Float;
+    v.real = r;
+    v.offset = offset;
+    return add(v);
 }
 
 std::uint32_t ValueGraph::storeText(std::string text) {
@@ -278,6 +392,14 @@ ValueId ValueGraph::addOwnedText(ValueKind kind, std::string text, std::uint64_t
 
 ValueId ValueGraph::addRangeText(ValueKind kind, ByteRange range, std::uint64_t offset,
                                  std::uint16_t flags) {
+    if (flags == 0 && (kind == ValueKind::Str || kind == ValueKind::Bytes)) {
+        Scalar expect;
+        expect.kind = kind;
+        expect.range = range;
+        if (const ValueId id = addCompact(expect, offset); id != kNoValue) {
+            return id;
+        }
+    }
     Value v;
     v.kind = kind;
     v.offset = offset;
@@ -300,6 +422,14 @@ ValueId ValueGraph::addGlobal(std::string module, std::string name, std::string 
 }
 
 std::string_view ValueGraph::text(ValueId id) const {
+    if (const std::uint64_t e = entry(id); isCompact(e)) {
+        if (kindOf(e) != ValueKind::Str && kindOf(e) != ValueKind::Bytes) {
+            return {};
+        }
+        const ByteRange r = decodeAt(e & kOffsetMask).range;
+        return {reinterpret_cast<const char*>(m_bytes.data() + r.offset),
+                static_cast<std::size_t>(r.length)};
+    }
     const Slot& s = slot(id);
     if (!isTextKind(s.kind)) {
         return {};
@@ -313,6 +443,9 @@ std::string_view ValueGraph::text(ValueId id) const {
 }
 
 GlobalName ValueGraph::global(ValueId id) const {
+    if (isCompact(entry(id))) {
+        return {};
+    }
     const Slot& s = slot(id);
     if (s.kind != ValueKind::Global) {
         return {};

@@ -22,10 +22,13 @@ class ByteSource;
 
 namespace ckpt::core::pickle {
 
-/// Owns every value read from one source, plus the texts that had to be decoded. A value is a
-/// 24-byte slot (scalars inline, a container's list handle, or the index of a side record of
-/// references for calls, objects and the other opaque kinds), read as a decoded Value. Values whose
-/// bytes are ranges of the source keep it alive through the graph. Not thread-safe for writing;
+/// Owns every value read from one source, plus the texts that had to be decoded. Each value id has
+/// one 8-byte entry: either a compact scalar (an int, float, str or bytes that its opcode in the
+/// source spells in full, so the entry keeps only its kind and the opcode's offset and the value
+/// is decoded from the source when read), or its kind and the index of a 24-byte slot (scalars
+/// inline, a container's list handle, or the index of a side record of references for calls,
+/// objects and the other opaque kinds). Either way it reads as a decoded Value. Values whose bytes
+/// are ranges of the source keep it alive through the graph. Not thread-safe for writing;
 /// concurrent reads of a finished graph are fine.
 class ValueGraph {
 public:
@@ -46,12 +49,16 @@ public:
     /// the copy are not seen through it.
     [[nodiscard]] Value operator[](ValueId id) const;
     /// The kind of value `id` (cheaper than operator[]); `id` must be < size().
-    [[nodiscard]] ValueKind kind(ValueId id) const { return slot(id).kind; }
+    [[nodiscard]] ValueKind kind(ValueId id) const { return kindOf(entry(id)); }
     /// The items of `id` (see Value::items): a reference that stays valid, and sees appends,
     /// while the graph lives; an empty list for kinds that hold none.
     [[nodiscard]] const ItemList& items(ValueId id) const;
     /// The entries of `id` (see Value::entries), like items().
     [[nodiscard]] const EntryList& entries(ValueId id) const;
+    /// The ids of every value of kind Bytes, ByteArray, Buffer, Global, Call, Object,
+    /// PersistentRef or Extension, in increasing order: what scanners start from, without a
+    /// pass over the (often millions of) plain values.
+    [[nodiscard]] std::span<const ValueId> nonPlainIds() const { return m_nonPlain; }
     /// True when `id` names a value of this graph.
     [[nodiscard]] bool contains(ValueId id) const { return id < m_size; }
 
@@ -72,14 +79,19 @@ public:
     void setInteger(ValueId id, std::int64_t v);
     void setReal(ValueId id, double v);
     /// Adds ValueFlag bits to value `id`.
-    void addFlags(ValueId id, std::uint16_t flags) { slot(id).flags |= flags; }
+    void addFlags(ValueId id, std::uint16_t flags) { mutableSlot(id).flags |= flags; }
     /// Sets how an Object was created.
-    void setOrigin(ValueId id, ObjectOrigin origin) { slot(id).origin = origin; }
+    void setOrigin(ValueId id, ObjectOrigin origin) { mutableSlot(id).origin = origin; }
     /// Bytes held by the graph's values and lists (not its texts).
     [[nodiscard]] std::size_t memoryBytes() const {
-        return m_chunks.size() * kChunkSize * sizeof(Slot) +
+        return m_entryChunks.size() * kChunkSize * sizeof(std::uint64_t) +
+               m_chunks.size() * kChunkSize * sizeof(Slot) +
                m_linkChunks.size() * kChunkSize * sizeof(Links) + m_lists.reservedBytes();
     }
+
+    /// Drops the entries of dict `id` when it has some and every key and value is a scalar
+    /// (None, Bool, Int, BigInt, Float, Str, Bytes), and flags it Pruned; returns true then.
+    bool pruneScalarDict(ValueId id);
 
     /// Nesting depth of `id`: 0 for a scalar, 1 + the deepest value it holds for containers,
     /// calls and objects (as far as the machine has filled them so far).
@@ -87,15 +99,22 @@ public:
     /// Raises the depth of `owner` to hold `child`; throws LimitError (limit "depth") past
     /// `maxDepth`. The machine calls it whenever a value is put inside another.
     void holds(ValueId owner, ValueId child, std::uint32_t maxDepth);
+    /// holds() for each of `children` (one depth update for all of them).
+    void holdsAll(ValueId owner, std::span<const ValueId> children, std::uint32_t maxDepth);
     /// The shared None / True / False values.
     ValueId none();
     ValueId boolean(bool b);
-    /// An Int value; small ints (-5..256) are shared, as in CPython.
+    /// An Int value; small ints (-5..256) are shared, as in CPython. Compact (8 bytes) when the
+    /// opcode at `offset` is a BININT, BININT1, BININT2 or LONG1 that spells `v`.
     ValueId integer(std::int64_t v, std::uint64_t offset);
+    /// A Float value; compact when the opcode at `offset` is a BINFLOAT that spells `v`.
+    ValueId real(double v, std::uint64_t offset);
     /// A Str/Bytes/ByteArray/BigInt value holding `text` (owned by the graph).
     ValueId addOwnedText(ValueKind kind, std::string text, std::uint64_t offset,
                          std::uint16_t flags = 0);
-    /// A Str/Bytes/ByteArray/BigInt value whose bytes are `range` of the source.
+    /// A Str/Bytes/ByteArray/BigInt value whose bytes are `range` of the source; compact when
+    /// there are no flags and the opcode at `offset` is a (SHORT_)BINUNICODE(8) (Str) or a
+    /// (SHORT_)BINBYTES(8) (Bytes) whose argument is `range`.
     ValueId addRangeText(ValueKind kind, ByteRange range, std::uint64_t offset,
                          std::uint16_t flags = 0);
     /// A Global value. Original names are empty when no renaming happened.
@@ -116,7 +135,11 @@ public:
     /// items, entry keys and values, states.
     template <typename Fn>
     void forEachChild(ValueId id, Fn&& fn) const {
-        const Slot& s = slot(id);
+        const std::uint64_t e = entry(id);
+        if (isCompact(e)) {
+            return;  // a scalar
+        }
+        const Slot& s = record(e);
         const auto eachItem = [&fn](const ItemList& l) {
             for (const ValueId c : l) {
                 fn(c);
@@ -208,10 +231,45 @@ private:
                k == ValueKind::BigInt;
     }
 
-    std::uint32_t storeText(std::string text);
-    [[nodiscard]] Slot& slot(ValueId id) const {
-        return m_chunks[id >> kChunkBits][id & (kChunkSize - 1)];
+    // An entry: kCompactBit | kind << kKindShift | the opcode's offset (a compact scalar), or
+    // kind << kKindShift | the index of the value's Slot. Scans by kind read entries only.
+    static constexpr std::uint64_t kCompactBit = std::uint64_t{1} << 63;
+    static constexpr unsigned kKindShift = 56;
+    static constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kKindShift) - 1;
+    static bool isCompact(std::uint64_t e) { return (e & kCompactBit) != 0; }
+    /// The kind an entry spells (compact or not).
+    static ValueKind kindOf(std::uint64_t e) {
+        return static_cast<ValueKind>((e >> kKindShift) & 0x7FU);
     }
+    /// A compact scalar, decoded from its opcode.
+    struct Scalar {
+        ValueKind kind = ValueKind::None;
+        std::int64_t integer = 0;
+        double real = 0;
+        ByteRange range;
+    };
+    /// Decodes the scalar spelled by the opcode at `offset`; kind None when that opcode is not
+    /// one that a compact entry can stand for.
+    [[nodiscard]] Scalar decodeAt(std::uint64_t offset) const;
+    /// Adds a compact entry (kind, offset) when the opcode at `offset` decodes to `expect`.
+    ValueId addCompact(const Scalar& expect, std::uint64_t offset);
+
+    std::uint32_t storeText(std::string text);
+    [[nodiscard]] std::uint64_t& entry(ValueId id) const {
+        return m_entryChunks[id >> kChunkBits][id & (kChunkSize - 1)];
+    }
+    [[nodiscard]] Slot& record(std::uint64_t e) const {
+        const std::uint64_t r = e & kOffsetMask;
+        return m_chunks[r >> kChunkBits][r & (kChunkSize - 1)];
+    }
+    /// The slot of a value that has one (`id` not compact).
+    [[nodiscard]] Slot& slot(ValueId id) const { return record(entry(id)); }
+    /// The slot of `id`, made for a compact scalar first (to be changed).
+    Slot& mutableSlot(ValueId id);
+    /// Nesting depth of `child` as its owner sees it (0 for scalars and unknown ids).
+    [[nodiscard]] std::uint32_t childDepth(ValueId child) const;
+    /// Raises the depth of `owner` to `d` (LimitError "depth" past `maxDepth`).
+    void raiseDepth(ValueId owner, std::uint32_t d, std::uint32_t maxDepth);
     [[nodiscard]] Links* linksOf(const Slot& s) const {
         if (!isOpaqueKind(s.kind) || s.u.links == kNoLinks) {
             return nullptr;
@@ -222,6 +280,9 @@ private:
     Links& links(ValueId id);
     [[nodiscard]] ByteRange rangeOf(const Slot& s) const;
     ValueId push(const Slot& s, std::uint64_t offset);
+    ValueId pushEntry(std::uint64_t e, std::uint64_t offset);
+    /// Stores `s` in a new slot; returns the entry that refers to it.
+    std::uint64_t newRecord(const Slot& s);
 
     // Values and links live in fixed-size chunks: no reallocation peaks, stable references.
     static constexpr std::size_t kChunkBits = 10;
@@ -233,13 +294,16 @@ private:
     /// Depths of Globals and Extensions that hold values (their `aux` is taken); the other
     /// kinds that hold values keep their depth in `aux`.
     std::unordered_map<ValueId, std::uint32_t> m_otherDepths;
+    std::vector<std::unique_ptr<std::uint64_t[]>> m_entryChunks;
     std::vector<std::unique_ptr<Slot[]>> m_chunks;
+    std::size_t m_recordCount = 0;
     std::vector<std::unique_ptr<Links[]>> m_linkChunks;
     std::size_t m_linkCount = 0;
     ListArena m_lists;
     std::size_t m_size = 0;
     std::deque<std::string> m_texts;  ///< deque: views into it stay valid as it grows
     std::vector<ByteRange> m_ranges;  ///< text ranges far from their value's offset
+    std::vector<ValueId> m_nonPlain;  ///< see nonPlainIds()
     std::vector<StoredGlobal> m_globals;
     ValueId m_none = kNoValue;
     std::array<ValueId, 2> m_bools{kNoValue, kNoValue};
@@ -247,8 +311,22 @@ private:
 };
 
 inline Value ValueGraph::operator[](ValueId id) const {
-    const Slot& s = slot(id);
+    const std::uint64_t e = entry(id);
     Value v;
+    if (isCompact(e)) {
+        const Scalar sc = decodeAt(e & kOffsetMask);
+        v.kind = kindOf(e);
+        v.offset = e & kOffsetMask;
+        if (v.kind == ValueKind::Int) {
+            v.integer = sc.integer;
+        } else if (v.kind == ValueKind::Float) {
+            v.real = sc.real;
+        } else {
+            v.range = sc.range;
+        }
+        return v;
+    }
+    const Slot& s = record(e);
     v.kind = s.kind;
     v.origin = s.origin;
     v.flags = s.flags;

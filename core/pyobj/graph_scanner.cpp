@@ -94,7 +94,7 @@ void recognizeArchiveBytes(ValueId id, std::shared_ptr<const ByteSource> bytes,
 }
 
 void scanGraph(const ValueGraph& g, Recognitions& out, const ScanOptions& options) {
-    for (ValueId id = 0; id < g.size(); ++id) {
+    for (const ValueId id : g.nonPlainIds()) {
         const ValueKind kind = g.kind(id);
         if (kind != ValueKind::Bytes && kind != ValueKind::ByteArray && kind != ValueKind::Call) {
             continue;  // what the recognisers look for starts from these

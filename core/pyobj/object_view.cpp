@@ -122,7 +122,7 @@ void addDiscarded(const ValueGraph& g, const std::vector<ValueId>& roots, const 
 
 std::string picklerOf(const ValueGraph& g) {
     bool joblib = false;
-    for (ValueId id = 0; id < g.size(); ++id) {
+    for (const ValueId id : g.nonPlainIds()) {
         if (g.kind(id) != ValueKind::Global) {
             continue;
         }

@@ -34,7 +34,7 @@ public:
         }
         std::set<ValueId> reportedGlobals;
         std::map<ValueId, ValueId> firstCaller;  // extension -> the call that uses it (paths)
-        for (ValueId id = 0; id < m_g.size(); ++id) {
+        for (const ValueId id : m_g.nonPlainIds()) {
             if (m_g.kind(id) != ValueKind::Call && m_g.kind(id) != ValueKind::Object) {
                 continue;  // every rule below starts from a call or an object
             }
@@ -72,7 +72,7 @@ public:
         }
         // Dangerous globals that are pushed but not called directly still get resolved (imported)
         // by the loader, and may be called through another route (stacked pickles, getattr).
-        for (ValueId id = 0; id < m_g.size(); ++id) {
+        for (const ValueId id : m_g.nonPlainIds()) {
             if (m_g.kind(id) != ValueKind::Extension && m_g.kind(id) != ValueKind::Global) {
                 continue;
             }
@@ -308,7 +308,7 @@ private:
     /// CKPT-S009: every global the policy denies, once per name, wherever the pickle names it.
     void denied() {
         std::set<std::string> seen;
-        for (ValueId id = 0; id < m_g.size(); ++id) {
+        for (const ValueId id : m_g.nonPlainIds()) {
             if (m_g.kind(id) != ValueKind::Global || m_g[id].has(pickle::ValueFlag::ComputedName)) {
                 continue;
             }

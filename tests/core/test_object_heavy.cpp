@@ -13,7 +13,10 @@
 
 #include "common/test_support.h"
 #include "core/formats/registry.h"
+#include "core/io/byte_source.h"
 #include "core/model/checkpoint.h"
+#include "core/pickle/machine.h"
+#include "core/pickle/value_graph.h"
 #include "core/util/error.h"
 #include "core/validate/validator.h"
 
@@ -37,9 +40,11 @@ std::string le32(std::uint32_t v) {
 
 /// A protocol-4 pickle of {"rows": [<row> for i < n], "z": posix.system("true")} (the call
 /// only with `payload`), the rows appended in batches of 1000 as CPython writes them.
-/// `row(i)` returns the opcodes of one row.
+/// `row(i)` returns the opcodes of one row; `tail` goes after the rows, inside the root dict's
+/// MARK.
 template <typename RowFn>
-void writeRows(const std::string& path, std::uint32_t n, bool payload, RowFn row) {
+void writeRows(const std::string& path, std::uint32_t n, bool payload, RowFn row,
+               const std::string& tail = {}) {
     std::ofstream out(path, std::ios::binary);
     out << "\x80\x04}("s << shortStr("rows") << "]";
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -51,6 +56,7 @@ void writeRows(const std::string& path, std::uint32_t n, bool payload, RowFn row
             out << "e";
         }
     }
+    out << tail;
     if (payload) {
         out << shortStr("z") << "cposix\nsystem\n" << shortStr("true") << "\x85R";
     }
@@ -126,6 +132,62 @@ private slots:
             QVERIFY(row.child(1)->value().find("item" + std::to_string(i)) != std::string::npos);
             QCOMPARE(row.child(2)->name(), std::string("v"));
         }
+    }
+
+    void scalarDictsInListsArePrunedOnlyWhenAsked() {
+        // Validation keeps no entries for dicts of scalars appended to a list; everything else
+        // (a dict holding a list, a dict not in a list) keeps them, and so does every dict when
+        // the option is off.
+        const QString path = m_tmp.filePath("prune.pkl");
+        writeRows(path.toStdString(), 3, false, [](std::uint32_t i) {
+            if (i == 1) {
+                return "}("s + shortStr("l") + "]u";  // holds a list: kept
+            }
+            return "}("s + shortStr("id") + "K"s + static_cast<char>(i) + shortStr("v") + "G" +
+                   std::string(8, '\0') + shortStr("n") + "N" + "u";
+        });
+        for (const bool prune : {false, true}) {
+            pickle::MachineOptions mo;
+            mo.pruneScalarDicts = prune;
+            pickle::Machine m(FileSource::open(path.toStdString()), mo);
+            const auto r = m.loadAll();
+            const pickle::ValueGraph& g = m.graph();
+            const auto& root = g.entries(r.pickles.front().root);
+            QCOMPARE(root.size(), std::size_t{1});
+            QVERIFY(!g[r.pickles.front().root].has(pickle::ValueFlag::Pruned));
+            const auto& rows = g.items(root.front().second);
+            QCOMPARE(rows.size(), std::size_t{3});
+            for (std::size_t i = 0; i < 3; ++i) {
+                const bool pruned = prune && i != 1;
+                QCOMPARE(g[rows[i]].has(pickle::ValueFlag::Pruned), pruned);
+                QCOMPARE(g.entries(rows[i]).size(), static_cast<std::size_t>(pruned   ? 0
+                                                                             : i == 1 ? 1
+                                                                                      : 3));
+                QCOMPARE(g.kind(rows[i]), pickle::ValueKind::Dict);
+            }
+        }
+    }
+
+    void prunedDictThatGainsACallLaterIsFound() {
+        // 10^5 memoized dicts of scalars, then dict 5 fetched from the memo and given a call by
+        // SETITEMS: validation without the tree dropped its first entries, but still finds the
+        // call there and names the same path as validation with the tree.
+        constexpr std::uint32_t kRows = 100'000;
+        const QString path = m_tmp.filePath("late_call.pkl");
+        const std::string tail =
+            "h\x05("s + shortStr("evil") + "cposix\nsystem\n" + shortStr("true") + "\x85Ru0";
+        writeRows(
+            path.toStdString(), kRows, false,
+            [](std::uint32_t i) {
+                return "}\x94("s + shortStr("id") + "J" + le32(i) + shortStr("name") +
+                       shortStr("item" + std::to_string(i)) + "u";
+            },
+            tail);
+        const auto lean = validate(path, false);
+        QCOMPARE(lean.findings.size(), std::size_t{1});
+        QCOMPARE(lean.findings.front().path, std::string("<root>['rows'][5]['evil']"));
+        QCOMPARE(lean.findings.front().symbol, std::string("posix.system"));
+        QCOMPARE(dump(lean), dump(validate(path, true)));
     }
 
     void validationWithoutTheTreeFindsTheSame_data() {

@@ -3,9 +3,11 @@
 #include <QFile>
 #include <QTest>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/test_support.h"
 #include "core/io/byte_source.h"
@@ -414,6 +416,67 @@ private slots:
         const PickleInfo info = m.load();
         QCOMPARE(asInt(m.graph(), info.root), std::optional<std::int64_t>(2));
         QCOMPARE(info.warnings.size(), std::size_t{2});
+    }
+
+    void compactScalarsReadBack() {
+        // Ints, floats, strs and bytes spelled in full by their opcode keep only a compact entry
+        // and are decoded from the source when read: every reader must see the same values,
+        // offsets and texts as for a slot (issue 15). A protocol-0 STRING stays a slot.
+        using namespace std::string_literals;
+        const std::string nan = "\x7f\xf8\0\0\0\0\0\0"s;
+        const std::string long300 = std::string(300, 'x');
+        std::string p = "\x80\x04("s;
+        p += "J\x60\x79\xfe\xff"s;           // BININT -100000
+        p += "K\xc8"s;                       // BININT1 200
+        p += "M\x60\xea"s;                   // BININT2 60000
+        p += "\x8a\x08\0\0\0\0\0\0\0\x40"s;  // LONG1 2^62
+        p += "G?\xf8\0\0\0\0\0\0"s;          // BINFLOAT 1.5
+        p += "G" + nan;                      // BINFLOAT nan
+        p += "\x8c\x06h\xc3\xa9llo"s;        // SHORT_BINUNICODE 'héllo'
+        p += "X\x2c\x01\0\0"s + long300;     // BINUNICODE, 300 chars
+        p += "\x8d\x02\0\0\0\0\0\0\0ab"s;    // BINUNICODE8 'ab'
+        p += "C\x03\0\x01\x02"s;             // SHORT_BINBYTES
+        p += "B\x01\0\0\0z"s;                // BINBYTES
+        p += "\x8e\0\0\0\0\0\0\0\0"s;        // BINBYTES8 b''
+        p += "U\x02py"s;                     // SHORT_BINSTRING (Python 2 str)
+        p += "t.";
+        Machine m(memory(p));
+        const ValueId root = m.load().root;
+        const ValueGraph& g = m.graph();
+        const auto& items = g.items(root);
+        QCOMPARE(items.size(), std::size_t{13});
+        QCOMPARE(g[items[0]].integer, std::int64_t{-100000});
+        QCOMPARE(g[items[1]].integer, std::int64_t{200});
+        QCOMPARE(g[items[2]].integer, std::int64_t{60000});
+        QCOMPARE(g[items[3]].integer, std::int64_t{1} << 62);
+        QCOMPARE(g[items[4]].real, 1.5);
+        QVERIFY(std::isnan(g[items[5]].real));
+        QCOMPARE(g.kind(items[6]), ValueKind::Str);
+        QCOMPARE(g.text(items[6]), std::string_view("h\xc3\xa9llo"));
+        QCOMPARE(g.text(items[7]), std::string_view(long300));
+        QCOMPARE(g.text(items[8]), std::string_view("ab"));
+        QCOMPARE(g.kind(items[9]), ValueKind::Bytes);
+        QCOMPARE(g.text(items[9]), std::string_view("\0\x01\x02", 3));
+        QCOMPARE(g.text(items[10]), std::string_view("z"));
+        QCOMPARE(g.text(items[11]), std::string_view());
+        QCOMPARE(g.kind(items[12]), ValueKind::Str);
+        QVERIFY(g[items[12]].has(Py2String));
+        QCOMPARE(g.text(items[12]), std::string_view("py"));
+        // Offsets are the opcodes', ranges the arguments', and no scalar holds anything.
+        QCOMPARE(g[items[0]].offset, std::uint64_t{3});
+        QCOMPARE(g[items[7]].range.offset, g[items[7]].offset + 5);
+        QCOMPARE(g[items[7]].range.length, std::uint64_t{300});
+        for (const ValueId id : items) {
+            QVERIFY(g.items(id).empty());
+            QVERIFY(g.entries(id).empty());
+            QCOMPARE(g.depth(id), std::uint32_t{0});
+        }
+        QCOMPARE(g.depth(root), std::uint32_t{1});
+        QCOMPARE(ValuePrinter(g).print(items[4]), std::string("1.5"));
+        // Scanners start from the bytes, globals, calls and objects only.
+        const auto marked = g.nonPlainIds();
+        QCOMPARE(std::vector<ValueId>(marked.begin(), marked.end()),
+                 (std::vector<ValueId>{items[9], items[10], items[11]}));
     }
 
     void valuesOfFailedPicklesStay() {
