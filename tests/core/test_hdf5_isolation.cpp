@@ -113,9 +113,13 @@ private slots:
         const QString path =
             ckpt::test::fixture("fuzz-regressions/hdf5/invalid_free_h5o_msg_reset.h5");
         const QString error = openError(path);
+        // Whether the invalid free crashes depends on the heap's layout: in a clean clone's
+        // test run the copy died of SIGSEGV, here it usually reports the failed listing.
         QVERIFY2(error.contains("separate checking process"), qPrintable(error));
-        QVERIFY2(error.contains("cannot list group '/'"), qPrintable(error));
-        QVERIFY2(error.contains("--limit hdf5-check-seconds=0"), qPrintable(error));
+        const bool crashed = error.contains("libhdf5 crashed") && error.contains("killed by SIG");
+        const bool failed = error.contains("cannot list group '/'") &&
+                            error.contains("--limit hdf5-check-seconds=0");
+        QVERIFY2(crashed || failed, qPrintable(error));
         QVERIFY2(error.contains("invalid_free_h5o_msg_reset.h5"), qPrintable(error));
     }
 
