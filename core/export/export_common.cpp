@@ -252,4 +252,37 @@ void streamTensorBytes(const Tensor& tensor, std::size_t chunkBytes,
     }
 }
 
+void DecodedEncodings::add(const Tensor& t) {
+    if (t.encoding().name.empty()) {
+        return;
+    }
+    ++m_tensors;
+    m_stored += t.storedBytes();
+    m_written += t.nbytes();
+    if (std::find(m_names.begin(), m_names.end(), t.encoding().name) == m_names.end()) {
+        m_names.push_back(t.encoding().name);
+    }
+    const std::string type(dtypeName(t.dtype()));
+    if (std::find(m_types.begin(), m_types.end(), type) == m_types.end()) {
+        m_types.push_back(type);
+    }
+}
+
+std::string DecodedEncodings::note() const {
+    if (m_tensors == 0) {
+        return {};
+    }
+    const auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& s : v) {
+            out += (out.empty() ? "" : ", ") + s;
+        }
+        return out;
+    };
+    return std::to_string(m_tensors) + (m_tensors == 1 ? " tensor" : " tensors") + " stored as " +
+           join(m_names) + " " + (m_tensors == 1 ? "is" : "are") + " written decoded, as " +
+           join(m_types) + " (" + std::to_string(m_stored) + " bytes in the file, " +
+           std::to_string(m_written) + " bytes written)";
+}
+
 }  // namespace ckpt::core

@@ -127,4 +127,23 @@ private:
     std::uint64_t m_done = 0;
 };
 
+/// Tensors stored in an encoding the output cannot hold (GGUF's quantised blocks: Q4_K, Q8_0,
+/// ...) are written as what they decode to. Counts them, so that the preview and the report
+/// say so instead of changing the data's type silently.
+class DecodedEncodings {
+public:
+    /// Counts `t` when it has an encoding of its own (Tensor::encoding()).
+    void add(const Tensor& t);
+    /// "3 tensors stored as Q4_K, Q8_0 are written decoded, as float32 (1152 bytes in the
+    /// file, 8192 bytes written)", or "" when no tensor was encoded.
+    [[nodiscard]] std::string note() const;
+
+private:
+    std::vector<std::string> m_names;  // encodings met, in first-seen order
+    std::vector<std::string> m_types;  // the dtypes they decode to
+    std::uint64_t m_tensors = 0;
+    std::uint64_t m_stored = 0;
+    std::uint64_t m_written = 0;
+};
+
 }  // namespace ckpt::core

@@ -137,6 +137,7 @@ private:
 void previewSafetensors(const Checkpoint& c, const ExportOptions& options, ExportPreview& p,
                         PreviewBuilder& b) {
     std::uint64_t filtered = 0;
+    DecodedEncodings decoded;
     for (const Node* node : c.tensorNodes()) {
         const Tensor& t = *node->tensor();
         if (!tensorGlobMatches(options.tensorGlob, node->path())) {
@@ -154,10 +155,14 @@ void previewSafetensors(const Checkpoint& c, const ExportOptions& options, Expor
             continue;
         }
         b.write(&t);
+        decoded.add(t);
     }
     if (filtered > 0) {
         p.notes.push_back(std::to_string(filtered) + " tensors do not match the filter \"" +
                           options.tensorGlob + "\" and are left out");
+    }
+    if (const std::string note = decoded.note(); !note.empty()) {
+        p.notes.push_back(note);
     }
 }
 

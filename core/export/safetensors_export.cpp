@@ -112,6 +112,7 @@ ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesyst
     report.output = out;
 
     std::vector<Entry> entries;
+    DecodedEncodings decoded;
     for (const Node* node : checkpoint.tensorNodes()) {
         const std::string path = node->path();
         const Tensor& t = *node->tensor();
@@ -136,6 +137,10 @@ ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesyst
             continue;
         }
         entries.push_back({path, &t});
+        decoded.add(t);
+    }
+    if (const std::string note = decoded.note(); !note.empty()) {
+        report.warnings.push_back(note);
     }
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
         const int ra = safetensorsRank(a.tensor->dtype());

@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "common/test_support.h"
@@ -78,6 +79,42 @@ private slots:
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.out.contains("2 changed"));
         QVERIFY(r.out.contains("blk.0.q4_k  [Q4_K: compared dequantised]"));
+    }
+
+    void exportSaysWhatIsDecoded() {
+        // safetensors has no Q4_K: quantised tensors are written as the float32 they decode to,
+        // and the preview and the report say so instead of changing the type silently.
+        QTemporaryDir dir;
+        const QString out = dir.filePath("out.safetensors");
+        const auto plan = run(cliPath(), {QStringLiteral("export"), fixture("v3_types.gguf"),
+                                          QStringLiteral("-o"), out, QStringLiteral("--dry-run")});
+        QCOMPARE(plan.exitCode, 0);
+        QVERIFY2(plan.out.contains("written decoded, as float32"), plan.out.constData());
+        QVERIFY2(plan.out.contains("Q4_K"), plan.out.constData());
+        const auto r = run(cliPath(), {QStringLiteral("export"), fixture("v3_types.gguf"),
+                                       QStringLiteral("-o"), out});
+        QCOMPARE(r.exitCode, 1);  // written; the three types that are not decoded are dropped
+        QVERIFY2((r.out + r.err).contains("written decoded, as float32"),
+                 (r.out + r.err).constData());
+        // The values written are the decoded ones: a diff of each quantised tensor against the
+        // export finds them identical.
+        const auto d = run(cliPath(), {QStringLiteral("diff"), QStringLiteral("--json"),
+                                       fixture("v3_types.gguf"), out});
+        const QJsonDocument doc = QJsonDocument::fromJson(d.out);
+        QVERIFY2(!doc.isNull(), d.out.left(300).constData());
+        int equalQuantised = 0;
+        for (const auto& v : doc.object()["tensors"].toArray()) {
+            const QJsonObject row = v.toObject();
+            const QString name = row["key"].toString();
+            if (name == "blk.0.q4_k" || name == "blk.0.q8_0" || name == "blk.0.q6_k") {
+                // The encoding changed (Q4_K -> float32); the values did not.
+                QCOMPARE(row["status"].toString(), QStringLiteral("dtype_changed"));
+                QVERIFY2(row["identical"].toBool(), qPrintable(name));
+                QCOMPARE(row["max_abs_diff"].toDouble(), 0.0);
+                ++equalQuantised;
+            }
+        }
+        QCOMPARE(equalQuantised, 3);
     }
 
     void validate() {
