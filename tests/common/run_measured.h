@@ -46,7 +46,8 @@ struct MeasuredRun {
     int exitCode = -1;      ///< exit status; -1 when killed by a signal
     int signal = 0;         ///< the signal that ended it, 0 if none
     bool timedOut = false;  ///< killed at the time limit
-    double seconds = 0;
+    double seconds = 0;     ///< wall time
+    double cpuSeconds = 0;  ///< user + system time of the child: its own work, whatever the load
     long maxRssKiB = 0;
     QByteArray out;
     QByteArray err;
@@ -108,6 +109,8 @@ inline MeasuredRun runMeasured(const QString& program, const QStringList& args,
     }
     r.seconds = static_cast<double>(timer.elapsed()) / 1000.0;
     r.maxRssKiB = usage.ru_maxrss;
+    r.cpuSeconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                   static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     if (WIFEXITED(status)) {
         r.exitCode = WEXITSTATUS(status);
     } else if (WIFSIGNALED(status)) {
