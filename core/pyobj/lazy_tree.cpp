@@ -193,9 +193,15 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
     struct Frame {
         ValueId id;
         std::size_t next;
+        std::size_t count;
         std::uint64_t size;
         std::uint32_t height;
         bool plain;
+        bool dict;
+    };
+    const auto frame = [&g](ValueId id) {
+        const bool dict = g.kind(id) == ValueKind::Dict;
+        return Frame{id, 0, dict ? g.entries(id).size() : g.items(id).size(), 1, 1, true, dict};
     };
     std::vector<Frame> stack;
     std::vector<std::string> names;
@@ -204,12 +210,12 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
             continue;
         }
         m_size[start] = kOpen;
-        stack.push_back({start, 0, 1, 1, true});
+        stack.push_back(frame(start));
         while (!stack.empty()) {
             Frame& f = stack.back();
-            const std::size_t count = memberCount(g, f.id);
-            if (f.plain && f.next < count) {
-                const ValueId c = memberAt(g, f.id, f.next++);
+            if (f.plain && f.next < f.count) {
+                const std::size_t i = f.next++;
+                const ValueId c = f.dict ? g.entries(f.id)[i].second : g.items(f.id)[i];
                 const ValueKind ck = g.kind(c);
                 if (isScalar(ck) && m_size[c] != kNotPlain) {
                     f.size += 1;
@@ -219,7 +225,7 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
                     f.plain = false;
                 } else if (m_size[c] == 0) {
                     m_size[c] = kOpen;
-                    stack.push_back({c, 0, 1, 1, true});
+                    stack.push_back(frame(c));
                 } else {
                     f.size += m_size[c];
                     f.height = std::max<std::uint32_t>(f.height, m_height[c] + 1u);
@@ -228,7 +234,7 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
             }
             Frame done = f;
             stack.pop_back();
-            if (done.plain && g.kind(done.id) == ValueKind::Dict) {
+            if (done.plain && done.dict) {
                 done.plain = keysArePlainNames(g, done.id, names);
             }
             const bool plain = done.plain && done.size <= kMaxSize;
