@@ -84,15 +84,25 @@ ValueId memberAt(const ValueGraph& g, ValueId id, std::size_t i) {
 }
 
 /// True when the dict's keys are all str or int and no two make the same name (the eager tree
-/// numbers repeated names "#2"; a lazy one makes one name at a time and cannot).
-bool keysArePlainNames(const ValueGraph& g, ValueId dict, std::vector<std::string>& names) {
+/// numbers repeated names "#2"; a lazy one makes one name at a time and cannot). Str keys are
+/// compared as views; ints and the empty str ("''") as made names.
+bool keysArePlainNames(const ValueGraph& g, ValueId dict, std::vector<std::string>& made,
+                       std::vector<std::string_view>& names) {
+    made.clear();
     names.clear();
-    for (const auto& [k, v] : g.entries(dict)) {
+    const auto& entries = g.entries(dict);
+    made.reserve(entries.size());  // views into `made` stay valid
+    for (const auto& [k, v] : entries) {
         const ValueKind kk = g.kind(k);
-        if (kk != ValueKind::Str && kk != ValueKind::Int) {
+        const auto str = kk == ValueKind::Str ? pickle::asStr(g, k) : std::nullopt;
+        if (str && !str->empty()) {
+            names.push_back(*str);
+        } else if (kk == ValueKind::Str || kk == ValueKind::Int) {
+            made.push_back(treeKeyName(g, k));
+            names.push_back(made.back());
+        } else {
             return false;
         }
-        names.push_back(treeKeyName(g, k));
     }
     const std::size_t n = names.size();
     if (n <= 8) {
@@ -105,9 +115,8 @@ bool keysArePlainNames(const ValueGraph& g, ValueId dict, std::vector<std::strin
         }
         return true;
     }
-    std::vector<std::string_view> sorted(names.begin(), names.end());
-    std::sort(sorted.begin(), sorted.end());
-    return std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+    std::sort(names.begin(), names.end());
+    return std::adjacent_find(names.begin(), names.end()) == names.end();
 }
 
 }  // namespace
@@ -204,7 +213,8 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
         return Frame{id, 0, dict ? g.entries(id).size() : g.items(id).size(), 1, 1, true, dict};
     };
     std::vector<Frame> stack;
-    std::vector<std::string> names;
+    std::vector<std::string> made;
+    std::vector<std::string_view> names;
     for (ValueId start = 0; start < g.size(); ++start) {
         if (m_size[start] != 0 || !isContainerValue(g, start)) {
             continue;
@@ -235,7 +245,7 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
             Frame done = f;
             stack.pop_back();
             if (done.plain && done.dict) {
-                done.plain = keysArePlainNames(g, done.id, names);
+                done.plain = keysArePlainNames(g, done.id, made, names);
             }
             const bool plain = done.plain && done.size <= kMaxSize;
             m_size[done.id] = plain ? static_cast<std::uint32_t>(done.size) : kNotPlain;
