@@ -151,6 +151,9 @@ bool hasObjects(const core::Node& root) {
         if (n->kind() == core::NodeKind::Object) {
             return true;
         }
+        if (n->lazy()) {
+            continue;  // groups and values only
+        }
         for (const auto& c : n->children()) {
             stack.push_back(c.get());
         }
@@ -218,13 +221,14 @@ void printObjects(const Checkpoint& c, bool all, std::ostream& out) {
             it.node->typeName() != "joblib" && it.node->typeName() != "tar") {
             continue;  // a nested Keras/HDF5 file: its tensors are listed below
         }
-        const auto& kids = it.node->children();
-        const std::size_t shown = all ? kids.size() : std::min(kids.size(), kChildren);
-        if (shown < kids.size()) {
-            stack.push_back({nullptr, it.depth + 1, kids.size() - shown});
+        // childCount/child: a lazy node makes only the children printed.
+        const std::size_t count = it.node->childCount();
+        const std::size_t shown = all ? count : std::min(count, kChildren);
+        if (shown < count) {
+            stack.push_back({nullptr, it.depth + 1, count - shown});
         }
         for (std::size_t i = shown; i-- > 0;) {
-            stack.push_back({kids[i].get(), it.depth + 1, 0});
+            stack.push_back({it.node->child(i), it.depth + 1, 0});
         }
     }
     if (!stack.empty()) {

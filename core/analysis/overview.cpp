@@ -135,11 +135,15 @@ std::string numberText(double v, bool integral) {
 }
 
 void collectScalars(const Checkpoint& c, CheckpointOverview& out) {
-    for (const auto& child : c.root().children()) {
+    // A lazy root (a list of 10^6 rows) is looked at only in its first children.
+    const Node& root = c.root();
+    const std::size_t count =
+        root.lazy() ? std::min<std::size_t>(root.childCount(), 4096) : root.childCount();
+    for (std::size_t i = 0; i < count; ++i) {
         if (out.scalars.size() >= kMaxScalars) {
             break;
         }
-        const Node& n = *child;
+        const Node& n = *root.child(i);
         if (n.kind() == NodeKind::Value && isScalarType(n.typeName())) {
             std::string v = n.value();
             if (v.size() > 80) {

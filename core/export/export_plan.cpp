@@ -33,6 +33,9 @@ bool hasKerasArchive(const Node& node) {
     if (node.kind() == NodeKind::Archive && node.typeName().rfind("keras", 0) == 0) {
         return true;
     }
+    if (node.lazy()) {
+        return false;  // plain groups and values only
+    }
     return std::any_of(node.children().begin(), node.children().end(),
                        [](const auto& child) { return hasKerasArchive(*child); });
 }
@@ -102,6 +105,9 @@ void collectObjects(const Node& node, std::vector<const Node*>& objects, std::ui
 
 std::uint64_t tensorsBelow(const Node& node) {
     std::uint64_t n = node.kind() == NodeKind::Tensor ? 1 : 0;
+    if (node.lazy()) {
+        return n;  // plain groups and values only
+    }
     for (const auto& child : node.children()) {
         n += tensorsBelow(*child);
     }

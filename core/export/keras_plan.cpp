@@ -41,6 +41,9 @@ void collectTensors(const Node& node, std::vector<const Node*>& out) {
     if (node.kind() == NodeKind::Tensor) {
         out.push_back(&node);
     }
+    if (node.lazy()) {
+        return;  // plain groups and values only
+    }
     for (const auto& c : node.children()) {
         collectTensors(*c, out);
     }

@@ -98,6 +98,7 @@ std::unique_ptr<Checkpoint> openPickleData(std::shared_ptr<const ByteSource> dat
     pyobj::ObjectViewOptions vo;
     vo.scan.openNested = nestedOpener(options);
     vo.tree = options.objectTree;
+    vo.graph = machine.sharedGraph();
     pyobj::buildObjectView(g, roots, recognitions, *checkpoint, vo);
     return checkpoint;
 }

@@ -94,8 +94,8 @@ std::string addModuleClasses(const Checkpoint& c, Graph& graph, std::uint64_t ma
                 outermost = n.typeName();
             }
         }
-        if (item.depth >= kTreeDepth) {
-            continue;
+        if (item.depth >= kTreeDepth || n.lazy()) {
+            continue;  // a lazy node holds plain groups and values only: no modules
         }
         // Children in reverse so that they are visited in tree order.
         for (auto it = n.children().rbegin(); it != n.children().rend(); ++it) {

@@ -49,6 +49,9 @@ std::vector<const Node*> Checkpoint::tensorNodes() const {
         if (n.kind() == NodeKind::Tensor) {
             out.push_back(&n);
         }
+        if (n.lazy()) {
+            return;  // groups and values only, made on demand
+        }
         for (const auto& c : n.children()) {
             walk(*c);
         }

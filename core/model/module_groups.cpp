@@ -108,8 +108,8 @@ void groupOne(Node& group, std::size_t& made, std::size_t maxGroups) {
 }
 
 void walk(Node& node, std::size_t& made, std::size_t maxGroups) {
-    if (node.kind() == NodeKind::Tensor || node.transparent()) {
-        return;
+    if (node.kind() == NodeKind::Tensor || node.transparent() || node.lazy()) {
+        return;  // a lazy node holds plain groups and values only: no tensor keys
     }
     if (made < maxGroups && worthGrouping(node)) {
         groupOne(node, made, maxGroups);

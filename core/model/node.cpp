@@ -1,5 +1,7 @@
 #include "core/model/node.h"
 
+#include <algorithm>
+
 namespace ckpt::core {
 
 std::string_view nodeKindName(NodeKind k) {
@@ -32,7 +34,50 @@ std::string Node::path() const {
     return upPath.empty() ? m_name : upPath + "/" + m_name;
 }
 
+const std::vector<std::unique_ptr<Node>>& Node::children() const {
+    if (m_lazy) {
+        const std::lock_guard lock(m_lazy->m_mutex);
+        if (!m_allMade) {
+            makeChildren(0, m_lazy->childCount(m_lazyKey));
+            const_cast<Node*>(this)->m_allMade = true;
+        }
+    }
+    return m_children;
+}
+
+Node* Node::child(std::size_t i) const {
+    if (m_lazy) {
+        const std::lock_guard lock(m_lazy->m_mutex);
+        makeChildren(i, i + 1);
+    }
+    return m_children[i].get();
+}
+
+void Node::makeChildren(std::size_t from, std::size_t to) const {
+    auto& kids = const_cast<Node*>(this)->m_children;
+    if (kids.empty()) {
+        kids.resize(m_lazy->childCount(m_lazyKey));
+    }
+    to = std::min(to, kids.size());
+    for (std::size_t i = from; i < to; ++i) {
+        if (kids[i] == nullptr) {
+            kids[i] = m_lazy->makeChild(m_lazyKey, i);
+            kids[i]->m_parent = const_cast<Node*>(this);
+            kids[i]->m_row = i;
+        }
+    }
+}
+
+void Node::setLazy(std::shared_ptr<const ChildSource> source, std::uint64_t key) {
+    m_lazy = std::move(source);
+    m_lazyKey = key;
+    m_allMade = false;
+    m_children.clear();
+}
+
 std::vector<std::unique_ptr<Node>> Node::takeChildren() {
+    (void)children();
+    m_lazy.reset();
     std::vector<std::unique_ptr<Node>> out = std::move(m_children);
     m_children.clear();
     for (auto& c : out) {
@@ -43,6 +88,10 @@ std::vector<std::unique_ptr<Node>> Node::takeChildren() {
 }
 
 Node& Node::addChild(std::unique_ptr<Node> child) {
+    if (m_lazy) {  // a child added to a lazy node comes after the ones it makes
+        (void)children();
+        m_lazy.reset();
+    }
     child->m_parent = this;
     child->m_row = m_children.size();
     m_children.push_back(std::move(child));
@@ -54,7 +103,7 @@ Node& Node::addChild(NodeKind kind, std::string name) {
 }
 
 Node* Node::findChild(std::string_view name) const {
-    for (const auto& c : m_children) {
+    for (const auto& c : children()) {
         if (c->m_name == name) {
             return c.get();
         }
@@ -73,7 +122,7 @@ Node* Node::find(std::string_view path) const {
         // node's; a display group also matches its own name.
         std::vector<const Node*> scan{node};
         for (std::size_t i = 0; i < scan.size(); ++i) {
-            for (const auto& c : scan[i]->m_children) {
+            for (const auto& c : scan[i]->children()) {
                 const auto& n = c->m_name;
                 if (path.size() >= n.size() && path.compare(0, n.size(), n) == 0 &&
                     (path.size() == n.size() || path[n.size()] == '/') &&
@@ -100,9 +149,22 @@ Node* Node::find(std::string_view path) const {
 }
 
 std::size_t Node::subtreeSize() const {
-    std::size_t n = 1;
-    for (const auto& c : m_children) {
-        n += c->subtreeSize();
+    if (m_lazy) {
+        return m_lazy->subtreeSize(m_lazyKey);
+    }
+    std::size_t n = 0;
+    std::vector<const Node*> stack{this};
+    while (!stack.empty()) {
+        const Node* node = stack.back();
+        stack.pop_back();
+        if (node->m_lazy) {
+            n += node->m_lazy->subtreeSize(node->m_lazyKey);
+            continue;
+        }
+        ++n;
+        for (const auto& c : node->m_children) {
+            stack.push_back(c.get());
+        }
     }
     return n;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,32 @@ enum class NodeKind : std::uint8_t {
 
 [[nodiscard]] std::string_view nodeKindName(NodeKind k);
 
-/// One node of the tree. Owns its children; `parent()` is null for the root.
+class Node;
+
+/// Makes the children of lazy nodes (see Node::setLazy) when they are first asked for. One
+/// source serves a whole tree; its mutex serialises the making, so that a tree may be read
+/// from several threads. A lazy node's subtree holds only Group and Value nodes (no tensors,
+/// objects or archives): walkers looking for those may skip it (Node::lazy()).
+class ChildSource {
+public:
+    virtual ~ChildSource() = default;
+    /// Number of children of the node whose key is `key`.
+    [[nodiscard]] virtual std::size_t childCount(std::uint64_t key) const = 0;
+    /// Makes child `i` of the node whose key is `key` (its parent is set by the caller).
+    [[nodiscard]] virtual std::unique_ptr<Node> makeChild(std::uint64_t key,
+                                                          std::size_t i) const = 0;
+    /// Nodes below the node whose key is `key`, itself included, made or not.
+    [[nodiscard]] virtual std::size_t subtreeSize(std::uint64_t key) const = 0;
+
+private:
+    friend class Node;
+    mutable std::mutex m_mutex;
+};
+
+/// One node of the tree. Owns its children; `parent()` is null for the root. A lazy node
+/// (setLazy) knows its child count up front and makes each child when it is first asked for
+/// (child(i) makes that one, children() makes all); paths, names and contents are the same
+/// as if they had been made at once.
 class Node {
 public:
     Node(NodeKind kind, std::string name);
@@ -36,9 +62,13 @@ public:
     /// Path from the root, names joined with '/'; the root's path is "".
     [[nodiscard]] std::string path() const;
 
-    [[nodiscard]] const std::vector<std::unique_ptr<Node>>& children() const { return m_children; }
-    [[nodiscard]] std::size_t childCount() const { return m_children.size(); }
-    [[nodiscard]] Node* child(std::size_t i) const { return m_children[i].get(); }
+    /// All children (a lazy node makes those not made yet).
+    [[nodiscard]] const std::vector<std::unique_ptr<Node>>& children() const;
+    [[nodiscard]] std::size_t childCount() const {
+        return m_lazy ? m_lazy->childCount(m_lazyKey) : m_children.size();
+    }
+    /// Child `i` < childCount() (a lazy node makes it if needed, and only it).
+    [[nodiscard]] Node* child(std::size_t i) const;
     /// Index of this node in its parent's children; 0 for the root.
     [[nodiscard]] std::size_t row() const { return m_row; }
 
@@ -67,8 +97,15 @@ public:
     [[nodiscard]] const std::shared_ptr<Tensor>& tensor() const { return m_tensor; }
     void setTensor(std::shared_ptr<Tensor> t) { m_tensor = std::move(t); }
 
-    /// Number of nodes in this subtree, this node included.
+    /// Number of nodes in this subtree, this node included (lazy parts counted, not made).
     [[nodiscard]] std::size_t subtreeSize() const;
+
+    /// Makes this node lazy: its `childCount` children come from `source` (key `key`) when
+    /// asked for. Only for a node without children.
+    void setLazy(std::shared_ptr<const ChildSource> source, std::uint64_t key);
+    /// True when the children come from a ChildSource: the subtree holds only groups and
+    /// values, so walkers after tensors, objects or archives may skip it without making it.
+    [[nodiscard]] bool lazy() const { return m_lazy != nullptr; }
 
     /// A grouping added for display (a module of dotted tensor keys, see module_groups.h): its
     /// name is not part of its descendants' paths, so every path stays as the file has it, and
@@ -76,6 +113,7 @@ public:
     [[nodiscard]] bool transparent() const { return m_transparent; }
     void setTransparent(bool on) { m_transparent = on; }
     /// Removes and returns the children, in order (their parent is reset); addChild() them back.
+    /// A lazy node makes them all first and is no longer lazy.
     [[nodiscard]] std::vector<std::unique_ptr<Node>> takeChildren();
 
 private:
@@ -89,6 +127,13 @@ private:
     std::string m_value;
     std::shared_ptr<Tensor> m_tensor;
     bool m_transparent = false;
+    /// Lazy nodes: where the children come from; m_children is sized at the first access,
+    /// with null entries for children not made yet.
+    std::shared_ptr<const ChildSource> m_lazy;
+    std::uint64_t m_lazyKey = 0;
+    bool m_allMade = false;
+    /// Sizes m_children and makes [from, to) where null; under m_lazy's mutex.
+    void makeChildren(std::size_t from, std::size_t to) const;
 };
 
 }  // namespace ckpt::core

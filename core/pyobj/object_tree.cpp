@@ -10,6 +10,7 @@
 #include "core/model/checkpoint.h"
 #include "core/model/node.h"
 #include "core/pickle/value_graph.h"
+#include "core/pyobj/lazy_tree.h"
 #include "core/pyobj/object_tree_shape.h"
 
 namespace ckpt::core::pyobj {
@@ -110,16 +111,62 @@ ObjectTreeBuilder::ObjectTreeBuilder(const ValueGraph& graph, const Recognitions
                                      TreeLimits limits)
     : m_graph(graph), m_recognitions(recognitions), m_limits(limits) {}
 
+ObjectTreeBuilder::~ObjectTreeBuilder() = default;
+
+void ObjectTreeBuilder::enableLazy(std::shared_ptr<const ValueGraph> graph) {
+    if (graph == nullptr || graph.get() != &m_graph) {
+        return;
+    }
+    m_plain = std::make_unique<PlainSubtrees>(m_graph, m_recognitions);
+    m_lazy = std::make_shared<PlainChildren>(std::move(graph), m_limits.maxValueChars);
+}
+
+void ObjectTreeBuilder::noteCut() {
+    if (!m_cutWarned) {
+        m_cutWarned = true;
+        const bool eager = m_eager >= m_limits.maxEagerNodes && m_nodes < m_limits.maxNodes;
+        const std::size_t limit = eager ? m_limits.maxEagerNodes : m_limits.maxNodes;
+        const char* name = eager ? "object-tree-eager" : "object-tree-nodes";
+        m_warnings.push_back("the object tree was cut at " + std::to_string(limit) +
+                             " nodes (limit " + name + "; raise it with --limit " + name + "=N)");
+    }
+}
+
 void ObjectTreeBuilder::noteElided(Node& node) {
     auto& more = node.addChild(NodeKind::Value, "<more>");
     more.setTypeName("elided");
     more.setValue("… " + std::to_string(m_elided) + " more members not shown (node limit)");
     ++m_nodes;
-    if (!m_cutWarned) {
-        m_cutWarned = true;
-        m_warnings.push_back("the object tree was cut at " + std::to_string(m_limits.maxNodes) +
-                             " nodes");
+    ++m_eager;
+    noteCut();
+}
+
+bool ObjectTreeBuilder::addLazy(ValueId id, Node& parent, const std::string& name,
+                                std::size_t depth) {
+    if (m_lazy == nullptr) {
+        return false;
     }
+    const std::size_t size = m_plain->size(id);
+    if (size == 0 || (size < m_limits.lazyFrom && m_eager < m_limits.maxEagerNodes) ||
+        depth + m_plain->height(id) > m_limits.maxDepth + 1) {
+        return false;
+    }
+    if (m_nodes + size > m_limits.maxNodes) {
+        auto& cut = parent.addChild(NodeKind::Value, name);
+        cut.setTypeName("elided");
+        cut.setValue("… " + std::to_string(size) + " values not shown (node limit)");
+        ++m_nodes;
+        ++m_eager;
+        noteCut();
+        return true;
+    }
+    auto& node = parent.addChild(NodeKind::Group, name);
+    node.setTypeName(plainTypeName(m_graph, id));
+    node.attributes()["offset"] = m_graph[id].offset;
+    m_lazy->attach(node, id);
+    m_nodes += size;
+    ++m_eager;
+    return true;
 }
 
 void ObjectTreeBuilder::buildChild(ValueId root, Node& parent, const std::string& name) {
@@ -151,6 +198,14 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
     {
         m_room = m_limits.maxNodes > m_nodes ? m_limits.maxNodes - m_nodes : 0;
         m_elided = 0;
+        if (intoParent && m_lazy != nullptr && m_plain->size(root) >= m_limits.lazyFrom &&
+            m_plain->height(root) <= m_limits.maxDepth + 1 &&
+            m_nodes + m_plain->size(root) <= m_limits.maxNodes) {
+            parent.setTypeName(plainTypeName(m_graph, root));
+            m_lazy->attach(parent, root);
+            m_nodes += m_plain->size(root) - 1;
+            return;
+        }
         Shape s = shapeOf(root);
         if (intoParent && (s.kind == NodeKind::Group || s.kind == NodeKind::Object)) {
             parent.setTypeName(s.typeName);
@@ -159,7 +214,9 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
             }
             if (s.archive != nullptr) {
                 auto& archive = parent.addChild(NodeKind::Archive, s.archiveName);
-                m_nodes += 1 + fillArchive(*s.archive, archive);
+                const std::size_t made = 1 + fillArchive(*s.archive, archive);
+                m_nodes += made;
+                m_eager += made;
                 m_seen.emplace(s.archiveValue, &archive);
             }
             m_seen.emplace(root, &parent);
@@ -176,17 +233,17 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
     while (!stack.empty()) {
         Task task = std::move(stack.back());
         stack.pop_back();
-        if (m_nodes >= m_limits.maxNodes) {
+        if (task.depth <= m_limits.maxDepth &&
+            addLazy(task.id, *task.parent, task.name, task.depth)) {
+            continue;
+        }
+        if (m_nodes >= m_limits.maxNodes || m_eager >= m_limits.maxEagerNodes) {
             if (!cut) {
                 cut = true;
                 auto& more = task.parent->addChild(NodeKind::Value, task.name);
                 more.setTypeName("elided");
                 more.setValue("… the tree was cut here");
-                if (!m_cutWarned) {
-                    m_cutWarned = true;
-                    m_warnings.push_back("the object tree was cut at " +
-                                         std::to_string(m_limits.maxNodes) + " nodes");
-                }
+                noteCut();
             }
             continue;
         }
@@ -195,6 +252,7 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
             deep.setTypeName("elided");
             deep.setValue("… nested deeper than " + std::to_string(m_limits.maxDepth) + " levels");
             ++m_nodes;
+            ++m_eager;
             if (!tooDeep) {
                 tooDeep = true;
                 m_warnings.push_back("values nested deeper than " +
@@ -211,9 +269,11 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
                 ref.setValue("→ " + (target.empty() ? std::string("/") : target));
                 ref.attributes()["ref"] = target;
                 ++m_nodes;
+                ++m_eager;
                 continue;
             }
         }
+        // Members are bounded by the total only: those past the eager limit may be lazy.
         m_room = m_limits.maxNodes > m_nodes + stack.size()
                      ? m_limits.maxNodes - m_nodes - stack.size()
                      : 0;
@@ -221,6 +281,7 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
         Shape s = shapeOf(task.id);
         auto& node = task.parent->addChild(s.kind, task.name);
         ++m_nodes;
+        ++m_eager;
         node.setTypeName(std::move(s.typeName));
         node.setValue(std::move(s.value));
         node.attributes() = std::move(s.attributes);
@@ -234,8 +295,11 @@ void ObjectTreeBuilder::run(ValueId root, Node& parent, const std::string& rootN
                 target = &node.addChild(NodeKind::Archive, s.archiveName);
                 m_seen.emplace(s.archiveValue, target);
                 ++m_nodes;
+                ++m_eager;
             }
-            m_nodes += fillArchive(*s.archive, *target);
+            const std::size_t made = fillArchive(*s.archive, *target);
+            m_nodes += made;
+            m_eager += made;
         }
         if (shared) {
             m_seen.emplace(task.id, &node);

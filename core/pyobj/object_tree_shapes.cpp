@@ -4,6 +4,7 @@
 #include "core/pickle/value_access.h"
 #include "core/pickle/value_graph.h"
 #include "core/pickle/value_printer.h"
+#include "core/pyobj/lazy_tree.h"
 #include "core/pyobj/numpy_arrays.h"
 #include "core/pyobj/object_tree_shape.h"
 #include "core/pyobj/python_idioms.h"
@@ -19,17 +20,8 @@ using pickle::ValueKind;
 
 namespace {
 
-/// The Python type name of a builtin value: the engine's kind name, which is the type name for
-/// every builtin kind but None and big integers.
-std::string_view scalarTypeName(ValueKind k) {
-    switch (k) {
-        case ValueKind::None:
-            return "NoneType";
-        case ValueKind::BigInt:
-            return "int";
-        default:
-            return pickle::valueKindName(k);
-    }
+std::string scalarTypeName(ValueKind k) {
+    return treeTypeName(k);
 }
 
 /// Fills an archive node from a nested checkpoint or tar listing.
@@ -37,28 +29,11 @@ std::string_view scalarTypeName(ValueKind k) {
 }  // namespace
 
 std::string ObjectTreeBuilder::keyName(ValueId key) const {
-    const ValueGraph& g = m_graph;
-    if (const auto s = asStr(g, key)) {
-        return s->empty() ? "''" : std::string(*s);
-    }
-    if (g.contains(key) && g[key].kind == ValueKind::Int) {
-        return std::to_string(g[key].integer);
-    }
-    pickle::PrintOptions o;
-    o.maxDepth = 3;
-    o.maxItems = 6;
-    o.maxStringBytes = 40;
-    o.maxChars = 80;
-    return pickle::ValuePrinter(g, o).print(key);
+    return treeKeyName(m_graph, key);
 }
 
 std::string ObjectTreeBuilder::valueText(ValueId id) const {
-    pickle::PrintOptions o;
-    o.maxDepth = 3;
-    o.maxItems = 8;
-    o.maxStringBytes = m_limits.maxValueChars;
-    o.maxChars = m_limits.maxValueChars * 2;
-    return pickle::ValuePrinter(m_graph, o).print(id);
+    return treeValueText(m_graph, id, m_limits.maxValueChars);
 }
 
 bool ObjectTreeBuilder::referenceable(ValueId id) const {
@@ -226,7 +201,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         case ValueKind::FrozenSet:
         case ValueKind::Dict:
             s.kind = NodeKind::Group;
-            s.typeName = std::string(scalarTypeName(v.kind));
+            s.typeName = scalarTypeName(v.kind);
             if (v.kind == ValueKind::Dict) {
                 addEntries(id, s.members);
             } else {
@@ -255,7 +230,7 @@ ObjectTreeBuilder::Shape ObjectTreeBuilder::shapeOf(ValueId id) {
         case ValueKind::Object:
             break;
         default:
-            s.typeName = std::string(scalarTypeName(v.kind));
+            s.typeName = scalarTypeName(v.kind);
             s.value = valueText(id);
             return s;
     }

@@ -25,6 +25,9 @@ std::vector<Node*> archiveNodes(Node& root, const std::string& format) {
             out.push_back(n);
             continue;
         }
+        if (n->lazy()) {
+            continue;  // plain values only
+        }
         for (auto it = n->children().rbegin(); it != n->children().rend(); ++it) {
             stack.push_back(it->get());
         }
@@ -149,6 +152,7 @@ void buildObjectView(const ValueGraph& g, const std::vector<ValueId>& roots, Rec
     std::vector<std::string> treeWarnings;
     if (options.tree || !r.tensors.empty() || !r.archives.empty()) {
         ObjectTreeBuilder builder(g, r, options.limits);
+        builder.enableLazy(options.graph);
         for (std::size_t i = 0; i < roots.size(); ++i) {
             if (i == 0) {
                 builder.build(roots[0], checkpoint.root());

@@ -2,6 +2,7 @@
 /// The common last step of every pickle-based reader: recognise what the graph holds, build the
 /// object tree into a Checkpoint, and carry over warnings and a nested Keras model's layers.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct ObjectViewOptions {
     /// False: no tree (not even `<discarded>`) unless the recognisers found tensors or nested
     /// archives; recognitions, warnings, nested streams and unchecked parts are kept.
     bool tree = true;
+    /// The graph being viewed, when the caller shares it: plain subtrees of the tree are then
+    /// made on demand from it (lazy nodes keep it alive). Null: the whole tree is made at once.
+    std::shared_ptr<const pickle::ValueGraph> graph;
 };
 
 /// Scans `g` (adding to `r`, which may already hold hook results), then builds the tree of

@@ -39,13 +39,16 @@ Json tensorJson(const Node& tensorNode, bool withStorage) {
 
 Json objectsJson(const Checkpoint& checkpoint, std::size_t maxEntries, bool* truncated) {
     Json out = Json::array();
-    std::vector<const Node*> stack{&checkpoint.root()};
     if (truncated != nullptr) {
         *truncated = false;
     }
-    while (!stack.empty()) {
-        const Node* n = stack.back();
-        stack.pop_back();
+    // Depth-first in tree order, one child at a time: a lazy node makes only the children
+    // visited before the list is full.
+    std::vector<std::pair<const Node*, std::size_t>> frames;
+    const Node* next = &checkpoint.root();
+    while (next != nullptr) {
+        const Node* n = next;
+        next = nullptr;
         const bool listed = n->kind() == NodeKind::Object || n->kind() == NodeKind::Archive ||
                             (n->kind() == NodeKind::Group && !n->typeName().empty());
         if (listed) {
@@ -63,11 +66,18 @@ Json objectsJson(const Checkpoint& checkpoint, std::size_t maxEntries, bool* tru
             }
             out.push_back(std::move(o));
         }
-        if (n->kind() == NodeKind::Archive && n->typeName().rfind("keras", 0) == 0) {
-            continue;  // the inside of a nested Keras file is HDF5 structure, not objects
+        // The inside of a nested Keras file is HDF5 structure, not objects.
+        const bool skip = n->kind() == NodeKind::Archive && n->typeName().rfind("keras", 0) == 0;
+        if (!skip) {
+            frames.emplace_back(n, 0);
         }
-        for (auto it = n->children().rbegin(); it != n->children().rend(); ++it) {
-            stack.push_back(it->get());
+        while (!frames.empty() && next == nullptr) {
+            auto& [parent, i] = frames.back();
+            if (i < parent->childCount()) {
+                next = parent->child(i++);
+            } else {
+                frames.pop_back();
+            }
         }
     }
     return out;

@@ -36,6 +36,11 @@ constexpr Field kFields[] = {
     {"gguf-tensors", &Limits::ggufTensors, "tensor infos of one GGUF file"},
     {"gguf-kv", &Limits::ggufKeyValues, "metadata key-values of one GGUF file"},
     {"gguf-array-depth", &Limits::ggufArrayDepth, "arrays nested inside GGUF metadata arrays"},
+    {"object-tree-nodes", &Limits::objectTreeNodes,
+     "nodes of the object tree of a pickle, made at once or when shown"},
+    {"object-tree-eager", &Limits::objectTreeEager,
+     "object-tree nodes made when a pickle is opened (objects, calls and what they hold; "
+     "plain dicts, lists and values past it are made when shown)"},
 };
 
 }  // namespace

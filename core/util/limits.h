@@ -31,6 +31,8 @@ struct Limits {
     std::uint64_t ggufTensors = 1'000'000;         ///< tensor infos of one GGUF file
     std::uint64_t ggufKeyValues = 1'000'000;       ///< metadata key-values of one GGUF file
     std::uint64_t ggufArrayDepth = 16;             ///< arrays nested in GGUF metadata arrays
+    std::uint64_t objectTreeNodes = 100'000'000;   ///< nodes of one object tree (made or lazy)
+    std::uint64_t objectTreeEager = 2'000'000;     ///< object-tree nodes made when a file opens
 };
 
 /// The process-wide limits (set once, by the CLI or the GUI, before files are opened).

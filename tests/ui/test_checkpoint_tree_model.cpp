@@ -4,7 +4,14 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <QTemporaryDir>
+
+#include <fstream>
+
 #include "checkpoint_factory.h"
+#include "core/formats/registry.h"
+#include "core/model/checkpoint.h"
+#include "core/model/node.h"
 #include "ui/models/checkpoint_tree_model.h"
 
 using ckpt::ui::CheckpointTreeModel;
@@ -118,6 +125,38 @@ private slots:
         QCOMPARE(batches,
                  (10000 + CheckpointTreeModel::kBatchSize - 1) / CheckpointTreeModel::kBatchSize);
         QCOMPARE(model.index(9999, 0, group).data().toString(), QString("t9999"));
+    }
+
+    void lazyPickleRowsCanAllBeExpanded() {
+        // A pickle of 3,000 dicts: its rows are made when the model asks for them (issue 15),
+        // and every one of them expands.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("rows.pkl").toStdString();
+        {
+            std::string p = "\x80\x04](";
+            for (int i = 0; i < 3000; ++i) {
+                p += std::string("}(\x8c\x02idJ", 7);
+                for (int b = 0; b < 4; ++b) {
+                    p += static_cast<char>((i >> (8 * b)) & 0xff);
+                }
+                p += "u";
+            }
+            p += "e.";
+            std::ofstream(path, std::ios::binary) << p;
+        }
+        std::shared_ptr<ckpt::core::Checkpoint> c = ckpt::core::openCheckpoint(path);
+        QVERIFY(c->root().lazy());
+        CheckpointTreeModel model;
+        QAbstractItemModelTester tester(&model);
+        model.addDocument(c, QString::fromStdString(path), "rows.pkl");
+        const QModelIndex doc = model.documentIndex(0);
+        fetchAll(model, doc);
+        QCOMPARE(model.rowCount(doc), 3000);
+        const QModelIndex last = model.index(2999, 0, doc);
+        QCOMPARE(last.data().toString(), QString("2999"));
+        QCOMPARE(model.rowCount(last), 1);
+        QCOMPARE(model.index(0, 0, last).data().toString(), QString("id"));
+        QCOMPARE(model.indexForPath(0, "1234/id").parent().data().toString(), QString("1234"));
     }
 
     void indexForPathFetchesOnlyWhatItNeeds() {

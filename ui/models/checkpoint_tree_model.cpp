@@ -281,6 +281,9 @@ std::uint64_t CheckpointTreeModel::subtreeBytes(const Node* n) const {
         return it->second;
     }
     std::uint64_t sum = 0;
+    if (n->lazy()) {
+        return 0;  // plain groups and values only: no tensor bytes
+    }
     for (const auto& c : n->children()) {
         sum += subtreeBytes(c.get());
     }
