@@ -108,17 +108,16 @@ bool classify(const TensorPair& p, TensorDiff& row) {
     if (!comparable(ta.dtype()) || !comparable(tb.dtype())) {
         const Tensor& shown = comparable(ta.dtype()) ? tb : ta;
         row.note = shown.encoding().name.empty()
-                       ? "values of type " + std::string(dtypeName(shown.dtype())) +
-                             " not compared"
+                       ? "values of type " + std::string(dtypeName(shown.dtype())) + " not compared"
                        : shown.encoding().name + " blocks are not decoded; values not compared";
         return false;
     }
     if (!ea.empty() || !eb.empty()) {
         // Block-quantised (GGUF): compared as the floats they dequantise to.
-        row.note = (ea.empty() ? std::string(dtypeName(ta.dtype())) : ea) +
-                   (ea == eb ? "" : " against " +
-                                        (eb.empty() ? std::string(dtypeName(tb.dtype())) : eb)) +
-                   ": compared dequantised";
+        row.note =
+            (ea.empty() ? std::string(dtypeName(ta.dtype())) : ea) +
+            (ea == eb ? "" : " against " + (eb.empty() ? std::string(dtypeName(tb.dtype())) : eb)) +
+            ": compared dequantised";
     }
     if (ta.numel() > 0 && (!ta.readable() || !tb.readable())) {
         row.note = std::string("no readable data in ") + (ta.readable() ? "B" : "A") +

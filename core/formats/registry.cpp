@@ -91,9 +91,8 @@ const std::vector<const Reader*>& readers() {
     static const BundleReader bundle;
     static const GgufReader gguf;
     static const std::vector<const Reader*> table{
-        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &gguf,   &npy,
-        &npz,          &torchZip, &torchScript,  &torchLegacy, &pickle, &joblib,
-        &bundle,       &genericHdf5};
+        &kerasArchive, &kerasH5,     &keras3Weights, &safetensors, &gguf,   &npy,    &npz,
+        &torchZip,     &torchScript, &torchLegacy,   &pickle,      &joblib, &bundle, &genericHdf5};
     return table;
 }
 
