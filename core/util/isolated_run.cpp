@@ -2,13 +2,16 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -33,6 +36,32 @@ unsigned long long addressSpaceNow() {
 }
 
 constexpr std::size_t kMaxReport = 4096;
+
+/// The copy's first steps, with every signal still blocked (see runIsolated): handlers the
+/// program installed (Qt Test's crash handler, which forks a debugger; the export's temp-file
+/// cleanup) are reset, so a crash in the copy ends it at once as a crash; the copy dies with
+/// its parent and cannot outlive the deadline by more than a little CPU time.
+void detachChild(pid_t parent, std::chrono::milliseconds deadline) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            ::sigaction(sig, &dfl, nullptr);
+        }
+    }
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) {
+        ::_exit(3);  // the parent ended before the line above
+    }
+    const auto seconds =
+        static_cast<rlim_t>(std::chrono::duration_cast<std::chrono::seconds>(deadline).count() + 2);
+    const rlimit cpu{seconds, seconds + 1};
+    ::setrlimit(RLIMIT_CPU, &cpu);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
 
 [[noreturn]] void runChild(const std::function<std::string()>& work, int reportFd,
                            unsigned long long extra) {
@@ -101,15 +130,25 @@ IsolatedResult runIsolated(const std::function<std::string()>& work,
     if (::pipe2(fds, O_CLOEXEC) != 0) {
         return result;  // Unavailable
     }
+    // Every signal is blocked across the fork: the copy must not run a handler of this
+    // program's before detachChild resets them (a crash there, even inside fork, then ends
+    // the copy with the default action).
+    sigset_t all;
+    sigset_t old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
+    if (pid == 0) {
+        detachChild(parent, deadline);
+        ::close(fds[0]);
+        runChild(work, fds[1], extraAddressSpace);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (pid < 0) {
         ::close(fds[0]);
         ::close(fds[1]);
         return result;
-    }
-    if (pid == 0) {
-        ::close(fds[0]);
-        runChild(work, fds[1], extraAddressSpace);
     }
     ::close(fds[1]);
     struct CloseOnExit {

@@ -72,6 +72,44 @@ private slots:
         QCOMPARE(aborted.signal, SIGABRT);
     }
 
+    void theProgramsSignalHandlersNeverRunInTheCopy() {
+        // A crash handler of the program (Qt Test's forks a debugger; here one that never
+        // returns) must not run in the copy: a crash there, even inside fork(), left the copy
+        // hanging in the handler until the deadline, and orphaned when its parent was killed
+        // (the conformance suite's hang on generic.h5, byte 27 inserted at 1384).
+        struct sigaction hang {};
+        hang.sa_handler = [](int) {
+            for (;;) {
+                ::pause();
+            }
+        };
+        sigemptyset(&hang.sa_mask);
+        struct sigaction savedSegv {};
+        struct sigaction savedTerm {};
+        ::sigaction(SIGSEGV, &hang, &savedSegv);
+        ::sigaction(SIGTERM, &hang, &savedTerm);
+        QElapsedTimer timer;
+        timer.start();
+        const auto r = runIsolated(
+            []() -> std::string {
+                std::raise(SIGSEGV);
+                return "unreachable";
+            },
+            20s, 1ull << 30);
+        const auto term = runIsolated(
+            []() -> std::string {
+                std::raise(SIGTERM);
+                return "unreachable";
+            },
+            20s, 1ull << 30);
+        ::sigaction(SIGSEGV, &savedSegv, nullptr);
+        ::sigaction(SIGTERM, &savedTerm, nullptr);
+        QCOMPARE(int(r.outcome), int(Outcome::Crashed));
+        QCOMPARE(int(term.outcome), int(Outcome::Crashed));
+        QCOMPARE(term.signal, SIGTERM);
+        QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
+    }
+
     void aHangIsKilledAtTheDeadline() {
         QElapsedTimer timer;
         timer.start();
