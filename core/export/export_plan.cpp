@@ -93,6 +93,10 @@ bool isInside(const std::string& inner, const std::string& outer) {
 }
 
 void collectObjects(const Node& node, std::vector<const Node*>& objects, std::uint64_t& values) {
+    if (node.lazy()) {
+        values += node.subtreeSize() - 1;  // plain groups and values only, counted unmade
+        return;
+    }
     for (const auto& child : node.children()) {
         if (child->kind() == NodeKind::Object) {
             objects.push_back(child.get());

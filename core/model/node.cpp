@@ -103,7 +103,15 @@ Node& Node::addChild(NodeKind kind, std::string name) {
 }
 
 Node* Node::findChild(std::string_view name) const {
-    for (const auto& c : children()) {
+    if (m_lazy) {  // compare names without making the children
+        for (std::size_t i = 0, n = childCount(); i < n; ++i) {
+            if (m_lazy->describeChild(m_lazyKey, i).name == name) {
+                return child(i);
+            }
+        }
+        return nullptr;
+    }
+    for (const auto& c : m_children) {
         if (c->m_name == name) {
             return c.get();
         }
@@ -117,22 +125,41 @@ Node* Node::find(std::string_view path) const {
     // matching child name first.
     while (!path.empty() && node != nullptr) {
         const Node* next = nullptr;
+        const Node* lazyParent = nullptr;  // the best match is child lazyIndex of a lazy node
+        std::size_t lazyIndex = 0;
         std::size_t consumed = 0;
-        // Display groups (transparent) are looked through: their children count as this
-        // node's; a display group also matches its own name.
-        std::vector<const Node*> scan{node};
-        for (std::size_t i = 0; i < scan.size(); ++i) {
-            for (const auto& c : scan[i]->children()) {
-                const auto& n = c->m_name;
-                if (path.size() >= n.size() && path.compare(0, n.size(), n) == 0 &&
-                    (path.size() == n.size() || path[n.size()] == '/') &&
-                    (n.size() > consumed || (n.size() == consumed && !c->m_transparent &&
-                                             next != nullptr && next->m_transparent))) {
-                    next = c.get();
+        const auto matches = [&](const std::string& n) {
+            return path.size() >= n.size() && path.compare(0, n.size(), n) == 0 &&
+                   (path.size() == n.size() || path[n.size()] == '/');
+        };
+        if (node->m_lazy) {
+            // A lazy node's children are compared by name and only the match is made; they
+            // are never display groups.
+            for (std::size_t i = 0, count = node->childCount(); i < count; ++i) {
+                const std::string n = node->m_lazy->describeChild(node->m_lazyKey, i).name;
+                if (matches(n) && (n.size() > consumed || lazyParent == nullptr)) {
+                    lazyParent = node;
+                    lazyIndex = i;
                     consumed = n.size();
                 }
-                if (c->m_transparent) {
-                    scan.push_back(c.get());
+            }
+            next = lazyParent != nullptr ? lazyParent->child(lazyIndex) : nullptr;
+        } else {
+            // Display groups (transparent) are looked through: their children count as this
+            // node's; a display group also matches its own name.
+            std::vector<const Node*> scan{node};
+            for (std::size_t i = 0; i < scan.size(); ++i) {
+                for (const auto& c : scan[i]->children()) {
+                    const auto& n = c->m_name;
+                    if (matches(n) &&
+                        (n.size() > consumed || (n.size() == consumed && !c->m_transparent &&
+                                                 next != nullptr && next->m_transparent))) {
+                        next = c.get();
+                        consumed = n.size();
+                    }
+                    if (c->m_transparent) {
+                        scan.push_back(c.get());
+                    }
                 }
             }
         }
@@ -146,6 +173,57 @@ Node* Node::find(std::string_view path) const {
         }
     }
     return const_cast<Node*>(node);
+}
+
+ChildView Node::describeChild(std::size_t i) const {
+    if (m_lazy) {
+        return m_lazy->describeChild(m_lazyKey, i);
+    }
+    const Node& c = *m_children[i];
+    return {c.m_kind, c.m_name, c.m_typeName, c.m_value, std::nullopt};
+}
+
+void Node::visitBelowChild(
+    std::size_t i, const std::string& childPath,
+    const std::function<Visit(const ChildView&, const std::string&, std::size_t)>& visit) const {
+    if (!m_lazy) {
+        return;
+    }
+    const auto top = m_lazy->describeChild(m_lazyKey, i).key;
+    if (!top) {
+        return;
+    }
+    struct Item {
+        std::uint64_t key;
+        std::size_t next;  ///< the next child to visit
+        std::string path;
+    };
+    std::vector<Item> stack{{*top, 0, childPath}};
+    while (!stack.empty()) {
+        Item& it = stack.back();
+        if (it.next >= m_lazy->childCount(it.key)) {
+            stack.pop_back();
+            continue;
+        }
+        const ChildView v = m_lazy->describeChild(it.key, it.next++);
+        std::string path = it.path + "/" + v.name;
+        const std::size_t depth = stack.size();
+        const Visit next = visit(v, path, depth);
+        if (next == Visit::Stop) {
+            return;
+        }
+        if (next == Visit::Descend && v.key) {
+            stack.push_back({*v.key, 0, std::move(path)});  // `it` may dangle from here on
+        }
+    }
+}
+
+bool Node::shareLazyChildren(const Node& other) {
+    if (!other.m_lazy || !m_children.empty()) {
+        return false;
+    }
+    setLazy(other.m_lazy, other.m_lazyKey);
+    return true;
 }
 
 std::size_t Node::subtreeSize() const {

@@ -2,8 +2,10 @@
 /// The tree of a checkpoint: groups, tensors, Python objects, plain values and nested archives.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,16 @@ enum class NodeKind : std::uint8_t {
 
 class Node;
 
+/// What a lazy node's child would be, described without making it: enough to print it, match
+/// its name, or walk on below it (`key`: its own key when it is a container with members).
+struct ChildView {
+    NodeKind kind = NodeKind::Value;
+    std::string name;
+    std::string typeName;
+    std::string value;
+    std::optional<std::uint64_t> key;
+};
+
 /// Makes the children of lazy nodes (see Node::setLazy) when they are first asked for. One
 /// source serves a whole tree; its mutex serialises the making, so that a tree may be read
 /// from several threads. A lazy node's subtree holds only Group and Value nodes (no tensors,
@@ -39,6 +51,9 @@ public:
                                                           std::size_t i) const = 0;
     /// Nodes below the node whose key is `key`, itself included, made or not.
     [[nodiscard]] virtual std::size_t subtreeSize(std::uint64_t key) const = 0;
+    /// Child `i` of the node whose key is `key`, described without making it (the same name,
+    /// kind, type and value makeChild gives it).
+    [[nodiscard]] virtual ChildView describeChild(std::uint64_t key, std::size_t i) const = 0;
 
 private:
     friend class Node;
@@ -106,6 +121,20 @@ public:
     /// True when the children come from a ChildSource: the subtree holds only groups and
     /// values, so walkers after tensors, objects or archives may skip it without making it.
     [[nodiscard]] bool lazy() const { return m_lazy != nullptr; }
+    /// Lazy nodes: child `i` described without making it (made or not).
+    [[nodiscard]] ChildView describeChild(std::size_t i) const;
+    /// What a visitor of a lazy subtree asks next.
+    enum class Visit : std::uint8_t { Descend, Skip, Stop };
+    /// Lazy nodes: visits the subtree below child `i` (child `i` excluded) depth-first in tree
+    /// order without making any node: `visit(view, path, depth)` gets each node's view, its path
+    /// (`childPath` + "/" + names) and its depth below child `i` (1: its children), and says
+    /// whether to descend into it, skip its subtree or stop. Iterative; makes nothing.
+    void visitBelowChild(
+        std::size_t i, const std::string& childPath,
+        const std::function<Visit(const ChildView&, const std::string&, std::size_t)>& visit) const;
+    /// Makes this node share `other`'s lazy children (a copy of a lazy subtree costs nothing
+    /// until it is shown); false when `other` is not lazy.
+    bool shareLazyChildren(const Node& other);
 
     /// A grouping added for display (a module of dotted tensor keys, see module_groups.h): its
     /// name is not part of its descendants' paths, so every path stays as the file has it, and

@@ -282,29 +282,48 @@ std::size_t PlainChildren::childCount(std::uint64_t key) const {
     return memberCount(*m_graph, static_cast<ValueId>(key));
 }
 
-std::unique_ptr<Node> PlainChildren::makeChild(std::uint64_t key, std::size_t i) const {
+ChildView PlainChildren::describeChild(std::uint64_t key, std::size_t i) const {
+    return view(key, i, nullptr);
+}
+
+ChildView PlainChildren::view(std::uint64_t key, std::size_t i, ValueId* member) const {
     const ValueGraph& g = *m_graph;
     const auto id = static_cast<ValueId>(key);
+    ChildView v;
     ValueId c = 0;
-    std::string name;
     if (g.kind(id) == ValueKind::Dict) {
-        const auto& [k, v] = g.entries(id)[i];
-        name = treeKeyName(g, k);
-        c = v;
+        const auto& [k, val] = g.entries(id)[i];
+        v.name = treeKeyName(g, k);
+        c = val;
     } else {
-        name = std::to_string(i);
+        v.name = std::to_string(i);
         c = g.items(id)[i];
     }
     const bool container = isContainerValue(g, c);
-    auto node =
-        std::make_unique<Node>(container ? NodeKind::Group : NodeKind::Value, std::move(name));
-    node->setTypeName(plainTypeName(g, c));
+    v.kind = container ? NodeKind::Group : NodeKind::Value;
+    v.typeName = plainTypeName(g, c);
     if (!container) {
-        node->setValue(treeValueText(g, c, m_maxValueChars));
+        v.value = treeValueText(g, c, m_maxValueChars);
+    } else if (memberCount(g, c) > 0) {
+        v.key = c;
     }
-    node->attributes()["offset"] = g[c].offset;
-    if (container) {
-        attach(*node, c);
+    if (member != nullptr) {
+        *member = c;
+    }
+    return v;
+}
+
+std::unique_ptr<Node> PlainChildren::makeChild(std::uint64_t key, std::size_t i) const {
+    ValueId c = 0;
+    ChildView v = view(key, i, &c);
+    auto node = std::make_unique<Node>(v.kind, std::move(v.name));
+    node->setTypeName(std::move(v.typeName));
+    if (v.kind == NodeKind::Value) {
+        node->setValue(std::move(v.value));
+    }
+    node->attributes()["offset"] = (*m_graph)[c].offset;
+    if (v.key) {
+        node->setLazy(shared_from_this(), *v.key);
     }
     return node;
 }

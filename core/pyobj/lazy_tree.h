@@ -49,11 +49,15 @@ public:
     [[nodiscard]] std::size_t childCount(std::uint64_t key) const override;
     [[nodiscard]] std::unique_ptr<Node> makeChild(std::uint64_t key, std::size_t i) const override;
     [[nodiscard]] std::size_t subtreeSize(std::uint64_t key) const override;
+    [[nodiscard]] ChildView describeChild(std::uint64_t key, std::size_t i) const override;
 
     /// Makes `node` (a Group for container `id`) lazy, unless `id` has no members.
     void attach(Node& node, pickle::ValueId id) const;
 
 private:
+    /// Child `i` of container `key`; `member` (when given) receives the child's value id.
+    [[nodiscard]] ChildView view(std::uint64_t key, std::size_t i, pickle::ValueId* member) const;
+
     std::shared_ptr<const pickle::ValueGraph> m_graph;
     std::size_t m_maxValueChars;
 };

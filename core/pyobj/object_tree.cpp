@@ -92,6 +92,9 @@ void ObjectTreeBuilder::numberRepeatedNames(std::vector<Member>& members) {
 }
 
 void copyTree(const Node& from, Node& to) {
+    if (to.shareLazyChildren(from)) {
+        return;
+    }
     std::vector<std::pair<const Node*, Node*>> stack{{&from, &to}};
     while (!stack.empty()) {
         const auto [src, dst] = stack.back();
@@ -102,7 +105,9 @@ void copyTree(const Node& from, Node& to) {
             n.setTypeName(c->typeName());
             n.setValue(c->value());
             n.setTensor(c->tensor());
-            stack.emplace_back(c.get(), &n);
+            if (!n.shareLazyChildren(*c)) {  // a lazy subtree is shared, not made
+                stack.emplace_back(c.get(), &n);
+            }
         }
     }
 }

@@ -192,7 +192,7 @@ const Node* layerNode(const Checkpoint& c, const std::string& name) {
         if (n->parent() != nullptr && n->name() == name && n->kind() != NodeKind::Tensor) {
             return n;
         }
-        if (depth < 5) {
+        if (depth < 5 && !n->lazy()) {  // a lazy subtree holds plain groups and values only
             for (const auto& child : n->children()) {
                 if (child->kind() != NodeKind::Tensor && child->kind() != NodeKind::Value) {
                     queue.emplace_back(child.get(), depth + 1);

@@ -4,9 +4,11 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
+#include "common/counting_source.h"
 #include "core/io/byte_source.h"
 #include "core/model/checkpoint.h"
 #include "core/model/node.h"
@@ -15,6 +17,8 @@
 #include "core/pyobj/object_view.h"
 
 using namespace ckpt::core;
+using ckpt::test::CountingSource;
+using ckpt::test::countingTree;
 using namespace std::string_literals;
 
 namespace {
@@ -86,6 +90,78 @@ class TestLazyTree : public QObject {
     Q_OBJECT
 
 private slots:
+    void findMakesOnlyThePath() {
+        auto [root, source] = countingTree(1'000'000);
+        const Node* tag = root->find("765432/tags/1");
+        QVERIFY(tag != nullptr);
+        QCOMPARE(tag->value(), std::string("tag") + std::to_string(1'000'000 + 765433));
+        QCOMPARE(tag->path(), std::string("765432/tags/1"));
+        QCOMPARE(source->made, std::size_t(3));  // the row, its tags, the tag
+        QVERIFY(root->find("765432/nope") == nullptr);
+        QVERIFY(root->find("1000000") == nullptr);
+        QVERIFY(root->findChild("999999") != nullptr);
+        QCOMPARE(source->made, std::size_t(4));
+    }
+
+    void describedChildrenMatchTheMadeOnes() {
+        auto [root, source] = countingTree(50);
+        for (std::size_t i = 0; i < root->childCount(); i += 7) {
+            const ChildView v = root->describeChild(i);
+            const Node* n = root->child(i);
+            QCOMPARE(v.name, n->name());
+            QCOMPARE(v.kind, n->kind());
+            QCOMPARE(v.typeName, n->typeName());
+            QCOMPARE(n->describeChild(1).name, n->child(1)->name());
+        }
+    }
+
+    void visitingALazySubtreeMakesNothing() {
+        auto [root, source] = countingTree(200'000);
+        std::size_t visited = 0, deepest = 0;
+        std::string lastPath;
+        for (std::size_t i = 0; i < root->childCount(); ++i) {
+            ++visited;
+            root->visitBelowChild(i, std::to_string(i),
+                                  [&](const ChildView&, const std::string& p, std::size_t d) {
+                                      ++visited;
+                                      deepest = std::max(deepest, d);
+                                      lastPath = p;
+                                      return Node::Visit::Descend;
+                                  });
+        }
+        QCOMPARE(visited + 1, root->subtreeSize());
+        QCOMPARE(deepest, std::size_t(2));
+        QCOMPARE(lastPath, std::string("199999/tags/1"));
+        QCOMPARE(source->made, std::size_t(0));
+        // Stop ends the walk at once; Skip leaves out one subtree.
+        std::size_t seen = 0;
+        root->visitBelowChild(3, "3", [&](const ChildView& v, const std::string&, std::size_t) {
+            ++seen;
+            return v.name == "tags" ? Node::Visit::Skip : Node::Visit::Descend;
+        });
+        QCOMPARE(seen, std::size_t(2));
+        seen = 0;
+        root->visitBelowChild(3, "3", [&](const ChildView&, const std::string&, std::size_t) {
+            ++seen;
+            return Node::Visit::Stop;
+        });
+        QCOMPARE(seen, std::size_t(1));
+    }
+
+    void aCopyOfALazyTreeSharesItsChildren() {
+        auto [root, source] = countingTree(1'000'000);
+        Node copy(NodeKind::Group, "copy");
+        QVERIFY(copy.shareLazyChildren(*root));
+        QCOMPARE(copy.childCount(), std::size_t(1'000'000));
+        QCOMPARE(copy.subtreeSize(), root->subtreeSize());
+        QCOMPARE(source->made, std::size_t(0));
+        QCOMPARE(copy.child(5)->path(), std::string("5"));
+        QCOMPARE(source->made, std::size_t(1));
+        Node eager(NodeKind::Group, "eager");
+        QVERIFY(!copy.child(5)->describeChild(0).key.has_value());
+        QVERIFY(!eager.shareLazyChildren(Node(NodeKind::Group, "plain")));
+    }
+
     void lazyTreeShowsWhatTheEagerTreeShows() {
         const std::string bytes = plainPickle(300);
         const auto eager = view(bytes, false);

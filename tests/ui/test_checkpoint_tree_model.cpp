@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "checkpoint_factory.h"
+#include "common/counting_source.h"
 #include "core/formats/registry.h"
 #include "core/model/checkpoint.h"
 #include "core/model/node.h"
@@ -184,6 +185,29 @@ private slots:
         QCOMPARE(model.index(0, 0, group).row(), 0);
         QCOMPARE(model.indexForPath(0, "state_dict/t4999").row(), 0);
         QVERIFY(!model.indexForPath(0, "state_dict/t1").isValid());  // hidden by the filter
+    }
+
+    void filterOverALazyTreeMakesOnlyTheMatches() {
+        // 10^6 rows of plain data (issue 15): the filter reads their names from the source and
+        // makes only the matches and the nodes above them.
+        auto c = std::make_shared<ckpt::core::Checkpoint>("pickle", "Python pickle");
+        auto source = std::make_shared<ckpt::test::CountingSource>(1'000'000);
+        source->m_self = source;
+        c->root().setLazy(source, 0);
+        CheckpointTreeModel model;
+        model.addDocument(c, "/tmp/rows.pkl", "rows.pkl");
+        model.setFilterText("654321");
+        QCOMPARE(model.filterMatchCount(), std::size_t(1));
+        QCOMPARE(source->made, std::size_t(1));
+        const QModelIndex doc = model.documentIndex(0);
+        fetchAll(model, doc);
+        QCOMPARE(model.rowCount(doc), 1);
+        QCOMPARE(model.index(0, 0, doc).data().toString(), QString("654321"));
+        // By path, into the rows: each row's "tags" list matches below the row.
+        source->made = 0;
+        model.setFilterText("99999/tags/1");
+        QCOMPARE(model.filterMatchCount(), std::size_t(10));  // 99999, 199999, ... 999999
+        QVERIFY2(source->made <= 30, qPrintable(QString::number(source->made)));
     }
 
     void filterKeepsDescendantsOfMatchesAndIsCaseInsensitive() {

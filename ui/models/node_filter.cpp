@@ -59,6 +59,11 @@ bool NodeFilter::walk(const Node* n, const std::string& parentPath) {
     }
     std::vector<std::uint32_t> visible;
     for (std::size_t i = 0; i < n->childCount(); ++i) {
+        // A lazy node's children are matched through their descriptions, so that only the
+        // matches and the nodes on the way to them are made (10^7 pickled dicts stay unmade).
+        if (n->lazy() && !lazyChildHasMatch(n, i, path)) {
+            continue;
+        }
         if (walk(n->child(i), path)) {
             visible.push_back(static_cast<std::uint32_t>(i));
         }
@@ -71,6 +76,21 @@ bool NodeFilter::walk(const Node* n, const std::string& parentPath) {
     }
     m_visibleChildren[n] = std::move(visible);
     return true;
+}
+
+bool NodeFilter::lazyChildHasMatch(const Node* n, std::size_t i,
+                                   const std::string& parentPath) const {
+    const core::ChildView v = n->describeChild(i);
+    const std::string path = parentPath.empty() ? v.name : parentPath + "/" + v.name;
+    if (containsLower(m_byPath ? path : v.name, m_lower)) {
+        return true;
+    }
+    bool hit = false;
+    n->visitBelowChild(i, path, [&](const core::ChildView& d, const std::string& p, std::size_t) {
+        hit = containsLower(m_byPath ? p : d.name, m_lower);
+        return hit ? Node::Visit::Stop : Node::Visit::Descend;
+    });
+    return hit;
 }
 
 bool NodeFilter::inPassAll(const Node* n) const {

@@ -1,7 +1,9 @@
 #pragma once
 // Which nodes of checkpoint trees a name/path filter lets through. A node is shown when it
 // matches (then its whole subtree is shown too) or when one of its descendants matches.
-// Computed once per filter text over the whole core tree, fetched by a view or not.
+// Computed once per filter text over the whole core tree, fetched by a view or not; lazy
+// subtrees (plain pickled data) are searched through their descriptions and only the matches
+// and the nodes above them are made.
 
 #include <QString>
 #include <cstdint>
@@ -43,6 +45,9 @@ public:
 
 private:
     bool walk(const core::Node* n, const std::string& parentPath);
+    /// True when child `i` of lazy node `n`, or a node below it, matches (nothing is made).
+    [[nodiscard]] bool lazyChildHasMatch(const core::Node* n, std::size_t i,
+                                         const std::string& parentPath) const;
     [[nodiscard]] bool inPassAll(const core::Node* n) const;
 
     QString m_text;
