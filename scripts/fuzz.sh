@@ -30,7 +30,7 @@ nice -n 10 cmake --build "$build" -j "${CKPT_JOBS:-$(nproc)}" --target ckpt_fuzz
 [ -x "$build/tests/fuzz/fuzz_pickle" ] || { echo "fuzz.sh: the harnesses did not build" >&2; exit 1; }
 
 all=(pickle safetensors npy zip joblib torch_legacy hdf5 keras_config config_diff export open archive
-    policy graph gguf)
+    policy graph gguf sharded)
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")
 
@@ -62,7 +62,7 @@ for name in "${names[@]}"; do
     dict=()
     case "$name" in
     pickle | torch_legacy | joblib | export | open | archive) dict=(-dict="$root/tests/fuzz/pickle.dict") ;;
-    safetensors | npy | keras_config | config_diff | policy | graph) dict=(-dict="$root/tests/fuzz/json.dict") ;;
+    safetensors | npy | keras_config | config_diff | policy | graph | sharded) dict=(-dict="$root/tests/fuzz/json.dict") ;;
     esac
     maxlen=(-max_len=65536)
     [ "$name" = hdf5 ] && maxlen=(-max_len=131072)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "core/formats/reader.h"
 #include "core/util/limits.h"
 #include "core/util/version.h"
 
@@ -21,13 +22,16 @@ void printUsage(std::ostream& out) {
         out << "  " << name << c.summary << "\n";
     }
     out << "\nRun 'ckpt <command> --help' for the options of one command.\n"
-           "Every command takes --json for output that scripts can parse, and\n"
-           "--limit NAME=VALUE to raise one of the limits on hostile input (docs/limits.md).\n\n"
+           "Every command takes --json for output that scripts can parse,\n"
+           "--limit NAME=VALUE to raise one of the limits on hostile input (docs/limits.md),\n"
+           "and --shard-only to open one shard of a sharded model alone (by default a shard\n"
+           "beside its model.safetensors.index.json opens as the whole model).\n\n"
            "Exit codes: 0 ok, 1 differences or findings, 2 unreadable input, 64 bad usage.\n\n"
            "Examples:\n"
            "  ckpt info model.h5                  layers, parameter counts, tensors\n"
            "  ckpt info --json model.keras | jq .total_params\n"
            "  ckpt tensors weights.h5             every tensor with dtype and shape\n"
+           "  ckpt info ./Llama-3-8B/             a sharded model: its folder, index or any shard\n"
            "  ckpt stats model.h5 model_weights/dense/dense/kernel:0\n";
 }
 
@@ -76,8 +80,8 @@ std::string commandList() {
     return list;
 }
 
-/// Applies and removes every `--limit NAME=VALUE` (or `--limit=NAME=VALUE`) of `args`, up to a
-/// `--`; returns an error message, empty on success. Common to every command.
+/// Applies and removes every `--limit NAME=VALUE` (or `--limit=NAME=VALUE`) and `--shard-only`
+/// of `args`, up to a `--`; returns an error message, empty on success. Common to every command.
 std::string takeLimitOptions(std::vector<std::string>& args) {
     std::vector<std::string> kept;
     bool positionalOnly = false;
@@ -87,6 +91,10 @@ std::string takeLimitOptions(std::vector<std::string>& args) {
             positionalOnly = true;
         }
         std::string value;
+        if (!positionalOnly && a == "--shard-only") {
+            core::openDefaults().joinShards = false;
+            continue;
+        }
         if (!positionalOnly && a == "--limit") {
             if (i + 1 >= args.size()) {
                 return "needs NAME=VALUE";

@@ -17,6 +17,12 @@ class ByteSource;
 class Hdf5File;
 class ZipArchive;
 
+/// Process-wide defaults of OpenOptions (set once by the CLI or the GUI before files are opened).
+struct OpenDefaults {
+    bool joinShards = true;
+};
+[[nodiscard]] OpenDefaults& openDefaults();
+
 /// Options for opening a checkpoint.
 struct OpenOptions {
     ProgressFn progress;  ///< called with bytes/units done; return false to cancel
@@ -30,6 +36,12 @@ struct OpenOptions {
     /// entries of dicts of scalars appended to lists (MachineOptions::pruneScalarDicts): the
     /// tree built for tensors then shows those dicts empty.
     bool objectTree = true;
+    /// A shard of a sharded checkpoint (model-00001-of-00003.safetensors beside an index that
+    /// lists it) opens as the whole model, through the index. Off: the shard alone (`ckpt
+    /// --shard-only`, and `ckpt scan`, which visits every shard anyway).
+    bool joinShards = openDefaults().joinShards;
+    /// Set by the shard index reader on the shards it opens: an index is never a shard.
+    bool shardOfIndex = false;
 };
 
 /// What a probe may look at: the first bytes, the name, and containers decoded once and shared

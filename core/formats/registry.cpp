@@ -14,6 +14,7 @@
 #include "core/formats/numpy_readers.h"
 #include "core/formats/pickle_reader.h"
 #include "core/formats/safetensors_reader.h"
+#include "core/formats/sharded_reader.h"
 #include "core/formats/torch_legacy_reader.h"
 #include "core/formats/torch_script_reader.h"
 #include "core/formats/torch_zip_reader.h"
@@ -74,6 +75,11 @@ std::shared_ptr<ZipArchive> ProbeContext::zip() {
     return m_zip;
 }
 
+OpenDefaults& openDefaults() {
+    static OpenDefaults defaults;
+    return defaults;
+}
+
 const std::vector<const Reader*>& readers() {
     // The one table of formats. Probes decide by content; ties go to the earlier entry.
     static const KerasArchiveReader kerasArchive;
@@ -90,9 +96,11 @@ const std::vector<const Reader*>& readers() {
     static const JoblibReader joblib;
     static const BundleReader bundle;
     static const GgufReader gguf;
+    static const ShardedIndexReader sharded;
     static const std::vector<const Reader*> table{
-        &kerasArchive, &kerasH5,     &keras3Weights, &safetensors, &gguf,   &npy,    &npz,
-        &torchZip,     &torchScript, &torchLegacy,   &pickle,      &joblib, &bundle, &genericHdf5};
+        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &gguf,
+        &npy,          &npz,     &torchZip,      &torchScript, &torchLegacy,
+        &pickle,       &joblib,  &bundle,        &sharded,     &genericHdf5};
     return table;
 }
 
@@ -141,7 +149,9 @@ std::unique_ptr<Checkpoint> openCheckpoint(std::shared_ptr<const ByteSource> sou
     }
     try {
         auto checkpoint = reader->open(context, options);
-        checkpoint->setFile(displayName, context.source().size());
+        // A reader may have set the size of a model spread over several files (shards).
+        checkpoint->setFile(displayName, checkpoint->fileSize() != 0 ? checkpoint->fileSize()
+                                                                     : context.source().size());
         return checkpoint;
     } catch (const Error&) {
         rethrowWithContext({displayName, std::string(reader->id())});
@@ -162,6 +172,27 @@ std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
             return checkpoint;
         } catch (const Error&) {
             rethrowWithContext({path.string(), "bundle"});
+        }
+    }
+    if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+        // A model folder with a shard index (a Hugging Face download) opens as that model.
+        if (const auto index = ShardedIndexReader::indexInFolder(path)) {
+            return openCheckpoint(FileSource::open(*index), index->string(), options);
+        }
+        throw FormatError(
+            "a folder, but not one holding a model I know (a Keras model JSON "
+            "with its pickles, or a shard index such as "
+            "model.safetensors.index.json)",
+            {path.string()});
+    }
+    if (options.joinShards && !options.shardOfIndex) {
+        // A shard beside an index that lists it opens as the whole model.
+        if (const auto index = ShardedIndexReader::indexOfShard(path)) {
+            auto checkpoint = openCheckpoint(FileSource::open(*index), index->string(), options);
+            checkpoint->addWarning(
+                "opened " + path.filename().string() + " as one shard of the model its index " +
+                index->filename().string() + " describes (ckpt --shard-only opens the file alone)");
+            return checkpoint;
         }
     }
     return openCheckpoint(FileSource::open(path), path.string(), options);
@@ -214,7 +245,8 @@ std::string checkpointExtension(const std::filesystem::path& path) {
 bool isOpenablePath(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-        return BundleReader::holdsModelJson(path);
+        return BundleReader::holdsModelJson(path) ||
+               ShardedIndexReader::indexInFolder(path).has_value();
     }
     return std::filesystem::is_regular_file(path, ec);
 }

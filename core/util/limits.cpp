@@ -41,6 +41,9 @@ constexpr Field kFields[] = {
     {"object-tree-eager", &Limits::objectTreeEager,
      "object-tree nodes made when a pickle is opened (objects, calls and what they hold; "
      "plain dicts, lists and values past it are made when shown)"},
+    {"shard-index-bytes", &Limits::shardIndexBytes,
+     "bytes of a sharded checkpoint's index (model.safetensors.index.json)"},
+    {"shard-files", &Limits::shardFiles, "shard files one index may name"},
 };
 
 }  // namespace

@@ -33,6 +33,8 @@ struct Limits {
     std::uint64_t ggufArrayDepth = 16;             ///< arrays nested in GGUF metadata arrays
     std::uint64_t objectTreeNodes = 100'000'000;   ///< nodes of one object tree (made or lazy)
     std::uint64_t objectTreeEager = 2'000'000;     ///< object-tree nodes made when a file opens
+    std::uint64_t shardIndexBytes = 64ull << 20;   ///< bytes of one shard index JSON
+    std::uint64_t shardFiles = 10'000;             ///< shard files one index may name
 };
 
 /// The process-wide limits (set once, by the CLI or the GUI, before files are opened).

@@ -83,7 +83,8 @@ bool unrecognised(const core::Error& e) {
     }
     const std::string& m = e.message();
     return m.rfind("not a checkpoint format I know", 0) == 0 ||
-           m.rfind("an HDF5 file, but not", 0) == 0 || m.rfind("a zip archive, but not", 0) == 0;
+           m.rfind("an HDF5 file, but not", 0) == 0 || m.rfind("a zip archive, but not", 0) == 0 ||
+           m.rfind("a folder, but not", 0) == 0;
 }
 
 struct Row {
