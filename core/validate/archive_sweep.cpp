@@ -208,6 +208,14 @@ Finding uncheckedFinding(const std::string& where, const std::string& why) {
     f.severity = Severity::Warning;
     f.path = where;
     f.member = where;
+    if (where.rfind("shard ", 0) == 0) {  // a shard of a sharded model (sharded_reader.h)
+        f.message = where + " could not be checked: " + why +
+                    "; the model is incomplete, and what a loader finds there is unchecked";
+        f.advice =
+            "Fetch the shard again from the model's source and check it, or look at the "
+            "shards one by one (ckpt --shard-only).";
+        return f;
+    }
     f.message = where + " could not be checked: " + why +
                 "; a loader that unpacks it further may run what is inside";
     f.advice =

@@ -80,8 +80,12 @@ private slots:
         }
         QFile::copy(fixture("bad/missing.index.json"),
                     dir.filePath("model.safetensors.index.json"));
+        // A warning: the exit code says so with --fail-on warning.
         const auto r = run(cliPath(), {"validate", "--format", "json", dir.path()});
-        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.exitCode, 0);
+        const auto strict = run(cliPath(), {"validate", "--fail-on", "warning", dir.path()});
+        QCOMPARE(strict.exitCode, 1);
+        QVERIFY2(strict.out.contains("Fetch the shard again"), strict.out.constData());
         QVERIFY2(r.out.contains("model-00009-of-00009.safetensors"), r.out.constData());
         QVERIFY2(r.out.contains("CKPT-S010"), r.out.constData());
         // The clean model passes.
