@@ -135,7 +135,7 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     }
     if (!notDecoded.empty()) {
         out << "  (" << core::escapeText(notDecoded)
-            << ": block-quantised, not decoded: no statistics or value diff)\n";
+            << ": packed or block-quantised, not decoded: no statistics or value diff)\n";
     }
 }
 
