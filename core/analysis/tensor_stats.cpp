@@ -58,8 +58,10 @@ TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
     const DType type = tensor.dtype();
     const bool complex = type == DType::Complex64 || type == DType::Complex128;
     if (!dtypeIsNumeric(type) && !complex && !tensor.encoding().name.empty()) {
-        throw UnsupportedError("statistics need decoded elements; " + tensor.encoding().name +
-                               " blocks are shown but not decoded");
+        throw UnsupportedError("statistics need decoded elements; " +
+                               (tensor.dtypeDetail().empty()
+                                    ? tensor.encoding().name + " blocks are shown but not decoded"
+                                    : tensor.dtypeDetail()));
     }
     if (!dtypeIsNumeric(type) && !complex) {
         std::string what = std::string(dtypeName(type));
