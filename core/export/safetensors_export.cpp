@@ -147,10 +147,12 @@ ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesyst
         if (!safetensorsDtype(t.dtype()) || !t.readable()) {
             const std::string type =
                 t.dtypeDetail().empty() ? std::string(dtypeName(t.dtype())) : t.dtypeDetail();
-            report.dropped.push_back(path + ": " + type +
-                                     (t.encoding().name.empty()
-                                          ? " tensors have no safetensors dtype (numeric data only)"
-                                          : "; its elements are not read, so it is not written"));
+            report.dropped.push_back(
+                path + ": " +
+                (t.encoding().name.empty()
+                     ? type + " tensors have no safetensors dtype (numeric data only)"
+                     : t.encoding().name + " (" + type +
+                           "): its elements are not read, so it is not written"));
             continue;
         }
         if (t.fortranOrder() && t.shape().size() > 1 && t.nbytes() > kMaxTransposeBytes) {

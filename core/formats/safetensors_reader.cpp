@@ -257,7 +257,7 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
         if (info->dtype == DType::Other) {
             // Shown by its own name ("F4") with its size, like GGUF's undecoded blocks.
             const std::string dtypeName = entry["dtype"].get<std::string>();
-            tensor->setDtypeDetail(dtypeName + ", " + info->notDecoded);
+            tensor->setDtypeDetail(info->notDecoded);
             tensor->setEncoding({dtypeName, end - begin});
         }
         auto& node = checkpoint->root().addChild(NodeKind::Tensor, name);
