@@ -256,9 +256,9 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
         auto tensor = std::make_shared<Tensor>(info->dtype, shape, data);
         if (info->dtype == DType::Other) {
             // Shown by its own name ("F4") with its size, like GGUF's undecoded blocks.
-            const std::string dtypeName = entry["dtype"].get<std::string>();
+            const std::string stored = entry["dtype"].get<std::string>();
             tensor->setDtypeDetail(info->notDecoded);
-            tensor->setEncoding({dtypeName, end - begin});
+            tensor->setEncoding({stored, end - begin});
         }
         auto& node = checkpoint->root().addChild(NodeKind::Tensor, name);
         node.setTensor(std::move(tensor));
