@@ -104,10 +104,14 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
         pathWidth = std::max(
             pathWidth, std::min<std::size_t>(core::escapeText(tensors[i]->path()).size() + 2, 72));
     }
+    std::size_t typeWidth = 10;  // wider for long names ("float8_e5m2fnuz")
+    for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
+        typeWidth = std::max(typeWidth, dtypeColumn(*tensors[i]->tensor()).size() + 1);
+    }
     for (std::size_t i = 0; i < tensors.size() && i < limit; ++i) {
         const auto& t = *tensors[i]->tensor();
         out << "  " << pad(core::escapeText(tensors[i]->path()), pathWidth)
-            << pad(dtypeColumn(t), 10) << pad(t.shapeText(), 18)
+            << pad(dtypeColumn(t), typeWidth) << pad(t.shapeText(), 18)
             << pad(humanBytes(t.storedBytes()), 11, true) << "\n";
         // A structured numpy type: its fields, as numpy's descr lists them.
         if (t.dtypeDetail().starts_with("[")) {
@@ -135,7 +139,7 @@ void printTensorTable(const std::vector<const core::Node*>& tensors, std::size_t
     }
     if (!notDecoded.empty()) {
         out << "  (" << core::escapeText(notDecoded)
-            << ": block-quantised, not decoded: no statistics or value diff)\n";
+            << ": packed or block-quantised, not decoded: no statistics or value diff)\n";
     }
 }
 

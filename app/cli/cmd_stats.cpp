@@ -94,6 +94,12 @@ int runStats(const std::vector<std::string>& argv, std::ostream& out, std::ostre
             << "\n"
             << "min " << formatNumber(stats.min) << "  max " << formatNumber(stats.max) << "  mean "
             << formatNumber(stats.mean) << "  std " << formatNumber(stats.std) << "\n";
+        if (stats.complexMagnitude) {
+            out << "complex: every figure above and the histogram are of the magnitude |z|\n";
+        } else if (stats.boolean) {
+            out << "true " << groupDigits(stats.count - stats.zeros) << "  false "
+                << groupDigits(stats.zeros) << "  (mean = share of true)\n";
+        }
         printHistogram(stats.histogram, out);
         return kOk;
     } catch (const std::exception& e) {

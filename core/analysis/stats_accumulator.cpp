@@ -209,7 +209,12 @@ void StatsAccumulator::add(const std::byte* data, std::size_t count) {
             case DType::Float64:
                 addBlock<double>(block, n);
                 break;
-            default:  // half, bfloat16 in small tensors, complex: convert first
+            case DType::Complex64:
+            case DType::Complex128:
+                complexMagnitudes(m_type, block, n, converted);
+                addBlock<double>(reinterpret_cast<const std::byte*>(converted), n);
+                break;
+            default:  // half and bfloat16 in small tensors: convert first
                 convertToDouble(m_type, block, n, converted);
                 addBlock<double>(reinterpret_cast<const std::byte*>(converted), n);
                 break;
@@ -263,11 +268,11 @@ TensorStats StatsAccumulator::summary(int forcedBins) const {
         r.max = m_max;
         r.mean = m_meanHi + m_meanLo;
         r.std = std::sqrt(m_m2 / static_cast<double>(m_finite));
-        const bool integral =
-            !dtypeIsFloat(m_type) && m_type != DType::Complex64 && m_type != DType::Complex128;
+        const bool integral = !dtypeIsFloat(m_type) && !dtypeIsComplex(m_type);
         r.histogram = m_histogram.finish(m_min, m_max, m_finite, forcedBins, integral);
     }
-    r.realPartOnly = m_type == DType::Complex64 || m_type == DType::Complex128;
+    r.complexMagnitude = dtypeIsComplex(m_type);
+    r.boolean = m_type == DType::Bool;
     return r;
 }
 

@@ -28,7 +28,7 @@ public:
     /// reducing a 65536-entry table costs more than converting the elements.
     static constexpr std::uint64_t kCountValuesFrom = std::uint64_t{1} << 18;
 
-    /// Accumulates elements of `type` (numeric or complex: real part), about `expectedElements`
+    /// Accumulates elements of `type` (numeric or complex: magnitude |z|), about `expectedElements`
     /// of them in all (0 if unknown). Accumulators that will be merged need the same arguments.
     explicit StatsAccumulator(DType type, std::uint64_t expectedElements = 0);
 

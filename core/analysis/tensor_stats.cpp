@@ -58,8 +58,11 @@ TensorStats computeStats(const Tensor& tensor, const ProgressFn& progress,
     const DType type = tensor.dtype();
     const bool complex = type == DType::Complex64 || type == DType::Complex128;
     if (!dtypeIsNumeric(type) && !complex && !tensor.encoding().name.empty()) {
+        const std::string& detail = tensor.dtypeDetail();
         throw UnsupportedError("statistics need decoded elements; " + tensor.encoding().name +
-                               " blocks are shown but not decoded");
+                               (detail.starts_with("not decoded")
+                                    ? " is " + detail
+                                    : " blocks are shown but not decoded"));
     }
     if (!dtypeIsNumeric(type) && !complex) {
         std::string what = std::string(dtypeName(type));

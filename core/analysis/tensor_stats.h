@@ -46,8 +46,12 @@ struct TensorStats {
     double mean = std::numeric_limits<double>::quiet_NaN();
     double std = std::numeric_limits<double>::quiet_NaN();  ///< population std (numpy's ddof=0)
     Histogram histogram;  ///< of finite elements; bin count chosen from the data
-    /// Complex tensors: all statistics describe the real parts only.
-    bool realPartOnly = false;
+    /// Complex tensors: all statistics describe the magnitudes |z| (NaN when a part is NaN, Inf
+    /// when a part is infinite); zeros counts z == 0.
+    bool complexMagnitude = false;
+    /// Bool tensors: elements are 0 and 1, so mean is the share of true and count - zeros the
+    /// number of true elements.
+    bool boolean = false;
 };
 
 struct StatsOptions {
@@ -71,7 +75,8 @@ struct StatsOptions {
 /// UnsupportedError for string/other tensors or a tensor without data, and lets the source's
 /// errors (CorruptDataError, ...) through.
 ///
-/// Complex tensors are described by their real parts (TensorStats::realPartOnly). Integers
+/// Complex tensors are described by their magnitudes |z| (TensorStats::complexMagnitude); bool
+/// tensors as 0/1, so that mean is the share of true and count - zeros the true elements. Integers
 /// beyond 2^53 are rounded to double; float64 values beyond about 1e154 overflow mean and std
 /// (their squares do) while counts, min, max and the histogram stay exact. Memory is bounded by
 /// chunkElements per thread (plus 512 KiB per thread for large 2-byte tensors), whatever the

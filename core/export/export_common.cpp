@@ -252,6 +252,48 @@ void streamTensorBytes(const Tensor& tensor, std::size_t chunkBytes,
     }
 }
 
+namespace {
+
+/// Reads 8-bit float elements of a tensor and writes them as float32.
+class Float8DecodingSource final : public TensorSource {
+public:
+    explicit Float8DecodingSource(const Tensor& tensor) : m_tensor(tensor) {}
+
+    void read(std::uint64_t first, std::uint64_t count, std::byte* out) const override {
+        constexpr std::uint64_t kStep = std::uint64_t{1} << 16;
+        std::vector<std::byte> raw(static_cast<std::size_t>(std::min(count, kStep)));
+        for (std::uint64_t done = 0; done < count; done += kStep) {
+            const std::uint64_t n = std::min(kStep, count - done);
+            m_tensor.readRaw(first + done, n, raw.data());
+            for (std::uint64_t i = 0; i < n; ++i) {
+                const float v =
+                    float8ToFloat(m_tensor.dtype(), std::to_integer<std::uint8_t>(raw[i]));
+                std::memcpy(out + 4 * (done + i), &v, 4);
+            }
+        }
+    }
+    [[nodiscard]] std::string storageDescription() const override {
+        return std::string(dtypeName(m_tensor.dtype())) + " decoded to float32";
+    }
+
+private:
+    const Tensor& m_tensor;
+};
+
+}  // namespace
+
+std::shared_ptr<const Tensor> decodedFloat8View(const Tensor& tensor) {
+    if (!dtypeIsFloat8(tensor.dtype())) {
+        return nullptr;
+    }
+    auto view = std::make_shared<Tensor>(
+        DType::Float32, tensor.shape(),
+        tensor.readable() ? std::make_shared<Float8DecodingSource>(tensor) : nullptr);
+    view->setFortranOrder(tensor.fortranOrder());
+    view->setEncoding({std::string(dtypeName(tensor.dtype())), tensor.nbytes()});
+    return view;
+}
+
 void DecodedEncodings::add(const Tensor& t) {
     if (t.encoding().name.empty()) {
         return;

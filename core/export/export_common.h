@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -127,9 +128,16 @@ private:
     std::uint64_t m_done = 0;
 };
 
+/// A float32 view of a tensor of 8-bit floats (dtypeIsFloat8), for outputs that have no such
+/// type (HDF5/Keras): reads decode the stored bytes exactly through the type's table. Its
+/// encoding names the stored type ("float8_e4m3fn", 1 byte per element), so that
+/// DecodedEncodings notes the conversion. `tensor` must outlive the view. Other tensors:
+/// nullptr.
+[[nodiscard]] std::shared_ptr<const Tensor> decodedFloat8View(const Tensor& tensor);
+
 /// Tensors stored in an encoding the output cannot hold (GGUF's quantised blocks: Q4_K, Q8_0,
-/// ...) are written as what they decode to. Counts them, so that the preview and the report
-/// say so instead of changing the data's type silently.
+/// ...; 8-bit floats in HDF5 through decodedFloat8View) are written as what they decode to. Counts
+/// them, so that the preview and the report say so instead of changing the data's type silently.
 class DecodedEncodings {
 public:
     /// Counts `t` when it has an encoding of its own (Tensor::encoding()).

@@ -161,7 +161,9 @@ void previewSafetensors(const Checkpoint& c, const ExportOptions& options, Expor
         if (!safetensorsDtype(t.dtype()) || !t.readable()) {
             const std::string type =
                 t.dtypeDetail().empty() ? std::string(dtypeName(t.dtype())) : t.dtypeDetail();
-            b.remove(node->path(), type, "no safetensors dtype (numeric data only)");
+            b.remove(node->path(), type,
+                     t.encoding().name.empty() ? "no safetensors dtype (numeric data only)"
+                                               : "elements not read, so not written");
             continue;
         }
         b.write(&t);
@@ -185,15 +187,23 @@ void previewKeras(const Checkpoint& c, ExportFormat format, const ExportOptions&
         p.notes.push_back(e.what());
         return;
     }
+    DecodedEncodings decoded;  // 8-bit floats: HDF5 has no such type, written as float32
+    const auto write = [&](const Tensor* t) {
+        const auto view = t != nullptr ? decodedFloat8View(*t) : nullptr;
+        b.write(view ? view.get() : t);
+        if (view) {
+            decoded.add(*view);
+        }
+    };
     for (const auto& layer : plan.layers) {
         for (const auto& w : layer.weights) {
-            b.write(w.tensor);
+            write(w.tensor);
         }
     }
     const bool optimizerFits = format != ExportFormat::KerasH5 || !plan.config.is_null();
     for (const auto& w : plan.optimizer) {
         if (options.includeOptimizer && optimizerFits) {
-            b.write(w.tensor);
+            write(w.tensor);
         } else {
             b.remove(w.sourcePath, w.tensor != nullptr ? w.tensor->shapeText() : "",
                      options.includeOptimizer ? "optimizer state needs a model config"
@@ -207,6 +217,9 @@ void previewKeras(const Checkpoint& c, ExportFormat format, const ExportOptions&
         const auto colon = u.find(": ");
         b.remove(u.substr(0, colon), "",
                  colon == std::string::npos ? "not carried" : u.substr(colon + 2));
+    }
+    if (const std::string note = decoded.note(); !note.empty()) {
+        p.notes.push_back(note);
     }
     if (format == ExportFormat::Keras && plan.config.is_null()) {
         p.notes.push_back("A .keras archive needs a model config; this source is weights-only");

@@ -19,19 +19,28 @@ struct Job {
     const ExportOptions& options;
     ExportReport& report;
     ProgressCounter progress;
-    std::string outPrefix;  ///< prefix of output paths ("model.weights.h5/" in a .keras)
+    std::string outPrefix;     ///< prefix of output paths ("model.weights.h5/" in a .keras)
+    DecodedEncodings decoded;  ///< 8-bit floats written as float32 (HDF5 has no such type)
 };
 
+/// Bytes a weight takes in the output: 8-bit floats are written as float32.
+std::uint64_t outputBytes(const Tensor& t) {
+    return dtypeIsFloat8(t.dtype()) ? t.numel() * 4 : t.nbytes();
+}
+
 void writeWeight(Hdf5Writer& w, Job& job, const std::string& path, const KerasPlanWeight& weight) {
+    const auto decoded = decodedFloat8View(*weight.tensor);
+    const Tensor& written = decoded ? *decoded : *weight.tensor;
     try {
-        w.writeDataset(path, *weight.tensor, job.options.chunkBytes,
+        w.writeDataset(path, written, job.options.chunkBytes,
                        [&](std::uint64_t n) { job.progress.add(n); });
     } catch (Error& e) {
         e.fillContext({{}, {}, weight.sourcePath, {}});
         throw;
     }
+    job.decoded.add(written);
     job.report.written.emplace_back(weight.sourcePath, job.outPrefix + path);
-    job.report.dataBytes += weight.tensor->nbytes();
+    job.report.dataBytes += written.nbytes();
     ++job.report.tensors;
 }
 
@@ -39,12 +48,12 @@ std::uint64_t planBytes(const KerasPlan& plan, bool optimizer) {
     std::uint64_t n = 0;
     for (const auto& l : plan.layers) {
         for (const auto& w : l.weights) {
-            n += w.tensor->nbytes();
+            n += outputBytes(*w.tensor);
         }
     }
     if (optimizer) {
         for (const auto& w : plan.optimizer) {
-            n += w.tensor->nbytes();
+            n += outputBytes(*w.tensor);
         }
     }
     return n;
@@ -238,7 +247,7 @@ ExportReport exportKeras(const Checkpoint& checkpoint, ExportFormat format, cons
     }
     const bool optimizer =
         options.includeOptimizer && (format != ExportFormat::KerasH5 || !plan.config.is_null());
-    Job job{options, report, ProgressCounter(options.progress, planBytes(plan, optimizer)), {}};
+    Job job{options, report, ProgressCounter(options.progress, planBytes(plan, optimizer)), {}, {}};
     AtomicFile file(out, {checkpoint.filePath()});
     switch (format) {
         case ExportFormat::KerasH5:
@@ -254,6 +263,9 @@ ExportReport exportKeras(const Checkpoint& checkpoint, ExportFormat format, cons
             break;
         default:
             throw UnsupportedError("not a Keras export format");
+    }
+    if (const std::string note = job.decoded.note(); !note.empty()) {
+        report.warnings.push_back(note);
     }
     file.commit();
     std::error_code ec;

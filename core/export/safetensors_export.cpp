@@ -22,6 +22,16 @@ int safetensorsRank(DType t) {
             return 4;
         case DType::Int8:
             return 5;
+        case DType::Float8E5M2:
+            return 6;
+        case DType::Float8E4M3FN:
+            return 7;
+        case DType::Float8E8M0FNU:
+            return 8;
+        case DType::Float8E4M3FNUZ:
+            return 9;
+        case DType::Float8E5M2FNUZ:
+            return 10;
         case DType::Int16:
             return 11;
         case DType::UInt16:
@@ -78,6 +88,16 @@ std::optional<std::string> safetensorsDtype(DType t) {
             return "U8";
         case DType::Int8:
             return "I8";
+        case DType::Float8E5M2:
+            return "F8_E5M2";
+        case DType::Float8E4M3FN:
+            return "F8_E4M3";
+        case DType::Float8E8M0FNU:
+            return "F8_E8M0";
+        case DType::Float8E4M3FNUZ:
+            return "F8_E4M3FNUZ";
+        case DType::Float8E5M2FNUZ:
+            return "F8_E5M2FNUZ";
         case DType::Int16:
             return "I16";
         case DType::UInt16:
@@ -127,8 +147,12 @@ ExportReport exportSafetensors(const Checkpoint& checkpoint, const std::filesyst
         if (!safetensorsDtype(t.dtype()) || !t.readable()) {
             const std::string type =
                 t.dtypeDetail().empty() ? std::string(dtypeName(t.dtype())) : t.dtypeDetail();
-            report.dropped.push_back(path + ": " + type +
-                                     " tensors have no safetensors dtype (numeric data only)");
+            report.dropped.push_back(
+                path + ": " +
+                (t.encoding().name.empty()
+                     ? type + " tensors have no safetensors dtype (numeric data only)"
+                     : t.encoding().name + " (" + type +
+                           "): its elements are not read, so it is not written"));
             continue;
         }
         if (t.fortranOrder() && t.shape().size() > 1 && t.nbytes() > kMaxTransposeBytes) {

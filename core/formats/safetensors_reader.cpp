@@ -27,22 +27,42 @@ std::uint64_t headerLength(const ByteSource& source) {
 struct DtypeInfo {
     DType dtype;
     unsigned bits;
+    /// Why a type is not decoded (dtype Other), shown as the tensor's dtype detail.
+    const char* notDecoded = nullptr;
 };
 
-/// safetensors dtype names; 8-bit floats and sub-byte types have no numeric view here.
+/// The packed sub-byte floats: the crate gives their bit size and their OCP MX element formats
+/// but not the order of the elements inside a byte (or across bytes for 6 bits), so their
+/// values are not decoded.
+constexpr const char* kPackedOrderUnknown =
+    "not decoded: the safetensors format gives its size in bits but not the order of the packed "
+    "elements inside each byte";
+
+/// safetensors dtype names (the crate's `enum Dtype`; F8_E4M3 is torch's float8_e4m3fn).
 std::optional<DtypeInfo> safetensorsDtype(const std::string& name) {
     static const std::map<std::string, DtypeInfo> table{
-        {"BOOL", {DType::Bool, 8}},         {"U8", {DType::UInt8, 8}},
-        {"I8", {DType::Int8, 8}},           {"I16", {DType::Int16, 16}},
-        {"U16", {DType::UInt16, 16}},       {"F16", {DType::Float16, 16}},
-        {"BF16", {DType::BFloat16, 16}},    {"I32", {DType::Int32, 32}},
-        {"U32", {DType::UInt32, 32}},       {"F32", {DType::Float32, 32}},
-        {"C64", {DType::Complex64, 64}},    {"F64", {DType::Float64, 64}},
-        {"I64", {DType::Int64, 64}},        {"U64", {DType::UInt64, 64}},
-        {"F8_E5M2", {DType::Other, 8}},     {"F8_E4M3", {DType::Other, 8}},
-        {"F8_E8M0", {DType::Other, 8}},     {"F8_E4M3FNUZ", {DType::Other, 8}},
-        {"F8_E5M2FNUZ", {DType::Other, 8}}, {"F6_E2M3", {DType::Other, 6}},
-        {"F6_E3M2", {DType::Other, 6}},     {"F4", {DType::Other, 4}},
+        {"BOOL", {DType::Bool, 8}},
+        {"U8", {DType::UInt8, 8}},
+        {"I8", {DType::Int8, 8}},
+        {"I16", {DType::Int16, 16}},
+        {"U16", {DType::UInt16, 16}},
+        {"F16", {DType::Float16, 16}},
+        {"BF16", {DType::BFloat16, 16}},
+        {"I32", {DType::Int32, 32}},
+        {"U32", {DType::UInt32, 32}},
+        {"F32", {DType::Float32, 32}},
+        {"C64", {DType::Complex64, 64}},
+        {"F64", {DType::Float64, 64}},
+        {"I64", {DType::Int64, 64}},
+        {"U64", {DType::UInt64, 64}},
+        {"F8_E5M2", {DType::Float8E5M2, 8}},
+        {"F8_E4M3", {DType::Float8E4M3FN, 8}},
+        {"F8_E8M0", {DType::Float8E8M0FNU, 8}},
+        {"F8_E4M3FNUZ", {DType::Float8E4M3FNUZ, 8}},
+        {"F8_E5M2FNUZ", {DType::Float8E5M2FNUZ, 8}},
+        {"F6_E2M3", {DType::Other, 6, kPackedOrderUnknown}},
+        {"F6_E3M2", {DType::Other, 6, kPackedOrderUnknown}},
+        {"F4", {DType::Other, 4, kPackedOrderUnknown}},
     };
     const auto it = table.find(name);
     if (it == table.end()) {
@@ -235,7 +255,10 @@ std::unique_ptr<Checkpoint> SafetensorsReader::open(ProbeContext& context,
         }
         auto tensor = std::make_shared<Tensor>(info->dtype, shape, data);
         if (info->dtype == DType::Other) {
-            tensor->setDtypeDetail(entry["dtype"].get<std::string>());
+            // Shown by its own name ("F4") with its size, like GGUF's undecoded blocks.
+            const std::string stored = entry["dtype"].get<std::string>();
+            tensor->setDtypeDetail(info->notDecoded);
+            tensor->setEncoding({stored, end - begin});
         }
         auto& node = checkpoint->root().addChild(NodeKind::Tensor, name);
         node.setTensor(std::move(tensor));

@@ -149,6 +149,12 @@ Json statsJson(const TensorStats& s) {
     j["histogram"] = {{"lo", finiteOrNull(s.histogram.lo)},
                       {"hi", finiteOrNull(s.histogram.hi)},
                       {"counts", s.histogram.counts}};
+    if (s.complexMagnitude) {
+        j["of"] = "magnitude";  // complex elements: every figure is of |z|
+    }
+    if (s.boolean) {
+        j["true"] = s.count - s.zeros;  // mean is the share of true
+    }
     return j;
 }
 

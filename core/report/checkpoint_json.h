@@ -30,7 +30,8 @@ struct TensorStats;
 [[nodiscard]] Json checkpointInfoJson(const Checkpoint& checkpoint);
 
 /// `ckpt stats --json` body: {count, finite, zeros, nans, pos_inf, neg_inf, min, max, mean, std,
-/// histogram: {lo, hi, counts}}; non-finite doubles become null.
+/// histogram: {lo, hi, counts}}, plus of: "magnitude" for a complex tensor (the figures are of
+/// |z|) and true: <count> for a bool one; non-finite doubles become null.
 [[nodiscard]] Json statsJson(const TensorStats& stats);
 
 }  // namespace ckpt::core

@@ -79,7 +79,13 @@ double decodeBinary16(std::uint16_t bits, int mantissaBits, int bias) {
     return sign * std::ldexp(m + (1 << mantissaBits), e - bias - mantissaBits);
 }
 
-/// Element values as the statistics should see them (complex: real part).
+/// |z| of complex parts: NaN when a part is NaN, else the hypotenuse (Inf for an infinite part).
+double magnitude(double re, double im) {
+    return std::isnan(re) || std::isnan(im) ? kNaN : std::hypot(re, im);
+}
+
+/// Element values as the statistics should see them (complex: magnitude |z|; 8-bit floats:
+/// convertToDouble, whose 256 codes test_dtypes_float8 checks against Python).
 std::vector<double> referenceValues(DType t, const std::vector<std::byte>& bytes) {
     const std::size_t size = dtypeSize(t);
     std::vector<double> out(bytes.size() / size);
@@ -127,12 +133,29 @@ std::vector<double> referenceValues(DType t, const std::vector<std::byte>& bytes
                 out[i] = decodeBinary16(h, 7, 127);
                 break;
             case DType::Float32:
-            case DType::Complex64:
                 out[i] = as(float{});
                 break;
             case DType::Float64:
-            case DType::Complex128:
                 out[i] = as(double{});
+                break;
+            case DType::Complex64: {
+                float parts[2];
+                std::memcpy(parts, p, 8);
+                out[i] = magnitude(parts[0], parts[1]);
+                break;
+            }
+            case DType::Complex128: {
+                double parts[2];
+                std::memcpy(parts, p, 16);
+                out[i] = magnitude(parts[0], parts[1]);
+                break;
+            }
+            case DType::Float8E4M3FN:
+            case DType::Float8E5M2:
+            case DType::Float8E4M3FNUZ:
+            case DType::Float8E5M2FNUZ:
+            case DType::Float8E8M0FNU:
+                convertToDouble(t, p, 1, &out[i]);
                 break;
             default:
                 QTest::qFail("no reference for this dtype", __FILE__, __LINE__);
@@ -171,10 +194,23 @@ std::vector<std::byte> randomBytes(DType t, std::size_t n, std::mt19937_64& rng)
             break;
         case DType::Float32:
         case DType::Float64:
-        case DType::Complex64:
-        case DType::Complex128:
             for (std::size_t i = 0; i < n; ++i) {
                 putFloat(i, normal(rng), dtypeSize(t));
+            }
+            break;
+        case DType::Complex64:
+        case DType::Complex128:
+            for (std::size_t i = 0; i < n; ++i) {  // real parts with specials, then imaginary
+                putFloat(i, normal(rng), dtypeSize(t));
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                const double im = i % 101 == 3 ? kNaN : normal(rng);
+                if (t == DType::Complex64) {
+                    const auto f = static_cast<float>(im);
+                    std::memcpy(out.data() + i * 8 + 4, &f, 4);
+                } else {
+                    std::memcpy(out.data() + i * 16 + 8, &im, 8);
+                }
             }
             break;
         default:
@@ -301,9 +337,11 @@ void TestTensorStats::matchesReference_data() {
     QTest::addColumn<quint64>("chunk");
     QTest::addColumn<int>("threads");
     for (const DType t :
-         {DType::Bool, DType::Int8, DType::UInt8, DType::Int16, DType::UInt16, DType::Int32,
-          DType::UInt32, DType::Int64, DType::UInt64, DType::Float16, DType::BFloat16,
-          DType::Float32, DType::Float64, DType::Complex64, DType::Complex128}) {
+         {DType::Bool,       DType::Int8,           DType::UInt8,          DType::Int16,
+          DType::UInt16,     DType::Int32,          DType::UInt32,         DType::Int64,
+          DType::UInt64,     DType::Float16,        DType::BFloat16,       DType::Float32,
+          DType::Float64,    DType::Complex64,      DType::Complex128,     DType::Float8E4M3FN,
+          DType::Float8E5M2, DType::Float8E4M3FNUZ, DType::Float8E5M2FNUZ, DType::Float8E8M0FNU}) {
         const auto name = std::string(dtypeName(t));
         QTest::addRow("%s", name.c_str()) << t << 10007 << quint64(1u << 20) << 0;
         QTest::addRow("%s/chunk-1000", name.c_str()) << t << 10007 << quint64(1000) << 0;
@@ -329,7 +367,8 @@ void TestTensorStats::matchesReference() {
     checkHistogram(s.histogram, values, s.finite);
     QVERIFY(s.histogram.lo <= s.min && s.histogram.hi >= s.max);
     QVERIFY(!s.histogram.counts.empty() && s.histogram.counts.size() <= 128);
-    QCOMPARE(s.realPartOnly, type == DType::Complex64 || type == DType::Complex128);
+    QCOMPARE(s.complexMagnitude, type == DType::Complex64 || type == DType::Complex128);
+    QCOMPARE(s.boolean, type == DType::Bool);
 }
 
 void TestTensorStats::countsNanInfAndZeros() {

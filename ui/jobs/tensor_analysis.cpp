@@ -45,9 +45,10 @@ void TensorAnalysis::analyse(std::shared_ptr<const core::Tensor> tensor,
     if (!tensor) {
         return;
     }
-    if (!tensor->readable() || !core::dtypeIsNumeric(tensor->dtype())) {
+    const bool complex = core::dtypeIsComplex(tensor->dtype());
+    if (!tensor->readable() || (!core::dtypeIsNumeric(tensor->dtype()) && !complex)) {
         emit statsFailed(tr("%1 values cannot be summarised")
-                             .arg(QString::fromUtf8(core::dtypeName(tensor->dtype()).data())));
+                             .arg(QString::fromUtf8(tensor->typeLabel().c_str())));
         emit finished();
         return;
     }
@@ -55,15 +56,21 @@ void TensorAnalysis::analyse(std::shared_ptr<const core::Tensor> tensor,
     m_statsJob.start([stats = m_stats, tensor, keepAlive](
                          const core::ProgressFn& progress) { return stats(*tensor, progress); },
                      &m_pool);
+    // Complex statistics are of |z|; the heatmap and the focused histogram read one double per
+    // element (the real part), so they are not drawn rather than drawn from another quantity.
+    m_scanAllowed = !complex;
+    if (complex && tensor->shape().size() >= 2) {
+        emit heatmapFailed(tr("complex values are not drawn (the statistics are of |z|)"));
+    }
     // The scan waits for the statistics: they decide whether a focused histogram is worth it.
-    m_wantGrid = tensor->shape().size() >= 2 && tensor->numel() > 0;
+    m_wantGrid = m_scanAllowed && tensor->shape().size() >= 2 && tensor->numel() > 0;
     m_heatmapPending = m_wantGrid;
     m_tensor = std::move(tensor);
     m_keepAlive = std::move(keepAlive);
 }
 
 void TensorAnalysis::startScan(const FocusHistogram& focusPlan) {
-    if (!m_wantGrid && focusPlan.isEmpty()) {
+    if (!m_scanAllowed || (!m_wantGrid && focusPlan.isEmpty())) {
         return;
     }
     m_heatmapPending = true;

@@ -81,7 +81,8 @@ private:
     BackgroundJob<Scan> m_scanJob;
     bool m_statsPending = false;
     bool m_heatmapPending = false;
-    bool m_wantGrid = false;  ///< the current tensor gets a heatmap
+    bool m_wantGrid = false;    ///< the current tensor gets a heatmap
+    bool m_scanAllowed = true;  ///< false for complex tensors: no heatmap, no focused histogram
     std::shared_ptr<const core::Tensor> m_tensor;
     std::shared_ptr<const void> m_keepAlive;
 };

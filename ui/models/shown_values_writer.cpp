@@ -20,7 +20,7 @@ Kind kindOf(const TensorMatrixView& view) {
     if (dt == core::DType::Bool) {
         return Kind::Bool;
     }
-    return core::dtypeIsFloat(dt) ? Kind::Float : Kind::Int;
+    return core::dtypeIsFloat(dt) || core::dtypeIsComplex(dt) ? Kind::Float : Kind::Int;
 }
 
 /// Calls `sink` with every shown value in row-major order, a chunk of rows at a time.

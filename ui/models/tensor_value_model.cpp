@@ -35,8 +35,9 @@ void TensorValueModel::setTensor(std::shared_ptr<const core::Tensor> tensor,
     m_keepAlive = std::move(keepAlive);
     m_tensor = tensor && tensor->readable() ? std::move(tensor) : nullptr;
     if (m_tensor) {
-        m_integral =
-            !core::dtypeIsFloat(m_tensor->dtype()) && m_tensor->dtype() != core::DType::Bool;
+        m_integral = !core::dtypeIsFloat(m_tensor->dtype()) &&
+                     !core::dtypeIsComplex(m_tensor->dtype()) &&
+                     m_tensor->dtype() != core::DType::Bool;
         m_bool = m_tensor->dtype() == core::DType::Bool;
     }
     rebuildView({});

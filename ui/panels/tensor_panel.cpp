@@ -162,6 +162,9 @@ void TensorPanel::setSelection(const TensorSelection& selection) {
     if (t.source() != nullptr && !t.source()->storageDescription().empty()) {
         facts << fmt::qs(t.source()->storageDescription()).toHtmlEscaped();
     }
+    if (core::dtypeIsComplex(t.dtype())) {
+        facts << tr("table: real parts; statistics and histogram: |z|");
+    }
     if (t.fortranOrder()) {
         facts << tr("Fortran order");
     }

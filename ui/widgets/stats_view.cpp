@@ -84,6 +84,16 @@ void StatsView::showStats(const core::TensorStats& s) {
     setField(QStringLiteral("inf"),
              QStringLiteral("%1 / %2").arg(fmt::count(s.posInf), fmt::count(s.negInf)),
              s.posInf + s.negInf > 0);
+    if (s.complexMagnitude) {
+        m_message->setText(
+            tr("Complex values: every figure and the histogram are of the "
+               "magnitude |z|."));
+        m_message->show();
+    } else if (s.boolean) {
+        m_message->setText(tr("True: %1 of %2 (the mean is the share of true)")
+                               .arg(fmt::count(s.count - s.zeros), fmt::count(s.count)));
+        m_message->show();
+    }
 }
 
 void StatsView::showProgress(int permille) {

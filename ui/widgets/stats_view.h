@@ -23,7 +23,8 @@ public:
     explicit StatsView(QWidget* parent = nullptr);
 
     /// Shows `stats`: min, max, mean, std, RMS and L2 norm (of the finite values), zeros, finite of
-    /// all, NaN and +Inf / −Inf counts; hides the progress bar and the message.
+    /// all, NaN and +Inf / −Inf counts; hides the progress bar and the message, except for
+    /// complex tensors (a note that the figures are of |z|) and bool ones (the count of true).
     void showStats(const core::TensorStats& stats);
     /// Shows the progress bar (per mille, -1 = busy) and blanks the values.
     void showProgress(int permille);
