@@ -16,8 +16,15 @@
 namespace ckpt::core {
 namespace {
 
+/// Turns off libhdf5's printing of its error stack to stderr (errors are read from the stack
+/// instead). A thread-safe libhdf5 (Debian's is) keeps that setting per thread: every thread that
+/// calls into it must turn it off for itself, or `ckpt scan --jobs` prints HDF5-DIAG traces.
 void silenceHdf5() {
+#ifdef H5_HAVE_THREADSAFE
+    thread_local const bool done = [] {
+#else
     static const bool done = [] {
+#endif
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
         return true;
     }();
@@ -37,6 +44,7 @@ herr_t collectError(unsigned n, const H5E_error2_t* err, void* data) {
 
 std::recursive_mutex& hdf5Mutex() {
     static std::recursive_mutex m;
+    silenceHdf5();  // every thread that takes the lock is about to call libhdf5
     return m;
 }
 
