@@ -162,9 +162,9 @@ private slots:
         for (const auto& [path, line] : m_first.lines) {
             contents.insert(line["sha256"].get<std::string>());
         }
-        QVERIFY2(count(s, "opened") >= Count(contents.size()) &&
-                     count(s, "opened") < Count(kTreeFiles),
-                 s.dump().c_str());
+        QVERIFY2(
+            count(s, "opened") >= Count(contents.size()) && count(s, "opened") < Count(kTreeFiles),
+            s.dump().c_str());
         QCOMPARE(count(s, "opened") + count(s, "cached"), Count(kTreeFiles));
         QCOMPARE(count(s, "hashed"), Count(kTreeFiles));
         QVERIFY(count(s, "unreadable") >= Count(m_corrupt.size()));

@@ -60,7 +60,7 @@ using Count = unsigned long long;
 /// A count of a line or summary; all ones when it is missing.
 inline Count count(const core::Json& j, const char* key) {
     return j.is_object() && j.contains(key) && j[key].is_number_unsigned() ? j[key].get<Count>()
-                                                                          : ~0ull;
+                                                                           : ~0ull;
 }
 
 }  // namespace ckpt::test
