@@ -19,6 +19,8 @@ packages=(
     libarchive-tools
     # benchmarks compare against the HDF5 command-line tools and time runs with hyperfine
     hdf5-tools hyperfine
+    # ckpt scan's scale-out recipes, tested: GNU parallel, and the Kubernetes manifests read as YAML
+    parallel python3-yaml
 )
 
 missing=()

@@ -23,6 +23,7 @@ int runTensors(const std::vector<std::string>& args, std::ostream& out, std::ost
 int runDiff(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runStats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runScan(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runGraph(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int runFormats(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

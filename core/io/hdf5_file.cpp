@@ -16,8 +16,15 @@
 namespace ckpt::core {
 namespace {
 
+/// Turns off libhdf5's printing of its error stack to stderr (errors are read from the stack
+/// instead). A thread-safe libhdf5 (Debian's is) keeps that setting per thread: every thread that
+/// calls into it must turn it off for itself, or `ckpt scan --jobs` prints HDF5-DIAG traces.
 void silenceHdf5() {
+#ifdef H5_HAVE_THREADSAFE
+    thread_local const bool done = [] {
+#else
     static const bool done = [] {
+#endif
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
         return true;
     }();
@@ -37,6 +44,7 @@ herr_t collectError(unsigned n, const H5E_error2_t* err, void* data) {
 
 std::recursive_mutex& hdf5Mutex() {
     static std::recursive_mutex m;
+    silenceHdf5();  // every thread that takes the lock is about to call libhdf5
     return m;
 }
 
@@ -236,7 +244,12 @@ std::shared_ptr<Hdf5File> Hdf5File::openUnchecked(std::shared_ptr<const ByteSour
     h5checkStatus(H5Pset_file_image_callbacks(fapl.get(), &callbacks), "file image callbacks");
     h5checkStatus(H5Pset_file_image(fapl.get(), image->data, image->size), "file image");
     // The name is only a label for the core driver; nothing is read from or written to disk.
-    const hid_t id = H5Fopen("ckpt-image", H5F_ACC_RDONLY, fapl.get());
+    // It must differ between images open at once: libhdf5 takes two core-driver files of the
+    // same name for one file and hands back the one already open (with `ckpt scan --jobs`, a
+    // truncated .h5 opened while another thread held a .keras's weights was read as those).
+    static std::uint64_t imageNumber = 0;  // guarded by hdf5Mutex()
+    const std::string label = "ckpt-image-" + std::to_string(++imageNumber);
+    const hid_t id = H5Fopen(label.c_str(), H5F_ACC_RDONLY, fapl.get());
     if (id < 0) {
         const std::string why = hdf5ErrorStack();  // read before any other call clears it
         throw CorruptDataError("cannot open HDF5 file: " + why, ctx);
