@@ -3,7 +3,7 @@
 # shaped; bench/make_sharded_model.py) through its index, and prints a markdown table of wall
 # time (hyperfine median) and peak memory (/usr/bin/time) for:
 #   ckpt info --json INDEX, ckpt info FOLDER, ckpt tensors --json SHARD (from one shard),
-#   ckpt validate INDEX, and the peer: Python reading the index and every shard header
+#   ckpt validate --no-data INDEX (with data it reads all 141 GB of zeros), and the peer: Python reading the index and every shard header
 #   (json + struct, what safetensors' safe_open does per shard before any tensor is read).
 #
 #   bench/run_sharded_bench.sh CKPT_BIN
@@ -58,9 +58,10 @@ row() {
 row "ckpt info --json INDEX" "$CKPT info --json $INDEX"
 row "ckpt info FOLDER" "$CKPT info $DIR"
 row "ckpt tensors --json SHARD-00007" "$CKPT tensors --json $DIR/model-00007-of-00030.safetensors"
-row "ckpt validate INDEX" "$CKPT validate $INDEX"
+row "ckpt validate --no-data INDEX" "$CKPT validate --no-data $INDEX"
+row "ckpt --version (the program's own floor)" "$CKPT --version"
 row "python3 json+struct: index + 30 headers (peer)" "$PY $PEER $INDEX"
 rm -f "$PEER"
 echo
-echo "tensors: $($CKPT tensors --json "$INDEX" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["tensors"]))' 2>/dev/null || echo '?')," \
+echo "tensors: $($CKPT tensors --json "$INDEX" | $PY -c 'import json,sys; j=json.load(sys.stdin); print(len(j if isinstance(j, list) else j["tensors"]))' 2>/dev/null || echo '?')," \
     "size on disk: $(du -sh "$DIR" | cut -f1), apparent: $(du -sh --apparent-size "$DIR" | cut -f1)"

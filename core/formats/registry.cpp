@@ -44,10 +44,13 @@ std::span<const std::byte> ProbeContext::head() const {
 
 bool ProbeContext::hasHdf5Signature() const {
     static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    const auto v = m_source->view();
-    // The superblock sits at 0 or at a power-of-two user-block boundary from 512 on.
-    for (std::uint64_t off = 0; off + 8 <= v.size(); off = off == 0 ? 512 : off * 2) {
-        if (std::memcmp(v.data() + off, sig, 8) == 0) {
+    // The superblock sits at 0 or at a power-of-two user-block boundary from 512 on. Read with
+    // pread, not through the mapping: a fault there maps the pages read ahead around it, about
+    // 1 MiB of resident memory per multi-GB file probed (30 safetensors shards: 49 -> 16 MiB).
+    const std::uint64_t size = m_source->size();
+    for (std::uint64_t off = 0; off + 8 <= size; off = off == 0 ? 512 : off * 2) {
+        const auto b = m_source->peek(off, 8);
+        if (b.size() == 8 && std::memcmp(b.data(), sig, 8) == 0) {
             return true;
         }
     }

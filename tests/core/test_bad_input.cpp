@@ -133,8 +133,9 @@ private slots:
     void missingFileIsAnIoError() {
         QVERIFY(ckpt::test::throws<IoError>(
             [&] { (void)openCheckpoint(m_tmp.filePath("absent.h5").toStdString()); }));
-        QVERIFY(
-            ckpt::test::throws<IoError>([&] { (void)openCheckpoint(m_tmp.path().toStdString()); }));
+        // A folder holding no model (no Keras model JSON, no shard index) is not a format.
+        QVERIFY(ckpt::test::throws<FormatError>(
+            [&] { (void)openCheckpoint(m_tmp.path().toStdString()); }));
     }
 
     void corruptSuperblock() {
