@@ -58,6 +58,18 @@ QByteArray readFile(const QString& path) {
     return f.readAll();
 }
 
+/// st/'s shards with bad/NAME.index.json as their index, opened; every shard is there, so all
+/// 11 tensors are.
+std::unique_ptr<Checkpoint> openBadIndex(QTemporaryDir& dir, const char* name) {
+    const QString index = shardsWith(
+        dir, readFile(ckpt::test::fixture(QString("sharded/bad/%1.index.json").arg(name))));
+    auto c = openCheckpoint(fs::path(index.toStdString()));
+    if (c->tensorNodes().size() != 11) {
+        throw std::runtime_error("expected 11 tensors through " + index.toStdString());
+    }
+    return c;
+}
+
 bool anyContains(const std::vector<std::string>& list, const std::string& needle) {
     for (const auto& s : list) {
         if (s.find(needle) != std::string::npos) {
@@ -156,10 +168,7 @@ private slots:
 
     void missingShardIsAFinding() {
         QTemporaryDir dir;
-        const QString index =
-            shardsWith(dir, readFile(ckpt::test::fixture("sharded/bad/missing.index.json")));
-        const auto c = openCheckpoint(fs::path(index.toStdString()));
-        QCOMPARE(c->tensorNodes().size(), std::size_t(11));
+        const auto c = openBadIndex(dir, "missing");
         QCOMPARE(c->uncheckedParts().size(), std::size_t(1));
         QVERIFY(c->uncheckedParts()[0].where.find("model-00009-of-00009") != std::string::npos);
         QVERIFY(c->uncheckedParts()[0].why.find("missing") != std::string::npos);
@@ -175,10 +184,7 @@ private slots:
 
     void misplacedTensorIsAFinding() {
         QTemporaryDir dir;
-        const QString index =
-            shardsWith(dir, readFile(ckpt::test::fixture("sharded/bad/misplaced.index.json")));
-        const auto c = openCheckpoint(fs::path(index.toStdString()));
-        QCOMPARE(c->tensorNodes().size(), std::size_t(11));
+        const auto c = openBadIndex(dir, "misplaced");
         // One problem naming both shards: where it is, and where the index places it.
         QCOMPARE(c->layoutProblems().size(), std::size_t(1));
         QCOMPARE(c->layoutProblems()[0].path, std::string("lm_head.weight"));
@@ -194,10 +200,7 @@ private slots:
 
     void escapingShardNameIsNeverOpened() {
         QTemporaryDir dir;
-        const QString index =
-            shardsWith(dir, readFile(ckpt::test::fixture("sharded/bad/escape.index.json")));
-        const auto c = openCheckpoint(fs::path(index.toStdString()));
-        QCOMPARE(c->tensorNodes().size(), std::size_t(11));
+        const auto c = openBadIndex(dir, "escape");
         QCOMPARE(c->uncheckedParts().size(), std::size_t(1));
         QVERIFY(c->uncheckedParts()[0].why.find("outside the index's folder") != std::string::npos);
         // Absolute names too.
