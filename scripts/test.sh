@@ -53,4 +53,8 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/conformance/lsan.s
 export CKPT_CONFORMANCE_TIME_SCALE="${CKPT_CONFORMANCE_TIME_SCALE:-4}"
 export CKPT_CONFORMANCE_EDITS="${CKPT_CONFORMANCE_EDITS:-40}"
 export CKPT_CONFORMANCE_STRIDE="${CKPT_CONFORMANCE_STRIDE:-32}"
-exec ctest --output-on-failure -j "$jobs" -L 'core|cli|conformance|fuzz' "$@"
+# cli/test_cli_scan_scaleout is left out here (known gap, 2026-12-07 note): under ASan a scan
+# worker's forked HDF5 check hung until its 30 s deadline once (threads of ckpt scan allocating
+# while another forks; GCC 12's libasan may not hold its allocator lock across fork). It runs in
+# the normal build.
+exec ctest --output-on-failure -j "$jobs" -L 'core|cli|conformance|fuzz' -E 'cli/test_cli_scan_scaleout' "$@"
