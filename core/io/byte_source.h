@@ -47,6 +47,9 @@ public:
     /// disk (byte 0 of the source is byte 0 of the file), else -1. Owned by the source: do not
     /// close it; positional calls only (pread, copy_file_range with an offset).
     [[nodiscard]] virtual int wholeFileDescriptor() const { return -1; }
+    /// A read-only descriptor of the file that holds these bytes at `fileOffset()` (the whole
+    /// file or a part of it), else -1. Owned by the source, like wholeFileDescriptor().
+    [[nodiscard]] virtual int fileDescriptor() const { return -1; }
 
     /// A hint that bytes [offset, offset + length) are not needed in memory for now: a mapped
     /// file drops the whole pages among them from the process's resident set (they are read
@@ -74,6 +77,7 @@ public:
     [[nodiscard]] std::string name() const override { return m_path.string(); }
     [[nodiscard]] std::filesystem::path filePath() const override { return m_path; }
     [[nodiscard]] int wholeFileDescriptor() const override { return m_fd; }
+    [[nodiscard]] int fileDescriptor() const override { return m_fd; }
     void dropCachedPages(std::uint64_t offset, std::uint64_t length) const override;
 
 private:
@@ -119,6 +123,7 @@ public:
     [[nodiscard]] std::uint64_t fileOffset() const override {
         return m_parent->fileOffset() + m_offset;
     }
+    [[nodiscard]] int fileDescriptor() const override { return m_parent->fileDescriptor(); }
 
 private:
     std::shared_ptr<const ByteSource> m_parent;

@@ -1,12 +1,17 @@
 #include "core/io/hdf5_file.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <new>
 
 #include "core/io/byte_source.h"
+#include "core/io/hdf5_check.h"
 #include "core/io/hdf5_precheck.h"
 #include "core/io/hdf5_walk.h"
 #include "core/util/error.h"
@@ -161,6 +166,62 @@ hid_t openThroughDescriptor(int fd) {
 
 }  // namespace
 
+namespace {
+
+/// Runs ckpt-hdf5-check over `source`: the file's own descriptor and range when it has one,
+/// else a copy of its bytes in a memory file. Unavailable when the program or the memory file
+/// cannot be had.
+IsolatedResult checkWithProgram(const ByteSource& source, std::uint64_t seconds) {
+    const std::string& checker = hdf5CheckerPath();
+    if (checker.empty()) {
+        return {};
+    }
+    int fd = source.fileDescriptor();
+    std::uint64_t offset = source.fileOffset();
+    struct Owned {
+        int fd = -1;
+        ~Owned() {
+            if (fd >= 0) {
+                ::close(fd);
+            }
+        }
+    } memory;
+    if (fd < 0) {
+        // An inflated zip member or another buffer: the program reads a copy.
+        memory.fd = ::memfd_create("ckpt-hdf5-check", MFD_CLOEXEC);
+        if (memory.fd < 0) {
+            return {};
+        }
+        std::vector<std::byte> chunk;
+        for (std::uint64_t at = 0; at < source.size();) {
+            const auto n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(source.size() - at, 1u << 20));
+            chunk.resize(n);
+            source.read(at, chunk);
+            for (std::size_t done = 0; done < n;) {
+                const ssize_t w = ::write(memory.fd, chunk.data() + done, n - done);
+                if (w < 0 && errno == EINTR) {
+                    continue;
+                }
+                if (w <= 0) {
+                    return {};
+                }
+                done += static_cast<std::size_t>(w);
+            }
+            at += n;
+        }
+        fd = memory.fd;
+        offset = 0;
+    }
+    return runIsolatedProgram(
+        checker,
+        {"--offset", std::to_string(offset), "--length", std::to_string(source.size()), "--seconds",
+         std::to_string(seconds), "--parent", std::to_string(::getpid())},
+        fd, std::chrono::seconds(seconds));
+}
+
+}  // namespace
+
 std::shared_ptr<Hdf5File> Hdf5File::open(std::shared_ptr<const ByteSource> source) {
     Hdf5Lock lock(hdf5Mutex());
     silenceHdf5();
@@ -179,14 +240,18 @@ void Hdf5File::checkInSeparateProcess(const std::shared_ptr<const ByteSource>& s
         return;
     }
     const auto deadline = std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
-    // The calling thread holds hdf5Mutex(), so no other thread is inside libhdf5 at the fork.
-    const auto result = runIsolated(
-        [&source] {
-            // The copy has one thread, whose id is not the one that locked the mutex.
-            new (&hdf5Mutex()) std::recursive_mutex();
-            return walkHdf5Structure(openUnchecked(source), kCheckedObjects);
-        },
-        deadline, kCheckAddressSpace);
+    IsolatedResult result = checkWithProgram(*source, std::min<std::uint64_t>(seconds, 86400));
+    if (result.outcome == IsolatedResult::Outcome::Unavailable) {
+        // No ckpt-hdf5-check here (a program built outside this tree): a forked copy. The
+        // calling thread holds hdf5Mutex(), so no other thread is inside libhdf5 at the fork.
+        result = runIsolated(
+            [&source] {
+                // The copy has one thread, whose id is not the one that locked the mutex.
+                new (&hdf5Mutex()) std::recursive_mutex();
+                return walkHdf5Structure(openUnchecked(source), kCheckedObjects);
+            },
+            deadline, kCheckAddressSpace);
+    }
     const Error::Context ctx{source->name(), "hdf5"};
     using Outcome = IsolatedResult::Outcome;
     if (result.outcome == Outcome::Crashed) {
@@ -217,6 +282,12 @@ void Hdf5File::checkInSeparateProcess(const std::shared_ptr<const ByteSource>& s
                                {source->name(), "hdf5", where});
     }
     // Finished clean, or no process could be made (the file is then read here unchecked).
+}
+
+std::string Hdf5File::checkStructureHere(std::shared_ptr<const ByteSource> source) {
+    Hdf5Lock lock(hdf5Mutex());
+    silenceHdf5();
+    return walkHdf5Structure(openUnchecked(std::move(source)), kCheckedObjects);
 }
 
 std::shared_ptr<Hdf5File> Hdf5File::openUnchecked(std::shared_ptr<const ByteSource> source) {

@@ -77,16 +77,22 @@ public:
     [[nodiscard]] const std::shared_ptr<const ByteSource>& source() const { return m_source; }
     [[nodiscard]] std::string name() const;
 
+    /// The separate checking process's work (the program ckpt-hdf5-check, hdf5_check.h): reads
+    /// the whole structure of `source` here and returns "" when libhdf5 read it all, else
+    /// "<where>\n<why>". Crashes and hangs are what the process around it is for.
+    static std::string checkStructureHere(std::shared_ptr<const ByteSource> source);
+    static constexpr unsigned long long kCheckAddressSpace = 4ull << 30;
+
 private:
     Hdf5File(std::shared_ptr<const ByteSource> source, H5Id file);
     static std::shared_ptr<Hdf5File> openUnchecked(std::shared_ptr<const ByteSource> source);
     /// libhdf5 trusts the structures a file claims, and a damaged one can crash it (fuzzing
-    /// found SIGSEGVs and invalid frees in 1.10). Before a file is read here, a forked copy of
-    /// the process reads its whole structure (hdf5_walk.h); a crash there, or no end within
-    /// the `hdf5-check-seconds` limit, refuses the file with a clear error.
+    /// found SIGSEGVs and invalid frees in 1.10). Before a file is read here, a separate
+    /// process reads its whole structure (hdf5_walk.h): the program ckpt-hdf5-check started
+    /// fresh, or where it cannot be found a forked copy of this process. A crash there, or no
+    /// end within the `hdf5-check-seconds` limit, refuses the file with a clear error.
     static void checkInSeparateProcess(const std::shared_ptr<const ByteSource>& source);
     static constexpr std::uint64_t kCheckedObjects = 1'000'000;
-    static constexpr unsigned long long kCheckAddressSpace = 4ull << 30;
 
     std::shared_ptr<const ByteSource> m_source;
     std::shared_ptr<void> m_image;  // the core driver's view of m_source; outlives m_file

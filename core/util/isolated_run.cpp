@@ -4,10 +4,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 #include <algorithm>
 #include <cerrno>
@@ -98,6 +101,81 @@ void detachChild(pid_t parent, std::chrono::milliseconds deadline) {
     ::_exit(0);  // no atexit handlers, no stdio flush, no leak check of a discarded copy
 }
 
+/// `fd` moved to a descriptor number of 10 or more (close-on-exec); `fd` itself when that fails.
+int above(int fd) {
+    if (fd >= 10) {
+        return fd;
+    }
+    const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    if (moved < 0) {
+        return fd;
+    }
+    ::close(fd);
+    return moved;
+}
+
+/// Reads the child's report from `readFd` (closed here) until its end or the deadline, then
+/// reaps the child: how it ended.
+IsolatedResult collect(pid_t pid, int readFd, std::chrono::milliseconds deadline) {
+    IsolatedResult result;
+    struct CloseOnExit {
+        int fd;
+        ~CloseOnExit() { ::close(fd); }
+    } reader{readFd};
+    // The pipe's end of file is the copy's end (its write end closes when it exits or dies):
+    // wait on it, reading the report as it comes, until then or the deadline.
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    std::string report;
+    bool ended = false;
+    while (!ended) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            end - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            break;
+        }
+        pollfd pfd{readFd, POLLIN, 0};
+        const int ready =
+            ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0 && errno != EINTR) {
+            break;
+        }
+        if (ready <= 0) {
+            continue;
+        }
+        char buffer[kMaxReport];
+        const ssize_t n = ::read(readFd, buffer, sizeof buffer);
+        if (n > 0) {
+            const std::size_t room = kMaxReport - std::min(kMaxReport, report.size());
+            report.append(buffer, std::min(room, static_cast<std::size_t>(n)));
+        } else if (n == 0 || errno != EINTR) {
+            ended = true;
+        }
+    }
+    int status = 0;
+    if (!ended) {
+        ::kill(pid, SIGKILL);
+    }
+    pid_t waited = -1;
+    while ((waited = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (!ended) {
+        result.outcome = IsolatedResult::Outcome::TimedOut;
+        return result;
+    }
+    if (waited != pid) {
+        return result;  // reaped elsewhere (SIGCHLD ignored): the outcome is unknown
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        result.outcome = IsolatedResult::Outcome::Finished;
+        result.report = std::move(report);
+    } else {
+        result.outcome = IsolatedResult::Outcome::Crashed;
+        result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    }
+    return result;
+}
+
 }  // namespace
 
 std::string IsolatedResult::describe(std::chrono::milliseconds deadline) const {
@@ -151,62 +229,70 @@ IsolatedResult runIsolated(const std::function<std::string()>& work,
         return result;
     }
     ::close(fds[1]);
-    struct CloseOnExit {
+    return collect(pid, fds[0], deadline);
+}
+
+IsolatedResult runIsolatedProgram(const std::string& program, const std::vector<std::string>& args,
+                                  int inputFd, std::chrono::milliseconds deadline) {
+    IsolatedResult result;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        return result;  // Unavailable
+    }
+    // The descriptors the child's 1 and 3 are copied from sit above 3, so that no dup2 of the
+    // file actions copies a descriptor onto itself (which would leave it close-on-exec) or onto
+    // one still to be copied.
+    fds[1] = above(fds[1]);
+    const int input = inputFd >= 0 ? ::fcntl(inputFd, F_DUPFD_CLOEXEC, 10) : -1;
+    struct CloseInput {
         int fd;
-        ~CloseOnExit() { ::close(fd); }
-    } reader{fds[0]};
-    // The pipe's end of file is the copy's end (its write end closes when it exits or dies):
-    // wait on it, reading the report as it comes, until then or the deadline.
-    const auto end = std::chrono::steady_clock::now() + deadline;
-    std::string report;
-    bool ended = false;
-    while (!ended) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            end - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            break;
+        ~CloseInput() {
+            if (fd >= 0) {
+                ::close(fd);
+            }
         }
-        pollfd pfd{fds[0], POLLIN, 0};
-        const int ready =
-            ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
-        if (ready < 0 && errno != EINTR) {
-            break;
-        }
-        if (ready <= 0) {
-            continue;
-        }
-        char buffer[kMaxReport];
-        const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-        if (n > 0) {
-            const std::size_t room = kMaxReport - std::min(kMaxReport, report.size());
-            report.append(buffer, std::min(room, static_cast<std::size_t>(n)));
-        } else if (n == 0 || errno != EINTR) {
-            ended = true;
-        }
-    }
-    int status = 0;
-    if (!ended) {
-        ::kill(pid, SIGKILL);
-    }
-    pid_t waited = -1;
-    while ((waited = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
-    }
-    if (!ended) {
-        result.outcome = IsolatedResult::Outcome::TimedOut;
+    } inputCopy{input};
+    if (inputFd >= 0 && input < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
         return result;
     }
-    if (waited != pid) {
-        return result;  // reaped elsewhere (SIGCHLD ignored): the outcome is unknown
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawnattr_init(&attr);
+    // dup2 clears FD_CLOEXEC on the copy; every other descriptor of this process is close-on-exec
+    // or not the program's business (it reads only descriptor 3).
+    ::posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (input >= 0) {
+        ::posix_spawn_file_actions_adddup2(&actions, input, 3);
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        result.outcome = IsolatedResult::Outcome::Finished;
-        result.report = std::move(report);
-    } else {
-        result.outcome = IsolatedResult::Outcome::Crashed;
-        result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    sigset_t all;
+    sigset_t none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    ::posix_spawnattr_setsigdefault(&attr, &all);
+    ::posix_spawnattr_setsigmask(&attr, &none);
+    ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const auto& a : args) {
+        argv.push_back(const_cast<char*>(a.c_str()));
     }
-    return result;
+    argv.push_back(nullptr);
+    // The child's environment is this one (sanitizer options included).
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), environ);
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::posix_spawnattr_destroy(&attr);
+    ::close(fds[1]);
+    if (rc != 0) {
+        ::close(fds[0]);
+        return result;  // Unavailable
+    }
+    return collect(pid, fds[0], deadline);
 }
 
 }  // namespace ckpt::core

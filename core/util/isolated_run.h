@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ckpt::core {
 
@@ -35,5 +36,14 @@ struct IsolatedResult {
 [[nodiscard]] IsolatedResult runIsolated(const std::function<std::string()>& work,
                                          std::chrono::milliseconds deadline,
                                          unsigned long long extraAddressSpace);
+
+/// Runs `program` with `args` as a fresh process (posix_spawn: no copy of this process, so it
+/// is safe while other threads hold locks, allocator locks included), with `inputFd` as its
+/// descriptor 3 (or none when negative), its standard output read back as `report`, its
+/// standard error discarded, every signal at its default action and none blocked. Waits up to
+/// `deadline`, then kills it. The program bounds its own address space and CPU time.
+[[nodiscard]] IsolatedResult runIsolatedProgram(const std::string& program,
+                                                const std::vector<std::string>& args, int inputFd,
+                                                std::chrono::milliseconds deadline);
 
 }  // namespace ckpt::core

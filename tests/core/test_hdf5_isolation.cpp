@@ -3,13 +3,21 @@
 // file with a clear error; sound files open as before, and the check can be turned off.
 #include <QtTest>
 
+#include <atomic>
 #include <csignal>
+#include <memory>
+#include <random>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <QProcess>
+#include <QTemporaryDir>
 
 #include "common/test_support.h"
 #include "core/formats/registry.h"
 #include "core/io/byte_source.h"
+#include "core/io/hdf5_check.h"
 #include "core/io/hdf5_file.h"
 #include "core/model/checkpoint.h"
 #include "core/util/error.h"
@@ -179,6 +187,95 @@ private slots:
             const auto unchecked = openCheckpoint(path);
             QCOMPARE(unchecked->tensorNodes().size(), withCheck);
         }
+    }
+
+    void theCheckIsAProgramOfItsOwn() {
+        // ckpt-hdf5-check from this build tree, started fresh for each file: not a forked copy,
+        // which inherits every lock the program's other threads held (under ASan a forked
+        // check in a multi-threaded `ckpt scan` hung on one until its deadline).
+        const std::string& checker = hdf5CheckerPath();
+        QVERIFY2(!checker.empty(), "ckpt-hdf5-check was not found");
+        const auto usage = ckpt::test::run(QString::fromStdString(checker), {"--bogus"});
+        QCOMPARE(usage.exitCode, 64);
+        QVERIFY2(usage.err.contains("descriptor 3"), usage.err.constData());
+
+        // ckpt runs the program named by CKPT_HDF5_CHECKER, here a script that notes each call
+        // and runs the real one (descriptor 3 and the arguments pass through), or one that dies.
+        QTemporaryDir dir;
+        const QString calls = dir.filePath("calls");
+        const QString relay = dir.filePath("relay.sh");
+        const QString dies = dir.filePath("dies.sh");
+        auto script = [](const QString& path, const QString& body) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(("#!/bin/sh\n" + body + "\n").toUtf8());
+            f.close();
+            QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        };
+        script(relay, "echo \"$*\" >> '" + calls + "'\nexec '" + QString::fromStdString(checker) +
+                          "' \"$@\"");
+        script(dies, "kill -SEGV $$");
+        auto ckptWith = [](const QString& program, const QStringList& args) {
+            QProcess p;
+            auto env = QProcessEnvironment::systemEnvironment();
+            env.insert("CKPT_HDF5_CHECKER", program);
+            p.setProcessEnvironment(env);
+            p.start(ckpt::test::cliPath(), args);
+            p.waitForFinished(60000);
+            return std::pair{p.exitCode(), p.readAllStandardError()};
+        };
+        // A .h5 inside a .keras is checked from its bytes in a memory file; a plain .h5 from
+        // its own descriptor.
+        const QString h5 = ckpt::test::fixture("keras/k2_weights_only.h5");
+        const QString keras = ckpt::test::fixture("keras/k3_model.keras");
+        for (const QString& f : {h5, keras}) {
+            const auto [code, err] = ckptWith(relay, {"info", f});
+            QVERIFY2(code == 0, err.constData());
+        }
+        QFile log(calls);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(log.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].startsWith("--offset 0 --length " +
+                                     QString::number(QFileInfo(h5).size()) + " --seconds "),
+                 qPrintable(lines[0]));
+        QVERIFY2(lines[1].contains("--parent "), qPrintable(lines[1]));
+
+        const auto [code, err] = ckptWith(dies, {"info", h5});
+        QCOMPARE(code, 2);
+        QVERIFY2(err.contains("libhdf5 crashed") && err.contains("killed by SIGSEGV"),
+                 err.constData());
+    }
+
+    void checksRunWhileOtherThreadsAllocate() {
+        // The case that hung: the check starts while other threads are inside the allocator.
+        std::atomic<bool> stop{false};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 3; ++t) {
+            threads.emplace_back([&stop, t] {
+                std::mt19937 rng(static_cast<unsigned>(t));
+                while (!stop) {
+                    std::vector<std::unique_ptr<char[]>> blocks;
+                    for (int i = 0; i < 256; ++i) {
+                        blocks.emplace_back(new char[1 + rng() % 4096]);
+                    }
+                }
+            });
+        }
+        const std::string path = ckpt::test::fixture("keras/k2_weights_only.h5").toStdString();
+        std::size_t tensors = 0;
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < 20; ++i) {
+            tensors += openCheckpoint(path)->tensorNodes().size();
+        }
+        stop = true;
+        for (auto& t : threads) {
+            t.join();
+        }
+        QVERIFY(tensors > 0);
+        QCOMPARE(tensors % 20, std::size_t(0));
+        QVERIFY2(timer.elapsed() < 120000, qPrintable(QString::number(timer.elapsed())));
     }
 
     void theCliPrintsOneLine() {
