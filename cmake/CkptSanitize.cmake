@@ -33,6 +33,11 @@ if(NOT CKPT_SANITIZE STREQUAL "")
     endif()
     add_compile_options(${ckpt_san_flags})
     add_link_options(-fsanitize=${CKPT_SANITIZE})
+    # One spelling for "instrumented by ASan" in g++ (__SANITIZE_ADDRESS__) and clang
+    # (__has_feature), for the tests' time and memory budgets.
+    if(CKPT_SANITIZE MATCHES "address")
+        add_compile_definitions(CKPT_SANITIZED=1)
+    endif()
     if(CKPT_FUZZ)
         # Every library is instrumented for coverage; only the harnesses link libFuzzer's main.
         add_compile_options(-fsanitize=fuzzer-no-link)

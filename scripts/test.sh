@@ -31,9 +31,11 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     if command -v ccache >/dev/null; then
         launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
     fi
+    # clang-14: it compiles the instrumented code in 35-45% less time than g++ 12 (a core unity
+    # file 37-44 s against 68 s, a test file 23 s against 35 s, same machine and load).
     # -O1 -g1: sanitizer builds compile and run fastest there while keeping file:line in reports.
     # Only what the core and CLI suites need: no GUI, no benchmarks, no header-by-header check.
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
         -DCKPT_SANITIZE=address,undefined -DCKPT_BUILD_GUI=OFF -DCKPT_BUILD_BENCH=OFF \
         -DCKPT_CHECK_HEADERS=OFF "${launcher[@]}" >/dev/null
@@ -49,10 +51,12 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_lea
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/conformance/lsan.supp}"
 # The conformance suite under ASan: time limits stretched for the slower instrumented code, and
-# fewer cases (40 edits per sample, commands on every 32nd cut; every cut is still opened).
+# a sample of what the normal build runs whole (24 edits per sample; every 4th cut opened, the
+# commands on every 64th). It costs about a third of the earlier 40 edits / every cut.
 export CKPT_CONFORMANCE_TIME_SCALE="${CKPT_CONFORMANCE_TIME_SCALE:-4}"
-export CKPT_CONFORMANCE_EDITS="${CKPT_CONFORMANCE_EDITS:-40}"
-export CKPT_CONFORMANCE_STRIDE="${CKPT_CONFORMANCE_STRIDE:-32}"
+export CKPT_CONFORMANCE_EDITS="${CKPT_CONFORMANCE_EDITS:-24}"
+export CKPT_CONFORMANCE_CUT_STRIDE="${CKPT_CONFORMANCE_CUT_STRIDE:-4}"
+export CKPT_CONFORMANCE_STRIDE="${CKPT_CONFORMANCE_STRIDE:-16}"
 # cli/test_cli_scan_scaleout is left out here (known gap, 2026-12-07 note): under ASan a scan
 # worker's forked HDF5 check hung until its 30 s deadline once (threads of ckpt scan allocating
 # while another forks; GCC 12's libasan may not hold its allocator lock across fork). It runs in

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <utime.h>
 
+#include <set>
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>

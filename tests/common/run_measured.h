@@ -24,7 +24,7 @@ namespace ckpt::test {
 /// True when this test (and so the ckpt it runs, built in the same tree) is instrumented by
 /// AddressSanitizer.
 constexpr bool kSanitized =
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CKPT_SANITIZED) || defined(__SANITIZE_ADDRESS__)
     true;
 #else
     false;

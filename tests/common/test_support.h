@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers for the Qt Test suites: where fixtures, real data and built tools live.
 
+#include <cstddef>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -9,6 +11,16 @@
 #include <QStringList>
 
 namespace ckpt::test {
+
+/// Step of the "every byte" loops of the hostile suites: 1, or 7 in the sanitized build (its
+/// run repeats, on a sample of cut points, what the normal build checks at every byte; the
+/// conformance suite does the same with CKPT_CONFORMANCE_CUT_STRIDE).
+constexpr std::size_t kEveryByteStep =
+#if defined(CKPT_SANITIZED)
+    7;
+#else
+    1;
+#endif
 
 /// tests/fixtures in the source tree.
 inline QString fixtureDir() {

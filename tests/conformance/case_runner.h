@@ -45,7 +45,7 @@ inline double timeScale() {
     return v > 0 ? v : 1.0;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CKPT_SANITIZED) || defined(__SANITIZE_ADDRESS__)
 inline constexpr bool kAddressSanitizer = true;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)

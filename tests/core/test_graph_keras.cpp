@@ -136,8 +136,14 @@ Json k3Layer(const std::string& cls, const std::string& name, Json calls,
             {"inbound_nodes", std::move(calls)}};
 }
 
-Json call(Json args, Json kwargs = Json::object()) {
-    return {{"args", std::move(args)}, {"kwargs", std::move(kwargs)}};
+/// One call record; `args` is always a list (a braced single json would be copied by clang and
+/// wrapped in an array by g++: nlohmann's README warns about exactly that).
+Json call(std::initializer_list<Json> args, Json kwargs = Json::object()) {
+    Json list = Json::array();
+    for (const Json& a : args) {
+        list.push_back(a);
+    }
+    return {{"args", std::move(list)}, {"kwargs", std::move(kwargs)}};
 }
 
 }  // namespace
@@ -243,7 +249,7 @@ private slots:
              {{"name", "tower"},
               {"layers",
                {k3Layer("InputLayer", "t_in", Json::array(), {{"batch_shape", {nullptr, 4}}}),
-                k3Layer("Dense", "t_dense", {call({kt("t_in")})}, {{"units", 4}})}},
+                k3Layer("Dense", "t_dense", Json::array({call({kt("t_in")})}), {{"units", 4}})}},
               {"input_layers", {{"t_in", 0, 0}}},
               {"output_layers", {{"t_dense", 0, 0}}}}},
             {"inbound_nodes", {call({kt("shared", 0, 0, {nullptr, 4})})}}};

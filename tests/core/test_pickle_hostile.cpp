@@ -75,7 +75,7 @@ private slots:
     void truncationAtEveryOffset() {
         QFETCH(QString, name);
         const std::string full = fixtureBytes(qPrintable(name));
-        for (std::size_t k = 0; k < full.size(); ++k) {
+        for (std::size_t k = 0; k < full.size(); k += ckpt::test::kEveryByteStep) {
             Machine m(memory(full.substr(0, k)));
             try {
                 (void)m.loadAll();

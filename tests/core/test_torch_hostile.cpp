@@ -87,13 +87,15 @@ private slots:
         QVERIFY(bytes.size() > 100);
         QVERIFY(openAndRead(memory(bytes)).empty());
         int errors = 0;
-        for (std::size_t n = 0; n < bytes.size(); ++n) {
+        int cases = 0;
+        for (std::size_t n = 0; n < bytes.size(); n += ckpt::test::kEveryByteStep) {
             const std::string e =
                 openAndRead(memory(std::vector<std::byte>(bytes.begin(), bytes.begin() + n)));
             errors += e.empty() ? 0 : 1;
+            ++cases;
         }
         // Nearly every prefix fails cleanly; none crashes (the loop finishing is the test).
-        QVERIFY(errors > static_cast<int>(bytes.size()) / 2);
+        QVERIFY(errors > cases / 2);
     }
 
     void truncatedLegacyStorageSaysSo() {

@@ -88,9 +88,21 @@ void SessionController::onLoaded(const LoadOutcome& outcome) {
         m_recent->add(path);
     }
     const auto& c = *outcome.checkpoint;
-    emit statusMessage(tr("Opened %1 — %2, %3 layers, %4 parameters (read in %5 ms)")
-                           .arg(outcome.request.title, fmt::qs(c.formatDescription()),
-                                fmt::count(c.layers().size()), fmt::count(c.totalParams()))
+    QString contents;
+    if (!c.layers().empty()) {
+        contents = tr("%1 layers, %2 parameters")
+                       .arg(fmt::count(c.layers().size()), fmt::count(c.totalParams()));
+    } else {
+        // No layer structure (GGUF, safetensors, a state dict): the tensors and their values.
+        const auto tensors = c.tensorNodes();
+        std::uint64_t values = 0;
+        for (const auto* n : tensors) {
+            values += n->tensor()->numel();
+        }
+        contents = tr("%1 tensors, %2 values").arg(fmt::count(tensors.size()), fmt::count(values));
+    }
+    emit statusMessage(tr("Opened %1 — %2, %3 (read in %4 ms)")
+                           .arg(outcome.request.title, fmt::qs(c.formatDescription()), contents)
                            .arg(outcome.workerMs));
     if (m_currentDoc == row) {
         m_currentDoc = -1;  // the checkpoint behind the row changed
