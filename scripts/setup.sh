@@ -21,6 +21,9 @@ packages=(
     hdf5-tools hyperfine
     # ckpt scan's scale-out recipes, tested: GNU parallel, and the Kubernetes manifests read as YAML
     parallel python3-yaml
+    # the .deb and its test: man pages from --help (help2man), Depends (dpkg-shlibdeps of
+    # dpkg-dev; CPack finds the ELF files with file), the validators of the desktop files
+    help2man dpkg-dev file desktop-file-utils appstream shared-mime-info
 )
 
 missing=()

@@ -148,6 +148,10 @@ int main(int argc, char** argv) {
     parser.process(*application);
     auto& app = static_cast<QApplication&>(*application);  // text-only runs have exited
     QApplication::setWindowIcon(ckpt::ui::NodeIcons::application());
+#ifdef CKPT_APP_ID
+    // The installed .desktop file's name: Wayland compositors match the window to it.
+    QApplication::setDesktopFileName(QStringLiteral(CKPT_APP_ID));
+#endif
 
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(compare)) {
