@@ -1,0 +1,42 @@
+#pragma once
+/// Parsing an ONNX ModelProto with libonnx under the project's limits: the file's size
+/// (onnx-bytes), protobuf's recursion limit (onnx-depth) and the memory the parsed messages may
+/// take (onnx-parse-bytes, counted through the protobuf arena that holds them).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace onnx {
+class ModelProto;
+}
+namespace google::protobuf {
+class Arena;
+}
+
+namespace ckpt::core {
+
+/// A parsed model and the arena that owns it. Tensor sources keep it alive: raw_data and the
+/// typed fields are read from it (protobuf copies them out of the file while parsing).
+struct OnnxModel {
+    OnnxModel();
+    ~OnnxModel();
+    OnnxModel(const OnnxModel&) = delete;
+    OnnxModel& operator=(const OnnxModel&) = delete;
+
+    std::unique_ptr<google::protobuf::Arena> arena;
+    onnx::ModelProto* model = nullptr;  ///< owned by the arena
+    std::uint64_t arenaBytes = 0;       ///< bytes the arena took while parsing
+};
+
+/// Parses `bytes` as a ModelProto. Throws LimitError past a limit and CorruptDataError when the
+/// bytes do not parse (with the offset where protobuf stopped, when known).
+[[nodiscard]] std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes);
+
+/// True when `head` (the first bytes of a file of `fileSize` bytes) starts like a ModelProto:
+/// ir_version (field 1) as a small varint, then only ModelProto fields with their wire types,
+/// at least one of them producer_name, graph or opset_import; lengths must fit the file.
+/// Reads tags with protobuf's CodedInputStream; never throws.
+[[nodiscard]] bool looksLikeOnnx(std::span<const std::byte> head, std::uint64_t fileSize);
+
+}  // namespace ckpt::core
