@@ -183,7 +183,8 @@ bool looksLikeOnnx(std::span<const std::byte> head, std::uint64_t fileSize) {
             }
             const auto start = static_cast<std::uint64_t>(in.CurrentPosition());
             if (length > fileSize - start) {
-                return false;
+                // Cut short: still ONNX when an earlier field said so (open reports the cut).
+                return structural;
             }
             structural = structural || field == 2 || field == 7 || field == 8;
             if (start + length > head.size()) {

@@ -35,7 +35,8 @@ struct OnnxModel {
 
 /// True when `head` (the first bytes of a file of `fileSize` bytes) starts like a ModelProto:
 /// ir_version (field 1) as a small varint, then only ModelProto fields with their wire types,
-/// at least one of them producer_name, graph or opset_import; lengths must fit the file.
+/// at least one of them producer_name, graph or opset_import; lengths must fit the file (one
+/// that runs past its end is accepted only after such a field: a truncated model).
 /// Reads tags with protobuf's CodedInputStream; never throws.
 [[nodiscard]] bool looksLikeOnnx(std::span<const std::byte> head, std::uint64_t fileSize);
 

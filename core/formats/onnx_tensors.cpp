@@ -84,6 +84,8 @@ constexpr TypeInfo kTypes[] = {
     {"FLOAT8E8M0", DType::Float8E8M0FNU},
 };
 constexpr std::int32_t kUInt4 = 21;
+/// Byte counts said in messages stay below this (dims are checked against 2^63 elements).
+constexpr std::uint64_t kMaxBytes = std::numeric_limits<std::uint64_t>::max() >> 1;
 constexpr std::int32_t kFloat4E2M1 = 23;
 
 /// Element bytes of raw_data for a dtype (0 for String/Other).
@@ -309,8 +311,7 @@ void attachExternal(const onnx::TensorProto& t, const std::string& path, DType d
     }
     if (numel > available / es || numel * es != available) {
         layout(plural(numel, "element") + " of " + std::string(dtypeName(dtype)) + " need " +
-                   (numel > available / es ? "more than " + plural(available, "byte")
-                                           : plural(numel * es, "byte")) +
+                   (numel > kMaxBytes / es ? "more than 2^63 bytes" : plural(numel * es, "byte")) +
                    ", but the external data " +
                    (length ? "length is " : "to the end of " + shown + " holds ") +
                    plural(available, "byte"),
@@ -451,8 +452,7 @@ OnnxTensor makeOnnxTensor(const onnx::TensorProto& t, const std::string& path,
         const std::uint64_t have = t.raw_data().size();
         if (numel > have / es || numel * es != have) {
             fail("claims " + plural(numel, "element") + " of " + onnxDataTypeName(code) + " (" +
-                 (numel > have / es ? "more than " + plural(have, "byte")
-                                    : plural(numel * es, "byte")) +
+                 (numel > kMaxBytes / es ? "more than 2^63 bytes" : plural(numel * es, "byte")) +
                  ") but its raw_data holds " + plural(have, "byte"));
         }
         source = std::make_shared<ProtoBytesSource>(keepAlive, &t.raw_data(), es);
