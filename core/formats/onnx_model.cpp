@@ -114,6 +114,7 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
     } scope(&budget);
     t_protobufLog.clear();
 
+    const int depth = static_cast<int>(std::min<std::uint64_t>(limits().onnxDepth, 1000));
     bool parsed = false;
     std::uint64_t stoppedAt = 0;
     try {
@@ -121,7 +122,7 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
         result->model = pb::Arena::CreateMessage<onnx::ModelProto>(result->arena.get());
         pb::io::ArrayInputStream stream(bytes.data(), static_cast<int>(bytes.size()));
         pb::io::CodedInputStream in(&stream);
-        in.SetRecursionLimit(static_cast<int>(std::min<std::uint64_t>(limits().onnxDepth, 1000)));
+        in.SetRecursionLimit(depth);
         in.SetTotalBytesLimit(INT_MAX);
         parsed = result->model->ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
         stoppedAt = static_cast<std::uint64_t>(in.CurrentPosition());
@@ -135,18 +136,35 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
     }
     result->arenaBytes = budget.used;
     if (!parsed) {
+        // Where it goes wrong, parsed again entry by entry in an arena of its own (same budget).
+        result.reset();
+        std::optional<OnnxParseFault> fault;
+        try {
+            pb::Arena arena(options);
+            fault = locateOnnxParseFault(bytes, arena, depth);
+        } catch (const BudgetExceeded&) {
+            fault.reset();
+        }
         std::string why = "the protobuf does not parse as an ONNX ModelProto";
-        if (stoppedAt > 0 && stoppedAt < bytes.size()) {
+        if (fault) {
+            why += " (" + fault->what + ")";
+        } else if (stoppedAt > 0 && stoppedAt < bytes.size()) {
             why += " (protobuf stopped near byte " + std::to_string(stoppedAt) + ")";
         }
         if (!t_protobufLog.empty()) {
             why += ": " + t_protobufLog;
         }
+        Error::Context where;
+        if (fault) {
+            where.location = fault->where;
+            where.offset = fault->offset;
+        }
         throw CorruptDataError(why +
-                               "; the file is truncated or damaged, or nests messages "
-                               "deeper than the limit onnx-depth=" +
-                               std::to_string(limits().onnxDepth) +
-                               " (raise it with --limit onnx-depth=N)");
+                                   "; the file is truncated or damaged, or nests messages "
+                                   "deeper than the limit onnx-depth=" +
+                                   std::to_string(limits().onnxDepth) +
+                                   " (raise it with --limit onnx-depth=N)",
+                               where);
     }
     return result;
 }

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 
 namespace onnx {
 class ModelProto;
@@ -32,6 +34,20 @@ struct OnnxModel {
 /// Parses `bytes` as a ModelProto. Throws LimitError past a limit and CorruptDataError when the
 /// bytes do not parse (with the offset where protobuf stopped, when known).
 [[nodiscard]] std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes);
+
+/// Where a model that protobuf refused goes wrong, as far as it can be told.
+struct OnnxParseFault {
+    std::string where;     ///< "graph.initializer 'fc1.weight'", "graph", "" (the model)
+    std::uint64_t offset;  ///< byte offset of the field's tag in the file
+    std::string what;      ///< "graph: claims 600 bytes, but 477 remain (truncated?)"
+};
+
+/// Walks the model's top-level fields and the graph's entries (CodedInputStream for the fields,
+/// the generated messages for each entry, parsed in `arena` with recursion limit `depth`) and
+/// returns the first that runs past its container or does not parse; nullopt when none does.
+[[nodiscard]] std::optional<OnnxParseFault> locateOnnxParseFault(std::span<const std::byte> bytes,
+                                                                 google::protobuf::Arena& arena,
+                                                                 int depth);
 
 /// True when `head` (the first bytes of a file of `fileSize` bytes) starts like a ModelProto:
 /// ir_version (field 1) as a small varint, then only ModelProto fields with their wire types,

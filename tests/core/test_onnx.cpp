@@ -298,8 +298,24 @@ private slots:
     void badFilesGiveClearErrors() {
         const std::string truncated =
             openError<CorruptDataError>(onnxFixture("bad/truncated.onnx"));
-        QVERIFY2(mentions(truncated, {"truncated.onnx", "[onnx]", "does not parse"}),
+        QVERIFY2(mentions(truncated, {"truncated.onnx", "[onnx]", "does not parse",
+                                      "remain (truncated?)", "(at graph, offset"}),
                  truncated.c_str());
+        // A damaged op: the error names the entry of the graph that protobuf refuses.
+        QTemporaryDir dir;
+        QFile in(onnxFixture("mlp.onnx"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray bytes = in.readAll();
+        const int op = bytes.indexOf("fc1/MatMul");
+        QVERIFY(op > 0);
+        bytes[op - 1] = char(0xff);  // the name's length runs past the op
+        QFile out(dir.filePath("damaged.onnx"));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+        out.close();
+        const std::string damaged = openError<CorruptDataError>(dir.filePath("damaged.onnx"));
+        QVERIFY2(mentions(damaged, {"graph.node[0]", "does not parse", "(at graph.node[0]"}),
+                 damaged.c_str());
         const std::string huge = openError<CorruptDataError>(onnxFixture("bad/huge_dims.onnx"));
         QVERIFY2(mentions(huge, {"huge_dims.onnx", "[onnx]", "1099511627776 elements",
                                  "raw_data holds 16 bytes", "(at huge)"}),
