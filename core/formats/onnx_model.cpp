@@ -5,13 +5,15 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/io/zero_copy_stream.h>
 #include <google/protobuf/stubs/logging.h>
 #include <onnx/onnx_pb.h>
 
+#include "core/io/byte_source.h"
 #include "core/util/error.h"
 #include "core/util/limits.h"
 
@@ -84,20 +86,75 @@ bool modelLengthField(std::uint32_t field) {
     }
 }
 
+/// The bytes of a source handed to protobuf in chunks read with ByteSource::read (pread for a
+/// file): the parse copies what it keeps, and the file's pages are never mapped in for it, so
+/// memory holds the parsed model and one chunk, not the file as well.
+class SourceStream final : public pb::io::ZeroCopyInputStream {
+public:
+    explicit SourceStream(const ByteSource& source) : m_source(source), m_buffer(kChunk) {}
+
+    bool Next(const void** data, int* size) override {
+        if (m_backedUp > 0) {
+            *data = m_buffer.data() + (m_filled - m_backedUp);
+            *size = static_cast<int>(m_backedUp);
+            m_position += m_backedUp;
+            m_backedUp = 0;
+            return true;
+        }
+        const std::uint64_t left = m_source.size() - m_position;
+        if (left == 0) {
+            return false;
+        }
+        m_filled = static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk));
+        m_source.read(m_position, std::span<std::byte>(m_buffer.data(), m_filled));
+        *data = m_buffer.data();
+        *size = static_cast<int>(m_filled);
+        m_position += m_filled;
+        return true;
+    }
+    void BackUp(int count) override {
+        m_backedUp = static_cast<std::size_t>(count);
+        m_position -= m_backedUp;
+    }
+    bool Skip(int count) override {
+        const auto n = static_cast<std::uint64_t>(count);
+        if (n <= m_backedUp) {
+            m_backedUp -= static_cast<std::size_t>(n);
+            m_position += n;
+            return true;
+        }
+        const std::uint64_t target = m_position + n;
+        m_backedUp = 0;
+        m_position = std::min<std::uint64_t>(target, m_source.size());
+        return target <= m_source.size();
+    }
+    [[nodiscard]] std::int64_t ByteCount() const override {
+        return static_cast<std::int64_t>(m_position);
+    }
+
+private:
+    static constexpr std::size_t kChunk = 1 << 20;
+    const ByteSource& m_source;
+    std::vector<std::byte> m_buffer;
+    std::size_t m_filled = 0;
+    std::size_t m_backedUp = 0;
+    std::uint64_t m_position = 0;
+};
+
 }  // namespace
 
 OnnxModel::OnnxModel() = default;
 OnnxModel::~OnnxModel() = default;
 
-std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes) {
+std::shared_ptr<const OnnxModel> parseOnnxModel(const ByteSource& source) {
     quietProtobuf();
     const std::uint64_t cap = limits().onnxBytes;
-    if (bytes.size() > cap) {
-        throw LimitError("the model is " + std::to_string(bytes.size()) + " bytes", "onnx-bytes",
-                         cap);
+    const std::uint64_t size = source.size();
+    if (size > cap) {
+        throw LimitError("the model is " + std::to_string(size) + " bytes", "onnx-bytes", cap);
     }
-    if (bytes.size() > static_cast<std::uint64_t>(INT_MAX)) {
-        throw UnsupportedError("the model is " + std::to_string(bytes.size()) +
+    if (size > static_cast<std::uint64_t>(INT_MAX)) {
+        throw UnsupportedError("the model is " + std::to_string(size) +
                                " bytes; protobuf cannot parse a message of 2 GiB or more (ONNX "
                                "keeps larger weights in external data files)");
     }
@@ -107,7 +164,7 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
     options.max_block_size = 1 << 20;
     options.block_alloc = &blockAlloc;
     options.block_dealloc = &blockDealloc;
-    ParseBudget budget{0, bytes.size() + limits().onnxParseBytes};
+    ParseBudget budget{0, size + limits().onnxParseBytes};
     struct Scope {
         explicit Scope(ParseBudget* b) { t_budget = b; }
         ~Scope() { t_budget = nullptr; }
@@ -120,7 +177,7 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
     try {
         result->arena = std::make_unique<pb::Arena>(options);
         result->model = pb::Arena::CreateMessage<onnx::ModelProto>(result->arena.get());
-        pb::io::ArrayInputStream stream(bytes.data(), static_cast<int>(bytes.size()));
+        SourceStream stream(source);
         pb::io::CodedInputStream in(&stream);
         in.SetRecursionLimit(depth);
         in.SetTotalBytesLimit(INT_MAX);
@@ -130,7 +187,7 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
         const std::uint64_t limit = limits().onnxParseBytes;
         result.reset();  // frees what the parse took before the error is reported
         throw LimitError("parsing the model's messages takes more than " +
-                             std::to_string(bytes.size() + limit) +
+                             std::to_string(size + limit) +
                              " bytes of memory (its size plus the limit)",
                          "onnx-parse-bytes", limit);
     }
@@ -141,6 +198,13 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
         std::optional<OnnxParseFault> fault;
         try {
             pb::Arena arena(options);
+            std::vector<std::byte> copy;
+            std::span<const std::byte> bytes = source.view();
+            if (bytes.size() != size) {
+                copy.resize(static_cast<std::size_t>(size));
+                source.read(0, copy);
+                bytes = copy;
+            }
             fault = locateOnnxParseFault(bytes, arena, depth);
         } catch (const BudgetExceeded&) {
             fault.reset();
@@ -148,7 +212,7 @@ std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes
         std::string why = "the protobuf does not parse as an ONNX ModelProto";
         if (fault) {
             why += " (" + fault->what + ")";
-        } else if (stoppedAt > 0 && stoppedAt < bytes.size()) {
+        } else if (stoppedAt > 0 && stoppedAt < size) {
             why += " (protobuf stopped near byte " + std::to_string(stoppedAt) + ")";
         }
         if (!t_protobufLog.empty()) {

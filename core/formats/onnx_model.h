@@ -18,6 +18,8 @@ class Arena;
 
 namespace ckpt::core {
 
+class ByteSource;
+
 /// A parsed model and the arena that owns it. Tensor sources keep it alive: raw_data and the
 /// typed fields are read from it (protobuf copies them out of the file while parsing).
 struct OnnxModel {
@@ -31,9 +33,10 @@ struct OnnxModel {
     std::uint64_t arenaBytes = 0;       ///< bytes the arena took while parsing
 };
 
-/// Parses `bytes` as a ModelProto. Throws LimitError past a limit and CorruptDataError when the
-/// bytes do not parse (with the offset where protobuf stopped, when known).
-[[nodiscard]] std::shared_ptr<const OnnxModel> parseOnnxModel(std::span<const std::byte> bytes);
+/// Parses the bytes of `source` as a ModelProto, reading them in 1 MiB chunks (ByteSource::read:
+/// pread for a file, so its pages are not mapped in). Throws LimitError past a limit and
+/// CorruptDataError when the bytes do not parse, naming where (locateOnnxParseFault).
+[[nodiscard]] std::shared_ptr<const OnnxModel> parseOnnxModel(const ByteSource& source);
 
 /// Where a model that protobuf refused goes wrong, as far as it can be told.
 struct OnnxParseFault {

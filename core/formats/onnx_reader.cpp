@@ -343,21 +343,7 @@ int OnnxReader::probe(ProbeContext& context) const {
 std::unique_ptr<Checkpoint> OnnxReader::open(ProbeContext& context,
                                              const OpenOptions& options) const {
     const auto& source = context.sourcePtr();
-    std::shared_ptr<const OnnxModel> parsed;
-    const auto view = source->view();
-    if (!view.empty() || source->size() == 0) {
-        parsed = parseOnnxModel(view);
-    } else {
-        if (source->size() > limits().onnxBytes) {
-            throw LimitError("the model is " + std::to_string(source->size()) + " bytes",
-                             "onnx-bytes", limits().onnxBytes);
-        }
-        std::vector<std::byte> copy(static_cast<std::size_t>(source->size()));
-        source->read(0, copy);
-        parsed = parseOnnxModel(copy);
-    }
-    // The parse copied what it keeps; the pages it read are not needed in memory any more.
-    source->dropCachedPages(0, source->size());
+    const std::shared_ptr<const OnnxModel> parsed = parseOnnxModel(*source);
     const onnx::ModelProto& m = *parsed->model;
     const onnx::GraphProto& graph = m.graph();
 
