@@ -19,35 +19,6 @@ namespace fs = std::filesystem;
 static_assert(std::endian::native == std::endian::little,
               "ONNX raw_data is little-endian; the sources below copy it as it is");
 
-/// An external data file, opened on its first read. size() is what the file held when the model
-/// was opened (checked then); a file that has shrunk since gives CorruptDataError on read.
-class OnnxExternalFiles::File final : public ByteSource {
-public:
-    File(fs::path path, std::uint64_t size) : m_path(std::move(path)), m_size(size) {}
-
-    [[nodiscard]] std::uint64_t size() const override { return m_size; }
-    [[nodiscard]] std::span<const std::byte> view() const override { return {}; }
-    void read(std::uint64_t offset, std::span<std::byte> out) const override {
-        opened()->read(offset, out);
-    }
-    [[nodiscard]] std::string name() const override { return m_path.string(); }
-    [[nodiscard]] fs::path filePath() const override { return m_path; }
-
-private:
-    std::shared_ptr<FileSource> opened() const {
-        const std::lock_guard lock(m_mutex);
-        if (!m_file) {
-            m_file = FileSource::open(m_path);
-        }
-        return m_file;
-    }
-
-    fs::path m_path;
-    std::uint64_t m_size;
-    mutable std::mutex m_mutex;
-    mutable std::shared_ptr<FileSource> m_file;
-};
-
 namespace {
 
 struct TypeInfo {
@@ -229,6 +200,46 @@ bool staysInside(const fs::path& folder, const fs::path& path) {
     return !rel.empty() && *rel.begin() != ".." && rel != ".";
 }
 
+}  // namespace
+
+/// An external data file, opened on its first read. size() is what the file held when the model
+/// was opened (checked then); a file that has shrunk since gives CorruptDataError on read.
+class OnnxExternalFiles::File final : public ByteSource {
+public:
+    File(fs::path path, std::uint64_t size, fs::path folder)
+        : m_path(std::move(path)), m_size(size), m_folder(std::move(folder)) {}
+
+    [[nodiscard]] std::uint64_t size() const override { return m_size; }
+    [[nodiscard]] std::span<const std::byte> view() const override { return {}; }
+    void read(std::uint64_t offset, std::span<std::byte> out) const override {
+        opened()->read(offset, out);
+    }
+    [[nodiscard]] std::string name() const override { return m_path.string(); }
+    [[nodiscard]] fs::path filePath() const override { return m_path; }
+
+private:
+    std::shared_ptr<FileSource> opened() const {
+        const std::lock_guard lock(m_mutex);
+        if (!m_file) {
+            // Checked again: the file may have been swapped for a link since the model opened.
+            if (!staysInside(m_folder, m_path)) {
+                throw IoError("external data file " + escapeText(m_path.string()) +
+                              " now leads outside the model's folder; not read");
+            }
+            m_file = FileSource::open(m_path);
+        }
+        return m_file;
+    }
+
+    fs::path m_path;
+    std::uint64_t m_size;
+    fs::path m_folder;
+    mutable std::mutex m_mutex;
+    mutable std::shared_ptr<FileSource> m_file;
+};
+
+namespace {
+
 /// The external data of `t`: checked against the file beside the model, read lazily.
 void attachExternal(const onnx::TensorProto& t, const std::string& path, DType dtype,
                     std::vector<std::uint64_t> shape, std::uint64_t numel,
@@ -367,7 +378,7 @@ std::shared_ptr<const OnnxExternalFiles::File> OnnxExternalFiles::file(const fs:
     auto& slot = m_files[path];
     if (!slot) {
         std::error_code ec;
-        slot = std::make_shared<File>(path, fs::file_size(path, ec));
+        slot = std::make_shared<File>(path, fs::file_size(path, ec), m_folder);
     }
     return slot;
 }

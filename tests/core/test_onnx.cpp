@@ -236,9 +236,21 @@ private slots:
         QCOMPARE(got[2], 7.0);
         // The file gone after the open: a clear error for that tensor's read, not a crash.
         const auto d = openOnnx(dir.filePath("model.onnx"));
-        QVERIFY(QFile::remove(dir.filePath("weights.bin")));
+        const auto e = openOnnx(dir.filePath("model.onnx"));
+        QVERIFY(QFile::rename(dir.filePath("weights.bin"), dir.filePath("moved.bin")));
         QVERIFY(ckpt::test::throws<Error>(
             [&] { d->findTensor("fc1.weight")->tensor()->readAsDouble(0, 1, got); }));
+        // ... or swapped for a link out of the folder: refused when the file is first read.
+        QTemporaryDir outside;
+        QVERIFY(QFile::rename(dir.filePath("moved.bin"), outside.filePath("weights.bin")));
+        QVERIFY(QFile::link(outside.filePath("weights.bin"), dir.filePath("weights.bin")));
+        std::string why;
+        try {
+            e->findTensor("fc1.weight")->tensor()->readAsDouble(0, 1, got);
+        } catch (const IoError& err) {
+            why = err.what();
+        }
+        QVERIFY2(mentions(why, {"outside the model's folder"}), why.c_str());
     }
 
     void externalDataOfBytesInMemoryIsNotRead() {
