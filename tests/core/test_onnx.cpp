@@ -149,7 +149,7 @@ private slots:
     void goodFixturesMatchPython_data() {
         QTest::addColumn<QString>("file");
         for (const char* f : {"mlp.onnx", "mlp_b2_changed.onnx", "typed.onnx", "shapes.onnx",
-                              "subgraph.onnx", "external/model.onnx"}) {
+                              "subgraph.onnx", "sparse.onnx", "external/model.onnx"}) {
             QTest::newRow(f) << QString(f);
         }
     }
@@ -192,6 +192,23 @@ private slots:
         QCOMPARE(ops ? ops->childCount() : 0, mine["nodes"].size());
         for (std::size_t i = 0; i < mine["nodes"].size(); ++i) {
             QCOMPARE(ops->child(i)->attributes()["op_type"], mine["nodes"][i]);
+        }
+        // Sparse initializers: values and indices as two tensors below the group.
+        for (const auto& sp : mine["sparse"]) {
+            const std::string base = "graph.sparse_initializer/" + sp["name"].get<std::string>();
+            const Node* group = c->root().find(base);
+            QVERIFY2(group != nullptr, base.c_str());
+            QCOMPARE(group->attributes()["dims"], sp["dims"]);
+            for (const char* part : {"values", "indices"}) {
+                const Tensor& t = *c->findTensor(base + "/" + part)->tensor();
+                const auto& want = sp[part]["values"];
+                std::vector<double> got(want.size());
+                t.readAsDouble(0, got.size(), got.data());
+                for (std::size_t k = 0; k < got.size(); ++k) {
+                    QCOMPARE(got[k], want[k].get<double>());
+                }
+                QCOMPARE(t.numel(), want.size());
+            }
         }
     }
 
