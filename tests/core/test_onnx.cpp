@@ -462,6 +462,14 @@ private slots:
         QVERIFY(xToMatMul);
         QCOMPARE(g.outputs.size(), std::size_t(1));
         QCOMPARE(g.node(g.outputs[0]).name, std::string("fc2/Add"));
+        // Bounded by graph-nodes: cut short with a warning, edges only between kept nodes.
+        GraphBuildOptions small;
+        small.maxNodes = 3;
+        const Graph cut = buildGraph(*c, small);
+        QCOMPARE(cut.nodes().size(), std::size_t(3));
+        QVERIFY(cut.truncated);
+        QVERIFY(!cut.warnings.empty());
+        QCOMPARE(cut.edges().size(), std::size_t(2));
     }
 };
 
