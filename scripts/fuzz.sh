@@ -30,7 +30,7 @@ nice -n 10 cmake --build "$build" -j "${CKPT_JOBS:-$(nproc)}" --target ckpt_fuzz
 [ -x "$build/tests/fuzz/fuzz_pickle" ] || { echo "fuzz.sh: the harnesses did not build" >&2; exit 1; }
 
 all=(pickle safetensors npy zip joblib torch_legacy hdf5 keras_config config_diff export open archive
-    policy graph gguf sharded)
+    policy graph gguf sharded onnx)
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")
 

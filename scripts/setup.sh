@@ -15,6 +15,9 @@ packages=(
     # tests and fixture generators: Debian's Python libraries as real clients
     python3 python3-h5py python3-numpy python3-torch python3-dill python3-cloudpickle
     python3-joblib python3-jsonschema python3-torchvision
+    # ONNX models: libonnx's generated ModelProto and protobuf; python3-onnx and Debian's ONNX
+    # test models are the tests' reference
+    libonnx-dev libprotobuf-dev python3-onnx libonnx-testdata
     # the hostile fixtures generator packs its 7z files with bsdtar
     libarchive-tools
     # benchmarks compare against the HDF5 command-line tools and time runs with hyperfine

@@ -12,6 +12,7 @@
 #include "core/formats/keras_archive_reader.h"
 #include "core/formats/keras_h5_reader.h"
 #include "core/formats/numpy_readers.h"
+#include "core/formats/onnx_reader.h"
 #include "core/formats/pickle_reader.h"
 #include "core/formats/safetensors_reader.h"
 #include "core/formats/sharded_reader.h"
@@ -100,10 +101,11 @@ const std::vector<const Reader*>& readers() {
     static const BundleReader bundle;
     static const GgufReader gguf;
     static const ShardedIndexReader sharded;
+    static const OnnxReader onnx;
     static const std::vector<const Reader*> table{
-        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &gguf,
-        &npy,          &npz,     &torchZip,      &torchScript, &torchLegacy,
-        &pickle,       &joblib,  &bundle,        &sharded,     &genericHdf5};
+        &kerasArchive, &kerasH5, &keras3Weights, &safetensors, &gguf,        &onnx,
+        &npy,          &npz,     &torchZip,      &torchScript, &torchLegacy, &pickle,
+        &joblib,       &bundle,  &sharded,       &genericHdf5};
     return table;
 }
 
@@ -182,10 +184,14 @@ std::unique_ptr<Checkpoint> openCheckpoint(const std::filesystem::path& path,
         if (const auto index = ShardedIndexReader::indexInFolder(path)) {
             return openCheckpoint(FileSource::open(*index), index->string(), options);
         }
+        // An ONNX model saved with its external data files beside it.
+        if (const auto model = OnnxReader::modelInFolder(path)) {
+            return openCheckpoint(FileSource::open(*model), model->string(), options);
+        }
         throw FormatError(
             "a folder, but not one holding a model I know (a Keras model JSON "
-            "with its pickles, or a shard index such as "
-            "model.safetensors.index.json)",
+            "with its pickles, a shard index such as "
+            "model.safetensors.index.json, or one .onnx model)",
             {path.string()});
     }
     if (options.joinShards && !options.shardOfIndex) {
@@ -249,7 +255,8 @@ bool isOpenablePath(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         return BundleReader::holdsModelJson(path) ||
-               ShardedIndexReader::indexInFolder(path).has_value();
+               ShardedIndexReader::indexInFolder(path).has_value() ||
+               OnnxReader::modelInFolder(path).has_value();
     }
     return std::filesystem::is_regular_file(path, ec);
 }

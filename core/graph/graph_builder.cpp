@@ -136,6 +136,9 @@ Graph kerasLayersOnly(const Checkpoint& c, const GraphBuildOptions& options) {
 }  // namespace
 
 Graph buildGraph(const Checkpoint& checkpoint, const GraphBuildOptions& options) {
+    if (checkpoint.format() == "onnx") {
+        return buildOnnxGraph(checkpoint, options);
+    }
     if (configPresent(checkpoint.config()) &&
         kerasLayerList(checkpoint.config()).layers != nullptr) {
         return buildKerasGraph(checkpoint.config(), &checkpoint, options);

@@ -24,6 +24,7 @@ struct GraphBuildOptions {
 ///   gives a data-flow graph (buildKerasGraph), with each layer's weights and parameter count
 ///   taken from checkpoint.layers();
 /// - Keras weights without a config give one node per layer, hierarchy only;
+/// - an ONNX model gives its op graph (buildOnnxGraph);
 /// - anything else gives the hierarchy of its tensor keys (buildKeyGraph): torch modules with
 ///   their classes when the file is a whole-model pickle, parameters and buffers per module.
 /// Never throws on a hostile config: what cannot be used is said in Graph::warnings.
@@ -43,6 +44,15 @@ struct GraphBuildOptions {
 /// `weights` (may be null) adds tensors and parameter counts from its layers() by layer name.
 [[nodiscard]] Graph buildKerasGraph(const Json& modelConfig, const Checkpoint* weights,
                                     const GraphBuildOptions& options = {});
+
+/// The data-flow graph of an ONNX model, read from the tree its reader wrote
+/// (core/model/onnx_tree.h): one node per op (class: the op type; attributes: its settings),
+/// one Input node per graph input that is not an initializer, an edge from the op (or input)
+/// that makes a value to every op that reads it, and each initializer attached as a weight
+/// (tensor path and parameter count) to the first op that reads it. Output shapes come from
+/// the graph's inputs, outputs and value_info. Ops past graph-nodes are cut with a warning.
+[[nodiscard]] Graph buildOnnxGraph(const Checkpoint& checkpoint,
+                                   const GraphBuildOptions& options = {});
 
 /// One tensor for buildKeyGraph.
 struct KeyedTensor {

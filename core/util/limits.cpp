@@ -44,6 +44,16 @@ constexpr Field kFields[] = {
     {"shard-index-bytes", &Limits::shardIndexBytes,
      "bytes of a sharded checkpoint's index (model.safetensors.index.json)"},
     {"shard-files", &Limits::shardFiles, "shard files one index may name"},
+    {"onnx-bytes", &Limits::onnxBytes,
+     "bytes of one ONNX model file (its protobuf; external data files are not counted)"},
+    {"onnx-parse-bytes", &Limits::onnxParseBytes,
+     "memory the parsed messages of one ONNX model may take beyond the file's own size"},
+    {"onnx-depth", &Limits::onnxDepth,
+     "nesting of protobuf messages in an ONNX model (subgraphs of If and Loop nodes)"},
+    {"onnx-tensors", &Limits::onnxTensors, "initializers (weights) of one ONNX graph"},
+    {"onnx-nodes", &Limits::onnxNodes,
+     "ops of one ONNX graph listed in the tree and the graph view (the rest are cut with a "
+     "warning)"},
 };
 
 }  // namespace

@@ -35,6 +35,11 @@ struct Limits {
     std::uint64_t objectTreeEager = 2'000'000;     ///< object-tree nodes made when a file opens
     std::uint64_t shardIndexBytes = 64ull << 20;   ///< bytes of one shard index JSON
     std::uint64_t shardFiles = 10'000;             ///< shard files one index may name
+    std::uint64_t onnxBytes = 2ull << 30;          ///< bytes of one ONNX protobuf (< 2 GiB)
+    std::uint64_t onnxParseBytes = 2ull << 30;     ///< parsed ONNX messages beyond the file size
+    std::uint64_t onnxDepth = 100;                 ///< nesting of ONNX protobuf messages
+    std::uint64_t onnxTensors = 1'000'000;         ///< initializers of one ONNX graph
+    std::uint64_t onnxNodes = 1'000'000;           ///< ops of one ONNX graph listed in the tree
 };
 
 /// The process-wide limits (set once, by the CLI or the GUI, before files are opened).

@@ -17,7 +17,7 @@ namespace ckpt::conformance {
 
 /// The container a format is built on. A probe must answer 0 for a file of another family;
 /// inside one family (a Keras .h5 is also an HDF5 file) probes may legitimately overlap.
-enum class Family { Hdf5, Zip, Pickle, Compressed, Safetensors, Npy, Gguf, Folder };
+enum class Family { Hdf5, Zip, Pickle, Compressed, Safetensors, Npy, Gguf, Onnx, Folder };
 
 struct Sample {
     const char* reader;  ///< Reader::id() that must open it
@@ -64,6 +64,10 @@ inline const std::vector<Sample>& samples() {
         {"gguf", "fixtures/gguf/v3_types.gguf", Family::Gguf},
         {"gguf", "fixtures/gguf/v2.gguf", Family::Gguf},
         {"gguf", "fixtures/gguf/align64.gguf", Family::Gguf},
+        {"onnx", "fixtures/onnx/mlp.onnx", Family::Onnx},
+        {"onnx", "fixtures/onnx/typed.onnx", Family::Onnx},
+        {"onnx", "fixtures/onnx/subgraph.onnx", Family::Onnx},
+        {"onnx", "fixtures/onnx/external", Family::Folder, "model.onnx"},
         {"sharded", "fixtures/sharded/st", Family::Folder, "model.safetensors.index.json"},
         {"sharded", "fixtures/sharded/pt", Family::Folder, "pytorch_model.bin.index.json"},
     };

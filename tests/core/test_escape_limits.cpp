@@ -66,10 +66,11 @@ private slots:
         QVERIFY(unknown.find("unknown limit 'nope'") != std::string::npos);
         QVERIFY(unknown.find("zip-entries") != std::string::npos);
         QCOMPARE(describeLimits(l).size(),
-                 std::size_t{21});  // 10 + graph-nodes, graph-depth, graph-layout-nodes,
+                 std::size_t{26});  // 10 + graph-nodes, graph-depth, graph-layout-nodes,
                                     // hdf5-check-seconds, gguf-tensors, gguf-kv, gguf-array-depth,
                                     // object-tree-nodes, object-tree-eager, shard-index-bytes,
-                                    // shard-files
+                                    // shard-files, onnx-bytes, onnx-parse-bytes, onnx-depth,
+                                    // onnx-tensors, onnx-nodes
         const LimitError e("the pickle nests values deeper than 3 levels", "depth", 3,
                            {"f.pkl", "pickle", {}, 7});
         const std::string what = e.what();
