@@ -22,6 +22,9 @@ set(CKPT_DESKTOP_DIR ${PROJECT_BINARY_DIR}/desktop)
 set(CKPT_DOC_DIR ${CMAKE_INSTALL_DATADIR}/doc/${CKPT_PACKAGE_NAME})
 
 install(TARGETS ckpt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The HDF5 checking process (core/io/hdf5_check.h), found at ../libexec/ckpt-inspector/ from
+# the programs in bin/.
+install(TARGETS ckpt-hdf5-check RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/${CKPT_PACKAGE_NAME})
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/README.md
         DESTINATION ${CKPT_DOC_DIR})
 # Debian policy (12.5) looks for the license in /usr/share/doc/<package>/copyright.

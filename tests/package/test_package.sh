@@ -88,6 +88,14 @@ dpkg-deb -x "$deb" "$root" || fail "dpkg-deb -x"
 out="$("$root/usr/bin/ckpt" --version 2>&1)"
 [ "$out" = "ckpt $version" ] && pass "usr/bin/ckpt --version: $out" ||
     fail "usr/bin/ckpt --version printed '$out', not 'ckpt $version'"
+# The HDF5 checking process ships beside it, where the packaged ckpt looks first.
+checker="$root/usr/libexec/ckpt-inspector/ckpt-hdf5-check"
+h5="$(cd "$(dirname "$0")/../fixtures/keras" && pwd)/k2_weights_only.h5"
+if [ -x "$checker" ] && "$root/usr/bin/ckpt" info "$h5" >/dev/null 2>&1; then
+    pass "usr/libexec/ckpt-inspector/ckpt-hdf5-check is there; the packaged ckpt opens an HDF5 file"
+else
+    fail "no executable usr/libexec/ckpt-inspector/ckpt-hdf5-check, or ckpt info of an HDF5 file failed"
+fi
 if "$root/usr/bin/ckpt" formats >"$tmp/formats.txt" 2>&1 && grep -q safetensors "$tmp/formats.txt"; then
     pass "usr/bin/ckpt formats lists the readers"
 else
