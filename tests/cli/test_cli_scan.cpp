@@ -26,7 +26,9 @@ using ckpt::test::stable;
 
 namespace {
 
-constexpr int kTreeFiles = 1000;
+// 1,000 files (issue 19); 300 in the sanitized run, whose scans take 4x as long (the files
+// other than copies of valid checkpoints are about 215).
+constexpr int kTreeFiles = ckpt::test::kSanitized ? 300 : 1000;
 
 /// Small valid checkpoints of several formats; the corrupt ones are cut from the first seven
 /// (HDF5 and zip containers: a cut one is always recognised, then fails).
@@ -172,7 +174,9 @@ private slots:
         QVERIFY(count(s, "unreadable") >= Count(m_corrupt.size()));
         QCOMPARE(s["exit_code"].get<int>(), 2);
         // The text summary goes to stdout when the lines go to a file.
-        QVERIFY2(r.out.contains("1,000 file(s)"), r.out.constData());
+        const QString files =
+            kTreeFiles == 1000 ? QStringLiteral("1,000") : QString::number(kTreeFiles);
+        QVERIFY2(r.out.contains(files + " file(s)"), r.out.constData());
     }
 
     void hostileFilesAreFlagged() {

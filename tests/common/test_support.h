@@ -12,6 +12,14 @@
 
 namespace ckpt::test {
 
+/// True in the sanitized build (AddressSanitizer; tests/common/run_measured.h has the budgets).
+constexpr bool kSanitizedBuild =
+#if defined(CKPT_SANITIZED)
+    true;
+#else
+    false;
+#endif
+
 /// Step of the "every byte" loops of the hostile suites: 1, or 7 in the sanitized build (its
 /// run repeats, on a sample of cut points, what the normal build checks at every byte; the
 /// conformance suite does the same with CKPT_CONFORMANCE_CUT_STRIDE).
