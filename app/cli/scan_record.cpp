@@ -42,7 +42,16 @@ void replaceInStrings(core::Json& j, std::string_view from, std::string_view to)
 struct Analysis {
     core::Json body;
     bool ioError = false;  ///< the file could not be read: not worth caching
+    /// The result depends on files beside this one (a shard index's shards, an ONNX model's
+    /// external data, a bundle's pickles): not cached by this file's content alone, which
+    /// stays the same when one of those changes (and is shared by copies in other folders).
+    bool readsOtherFiles = false;
 };
+
+/// Formats whose reader opens files other than the one scanned.
+bool readsOtherFiles(const std::string& format) {
+    return format == "sharded" || format == "onnx" || format == "bundle";
+}
 
 std::unique_ptr<core::Checkpoint> openByContent(const std::string& path,
                                                 const core::OpenOptions& options,
@@ -88,6 +97,7 @@ Analysis analyse(const std::string& path, const std::string& sha, std::uint64_t 
         if (checkpoint) {
             isCheckpoint = true;
             format = checkpoint->format();
+            a.readsOtherFiles = readsOtherFiles(checkpoint->format());
             tensors = checkpoint->tensorNodes().size();
             parameters = checkpoint->totalParams();
             report = core::validateCheckpoint(*checkpoint, settings.validate);
@@ -104,6 +114,7 @@ Analysis analyse(const std::string& path, const std::string& sha, std::uint64_t 
         }
         if (!formatSeen.empty()) {
             format = formatSeen;
+            a.readsOtherFiles = readsOtherFiles(formatSeen);
         }
         // As `ckpt validate`: pickles inside a file no reader opened are still judged.
         report = core::validateUnopenedFile(path, settings.validate);
@@ -196,7 +207,14 @@ ScanOutcome scanFile(const std::string& path, const ScanSettings& settings) {
         }
     }
     if (settings.cache != nullptr) {
-        if (auto body = settings.cache->result(sha)) {
+        // (A result of a format that reads other files is never used, should an older
+        // version have stored one.)
+        auto body = settings.cache->result(sha);
+        if (body && body->contains("format") && (*body)["format"].is_string() &&
+            readsOtherFiles((*body)["format"].get<std::string>())) {
+            body.reset();
+        }
+        if (body) {
             replaceInStrings(*body, kPathToken, path);
             (*body)["size"] = stamp->size;
             out.line = makeLine(path, *body, elapsed(), true);
@@ -204,7 +222,7 @@ ScanOutcome scanFile(const std::string& path, const ScanSettings& settings) {
         }
     }
     Analysis a = analyse(path, sha, stamp->size, settings);
-    if (settings.cache != nullptr && !a.ioError) {
+    if (settings.cache != nullptr && !a.ioError && !a.readsOtherFiles) {
         core::Json stored = a.body;
         replaceInStrings(stored["errors"], path, kPathToken);
         replaceInStrings(stored["findings"], path, kPathToken);

@@ -176,7 +176,7 @@ private slots:
         // The text summary goes to stdout when the lines go to a file.
         const QString files =
             kTreeFiles == 1000 ? QStringLiteral("1,000") : QString::number(kTreeFiles);
-        QVERIFY2(r.out.contains(files + " file(s)"), r.out.constData());
+        QVERIFY2(r.out.contains((files + " file(s)").toUtf8()), r.out.constData());
     }
 
     void hostileFilesAreFlagged() {
@@ -318,6 +318,42 @@ private slots:
         QVERIFY(after.lines.at(m_corrupt[0].toStdString())["errors"][0].get<std::string>().find(
                     m_corrupt[0].toStdString()) != std::string::npos);
         QCOMPARE(after.lines.at(copy.toStdString())["cached"].get<bool>(), true);
+    }
+
+    void anIndexIsReadAgainWhenAShardChanges() {
+        // A shard index's verdict depends on its shards, not on its own bytes: it is never
+        // served from the cache by its content (nor is an ONNX model's or a bundle's).
+        QTemporaryDir dir;
+        const QString model = dir.filePath("model");
+        QVERIFY(QDir().mkpath(model));
+        const QString st = ckpt::test::fixture("sharded/st");
+        for (const QString& e : QDir(st).entryList(QDir::Files)) {
+            QVERIFY(copyWritable(st + "/" + e, model + "/" + e));
+        }
+        const std::string index = (model + "/model.safetensors.index.json").toStdString();
+        const QString cache = dir.filePath("cache");
+        auto scanOnce = [&](const QString& out) {
+            const auto r = ckpt::test::runMeasured(
+                ckpt::test::cliPath(),
+                {"scan", "--recursive", model, "--jsonl", out, "--cache", cache},
+                int(ckpt::test::timeBudgetSeconds(60) * 1000));
+            return ckpt::test::readScanOutput(out);
+        };
+        const auto first = scanOnce(dir.filePath("first.jsonl"));
+        QVERIFY(first.lines.count(index) == 1);
+        const Json before = first.lines.at(index);
+        QCOMPARE(before["format"].get<std::string>(), std::string("sharded"));
+        // One shard is cut in half; the index file itself is untouched.
+        const QString shard = model + "/model-00002-of-00003.safetensors";
+        QVERIFY(QFile::resize(shard, QFileInfo(shard).size() / 2));
+        const auto second = scanOnce(dir.filePath("second.jsonl"));
+        QVERIFY(second.lines.count(index) == 1);
+        const Json after = second.lines.at(index);
+        QCOMPARE(after["sha256"], before["sha256"]);
+        QCOMPARE(after["cached"].get<bool>(), false);
+        QVERIFY2(stable(after) != stable(before), after.dump().c_str());
+        // The shards themselves are cached as any file: the two unchanged ones come from it.
+        QCOMPARE(count(second.summary, "cached"), 2ull);
     }
 
     /// Every file of tests/fixtures/bad and ../shared/data/hostile in one scan: each ends as a
