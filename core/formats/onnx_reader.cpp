@@ -390,6 +390,21 @@ std::unique_ptr<Checkpoint> OnnxReader::open(ProbeContext& context,
             c.addWarning(w);
         }
     };
+    // A tensor node under `parent`, and what its reading found (`name` labels the warnings).
+    const auto attach = [&](Node& parent, const std::string& label, const std::string& name,
+                            OnnxTensor made) {
+        Node& n = parent.addChild(NodeKind::Tensor, label);
+        n.setTensor(std::move(made.tensor));
+        n.attributes() = std::move(made.attributes);
+        if (made.unchecked) {
+            warn(made.unchecked->where + ": " + made.unchecked->why);
+            c.addUncheckedPart(std::move(*made.unchecked));
+        }
+        if (made.layout) {
+            warn(escapeText(name) + ": " + made.layout->what);
+            c.addLayoutProblem(std::move(*made.layout));
+        }
+    };
     std::set<std::string> seen;
     const std::shared_ptr<const void> keepAlive = parsed;
     std::uint64_t done = 0;
@@ -405,18 +420,7 @@ std::unique_ptr<Checkpoint> OnnxReader::open(ProbeContext& context,
             c.addLayoutProblem(
                 {name, "initializer '" + name + "' is defined twice", std::nullopt, true});
         }
-        OnnxTensor made = makeOnnxTensor(t, name, keepAlive, external);
-        Node& n = root.addChild(NodeKind::Tensor, name);
-        n.setTensor(std::move(made.tensor));
-        n.attributes() = std::move(made.attributes);
-        if (made.unchecked) {
-            warn(made.unchecked->where + ": " + made.unchecked->why);
-            c.addUncheckedPart(std::move(*made.unchecked));
-        }
-        if (made.layout) {
-            warn(escapeText(name) + ": " + made.layout->what);
-            c.addLayoutProblem(std::move(*made.layout));
-        }
+        attach(root, name, name, makeOnnxTensor(t, name, keepAlive, external));
         reportProgress(options.progress, ++done, total);
     }
 
@@ -429,18 +433,8 @@ std::unique_ptr<Checkpoint> OnnxReader::open(ProbeContext& context,
                 Json(std::vector<std::int64_t>(s.dims().begin(), s.dims().end()));
             for (const auto* part : {&s.values(), &s.indices()}) {
                 const std::string label = part == &s.values() ? "values" : "indices";
-                OnnxTensor made = makeOnnxTensor(*part, name + "/" + label, keepAlive, external);
-                Node& n = sn.addChild(NodeKind::Tensor, label);
-                n.setTensor(std::move(made.tensor));
-                n.attributes() = std::move(made.attributes);
-                if (made.unchecked) {
-                    warn(made.unchecked->where + ": " + made.unchecked->why);
-                    c.addUncheckedPart(std::move(*made.unchecked));
-                }
-                if (made.layout) {
-                    warn(escapeText(name) + ": " + made.layout->what);
-                    c.addLayoutProblem(std::move(*made.layout));
-                }
+                attach(sn, label, name,
+                       makeOnnxTensor(*part, name + "/" + label, keepAlive, external));
             }
         }
     }

@@ -14,6 +14,7 @@
 
 #include "core/io/byte_source.h"
 #include "core/io/hdf5_file.h"
+#include "core/util/isolated_run.h"
 
 namespace ckpt::core {
 namespace {
@@ -54,18 +55,6 @@ bool number(const char* text, unsigned long long& out) {
     errno = 0;
     out = std::strtoull(text, &end, 10);
     return errno == 0 && end != nullptr && *end == '\0';
-}
-
-/// Virtual memory of this process now, in bytes (0 when /proc is missing).
-unsigned long long addressSpaceNow() {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (f == nullptr) {
-        return 0;
-    }
-    unsigned long long pages = 0;
-    const int read = std::fscanf(f, "%llu", &pages);
-    std::fclose(f);
-    return read == 1 ? pages * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
 }  // namespace

@@ -26,18 +26,6 @@ extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribu
 namespace ckpt::core {
 namespace {
 
-/// Virtual memory of this process now, in bytes (0 when /proc is missing).
-unsigned long long addressSpaceNow() {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (f == nullptr) {
-        return 0;
-    }
-    unsigned long long pages = 0;
-    const int read = std::fscanf(f, "%llu", &pages);
-    std::fclose(f);
-    return read == 1 ? pages * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE)) : 0;
-}
-
 constexpr std::size_t kMaxReport = 4096;
 
 /// The copy's first steps, with every signal still blocked (see runIsolated): handlers the
@@ -177,6 +165,17 @@ IsolatedResult collect(pid_t pid, int readFd, std::chrono::milliseconds deadline
 }
 
 }  // namespace
+
+unsigned long long addressSpaceNow() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (f == nullptr) {
+        return 0;
+    }
+    unsigned long long pages = 0;
+    const int read = std::fscanf(f, "%llu", &pages);
+    std::fclose(f);
+    return read == 1 ? pages * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE)) : 0;
+}
 
 std::string IsolatedResult::describe(std::chrono::milliseconds deadline) const {
     switch (outcome) {

@@ -37,6 +37,10 @@ struct IsolatedResult {
                                          std::chrono::milliseconds deadline,
                                          unsigned long long extraAddressSpace);
 
+/// Virtual memory of this process now, in bytes (0 when /proc is missing): the base of the
+/// address-space caps of checking processes.
+[[nodiscard]] unsigned long long addressSpaceNow();
+
 /// Runs `program` with `args` as a fresh process (posix_spawn: no copy of this process, so it
 /// is safe while other threads hold locks, allocator locks included), with `inputFd` as its
 /// descriptor 3 (or none when negative), its standard output read back as `report`, its
