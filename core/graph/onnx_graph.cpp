@@ -66,12 +66,25 @@ Graph buildOnnxGraph(const Checkpoint& checkpoint, const GraphBuildOptions& opti
             }
         }
     }
+    // Initializers by name: below the root, or below the module groups the app makes of
+    // dotted names (fc1 > fc1.weight); not the reader's own groups.
     std::unordered_map<std::string, std::uint64_t> weights;
-    for (const auto& n : root.children()) {
-        if (n->kind() == NodeKind::Tensor && n->tensor()) {
-            weights.emplace(n->name(), n->tensor()->numel());
+    const auto readerGroup = [](const Node& n) {
+        return n.name().rfind("graph.", 0) == 0 || n.name() == onnx_tree::kOpsets ||
+               n.name() == onnx_tree::kProps;
+    };
+    const auto collect = [&](const Node& parent, const auto& self) -> void {
+        for (const auto& n : parent.children()) {
+            if (n->kind() == NodeKind::Tensor) {
+                if (n->tensor()) {
+                    weights.emplace(n->name(), n->tensor()->numel());
+                }
+            } else if (&parent != &root || !readerGroup(*n)) {
+                self(*n, self);
+            }
         }
-    }
+    };
+    collect(root, collect);
 
     const auto room = [&] {
         if (graph.nodes().size() < maxNodes) {

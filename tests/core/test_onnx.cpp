@@ -19,6 +19,7 @@
 #include "core/graph/graph_builder.h"
 #include "core/io/byte_source.h"
 #include "core/model/checkpoint.h"
+#include "core/model/module_groups.h"
 #include "core/util/error.h"
 #include "core/util/limits.h"
 
@@ -470,6 +471,24 @@ private slots:
         QVERIFY(cut.truncated);
         QVERIFY(!cut.warnings.empty());
         QCOMPARE(cut.edges().size(), std::size_t(2));
+    }
+
+    void graphFindsWeightsInTheAppsModuleGroups() {
+        // The app groups dotted names into modules (fc1 > fc1.weight) before it builds the
+        // graph: the weights are still attached, and no input is reported as made by nothing.
+        auto c = openOnnx(onnxFixture("shapes.onnx"));
+        QVERIFY(ckpt::core::groupDottedKeys(c->root()) > 0);
+        QVERIFY(c->root().findChild("fc1") != nullptr);
+        const Graph g = buildGraph(*c);
+        QVERIFY2(g.warnings.empty(), g.warnings.empty() ? "" : g.warnings.front().c_str());
+        const GraphNodeId mm = g.find("fc1/MatMul");
+        QVERIFY(mm != kNoGraphNode);
+        QCOMPARE(g.node(mm).tensors, std::vector<std::string>{"fc1.weight"});
+        std::uint64_t params = 0;
+        for (const auto& n : g.nodes()) {
+            params += n.params;
+        }
+        QCOMPARE(params, std::uint64_t(4 * 8 + 8 + 8 * 3 + 3));
     }
 };
 
