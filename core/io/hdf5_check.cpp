@@ -64,6 +64,14 @@ const std::string& hdf5CheckerPath() {
     return path;
 }
 
+bool hdf5CheckerNamed() {
+    static const bool named = [] {
+        const char* env = std::getenv("CKPT_HDF5_CHECKER");
+        return env != nullptr && *env != '\0';
+    }();
+    return named;
+}
+
 int hdf5CheckerMain(int argc, char** argv) {
     unsigned long long offset = 0;
     unsigned long long length = 0;

@@ -13,6 +13,10 @@ namespace ckpt::core {
 /// it. Empty when there is none (the check then runs in a forked copy of this process).
 [[nodiscard]] const std::string& hdf5CheckerPath();
 
+/// True when $CKPT_HDF5_CHECKER names the program: it is then used for every check, even where
+/// a forked copy would do.
+[[nodiscard]] bool hdf5CheckerNamed();
+
 /// The body of ckpt-hdf5-check. Arguments: --offset N --length N --seconds N --parent PID; the
 /// bytes are descriptor 3 from N, length N. It bounds its own CPU time (seconds + 2) and
 /// address space, dies with its parent, writes Hdf5File::checkStructureHere's report to its

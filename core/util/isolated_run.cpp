@@ -1,5 +1,6 @@
 #include "core/util/isolated_run.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -165,6 +166,19 @@ IsolatedResult collect(pid_t pid, int readFd, std::chrono::milliseconds deadline
 }
 
 }  // namespace
+
+bool otherThreadsRunning() {
+    DIR* tasks = ::opendir("/proc/self/task");
+    if (tasks == nullptr) {
+        return true;
+    }
+    int threads = 0;
+    while (const dirent* e = ::readdir(tasks)) {
+        threads += e->d_name[0] != '.' ? 1 : 0;
+    }
+    ::closedir(tasks);
+    return threads != 1;
+}
 
 unsigned long long addressSpaceNow() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");

@@ -37,6 +37,10 @@ struct IsolatedResult {
                                          std::chrono::milliseconds deadline,
                                          unsigned long long extraAddressSpace);
 
+/// True when this process runs more than one thread now (or when that cannot be read): a
+/// forked copy of it may then inherit a lock another thread holds.
+[[nodiscard]] bool otherThreadsRunning();
+
 /// Virtual memory of this process now, in bytes (0 when /proc is missing): the base of the
 /// address-space caps of checking processes.
 [[nodiscard]] unsigned long long addressSpaceNow();
