@@ -37,16 +37,16 @@ std::unique_ptr<Checkpoint> openOnnx(const QString& path) {
 }
 
 /// python3-onnx's view of `paths` (dump_onnx.py), or null when python3-onnx is absent.
-nlohmann::json pythonView(const QStringList& paths) {
+ckpt::core::Json pythonView(const QStringList& paths) {
     const auto r = ckpt::test::run(ckpt::test::systemPython(),
                                    QStringList{onnxFixture("dump_onnx.py")} + paths);
     if (r.exitCode != 0) {
         return nullptr;
     }
-    return nlohmann::json::parse(r.out.toStdString());
+    return ckpt::core::Json::parse(r.out.toStdString());
 }
 
-double asNumber(const nlohmann::json& v) {
+double asNumber(const ckpt::core::Json& v) {
     if (v.is_string()) {
         const std::string s = v.get<std::string>();
         return s == "nan" ? NAN : s == "inf" ? INFINITY : -INFINITY;
@@ -56,7 +56,7 @@ double asNumber(const nlohmann::json& v) {
 
 /// Every initializer of `c` against python's entries: same names in order, types, dims and
 /// values (strings through the reader's preview). Returns "" or the first difference.
-std::string compareWithPython(const Checkpoint& c, const nlohmann::json& py) {
+std::string compareWithPython(const Checkpoint& c, const ckpt::core::Json& py) {
     const auto& inits = py["initializers"];
     const auto nodes = c.tensorNodes();
     std::vector<const Node*> top;
@@ -186,7 +186,7 @@ private slots:
             for (const auto& [name, dims] : mine[key].items()) {
                 const Node* v = g->findChild(name);
                 QVERIFY2(v != nullptr, name.c_str());
-                QCOMPARE(v->attributes().value("shape", nlohmann::json()), dims);
+                QCOMPARE(v->attributes().value("shape", ckpt::core::Json()), dims);
             }
         }
         const Node* ops = c->root().findChild("graph.node");

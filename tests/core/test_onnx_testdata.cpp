@@ -22,7 +22,7 @@ namespace {
 
 constexpr const char* kTestData = "/usr/share/libonnx-testdata/data";
 
-double asNumber(const nlohmann::json& v) {
+double asNumber(const ckpt::core::Json& v) {
     if (v.is_string()) {
         const std::string s = v.get<std::string>();
         return s == "nan" ? NAN : s == "inf" ? INFINITY : -INFINITY;
@@ -35,7 +35,7 @@ bool close(double a, double b, double tolerance) {
 }
 
 /// "" when `c` holds the initializers python lists in `py`, else the first difference.
-std::string compare(const Checkpoint& c, const nlohmann::json& py) {
+std::string compare(const Checkpoint& c, const ckpt::core::Json& py) {
     std::vector<const Node*> top;
     for (const Node* n : c.tensorNodes()) {
         if (n->parent() == &c.root()) {
@@ -110,7 +110,7 @@ private slots:
                            "python3-onnx): " +
                            QString::fromUtf8(r.err.left(300))));
         }
-        const auto py = nlohmann::json::parse(r.out.toStdString());
+        const auto py = ckpt::core::Json::parse(r.out.toStdString());
         std::size_t compared = 0;
         std::size_t withInitializers = 0;
         std::size_t initializers = 0;
