@@ -261,9 +261,12 @@ private slots:
                {k3Layer("InputLayer", "in", Json::array(), {{"batch_shape", {nullptr, 4}}}),
                 k3Layer("Dense", "shared", {call({kt("in")}), call({kt("in")})},
                         {{"units", 4}, {"activation", "relu"}}),
-                inner, k3Layer("Add", "add", {call({Json::array({kt("shared", 1), kt("tower")})})}),
+                inner,
+                k3Layer("Add", "add",
+                        Json::array({call({Json::array({kt("shared", 1), kt("tower")})})})),
                 k3Layer("Attention", "att",
-                        {call({Json::array({kt("add"), kt("add")})}, {{"mask", kt("in")}})})}},
+                        Json::array(
+                            {call({Json::array({kt("add"), kt("add")})}, {{"mask", kt("in")}})}))}},
               {"input_layers", {{"in", 0, 0}}},
               {"output_layers", {{"att", 0, 0}}}}}};
         const Graph g = ckpt::core::buildKerasGraph(model, nullptr);
