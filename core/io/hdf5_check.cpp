@@ -122,13 +122,7 @@ int hdf5CheckerMain(int argc, char** argv) {
         // A C++ error is a clean end: the program that asked meets the same error itself.
     }
     report.resize(std::min<std::size_t>(report.size(), 4096));
-    for (std::size_t done = 0; done < report.size();) {
-        const ssize_t n = ::write(STDOUT_FILENO, report.data() + done, report.size() - done);
-        if (n <= 0 && errno != EINTR) {
-            break;
-        }
-        done += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
+    (void)writeAll(STDOUT_FILENO, report.data(), report.size());
     ::_exit(0);  // no leak check or library teardown of a process whose only output is above
 }
 

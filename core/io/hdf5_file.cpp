@@ -198,15 +198,8 @@ IsolatedResult checkWithProgram(const ByteSource& source, std::uint64_t seconds)
                 static_cast<std::size_t>(std::min<std::uint64_t>(source.size() - at, 1u << 20));
             chunk.resize(n);
             source.read(at, chunk);
-            for (std::size_t done = 0; done < n;) {
-                const ssize_t w = ::write(memory.fd, chunk.data() + done, n - done);
-                if (w < 0 && errno == EINTR) {
-                    continue;
-                }
-                if (w <= 0) {
-                    return {};
-                }
-                done += static_cast<std::size_t>(w);
+            if (!writeAll(memory.fd, chunk.data(), n)) {
+                return {};
             }
             at += n;
         }

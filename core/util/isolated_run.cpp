@@ -80,13 +80,7 @@ void detachChild(pid_t parent, std::chrono::milliseconds deadline) {
         // A C++ error is a clean end: the caller meets the same error when it does the work.
     }
     report.resize(std::min(report.size(), kMaxReport));  // fits the pipe: the write never blocks
-    for (std::size_t done = 0; done < report.size();) {
-        const ssize_t n = ::write(reportFd, report.data() + done, report.size() - done);
-        if (n <= 0 && errno != EINTR) {
-            break;
-        }
-        done += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
+    (void)writeAll(reportFd, report.data(), report.size());
     ::_exit(0);  // no atexit handlers, no stdio flush, no leak check of a discarded copy
 }
 
@@ -166,6 +160,21 @@ IsolatedResult collect(pid_t pid, int readFd, std::chrono::milliseconds deadline
 }
 
 }  // namespace
+
+bool writeAll(int fd, const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const char*>(data);
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t n = ::write(fd, bytes + done, size - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
 
 bool otherThreadsRunning() {
     DIR* tasks = ::opendir("/proc/self/task");

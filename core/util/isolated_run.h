@@ -5,6 +5,7 @@
 /// text the work returns.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct IsolatedResult {
 /// True when this process runs more than one thread now (or when that cannot be read): a
 /// forked copy of it may then inherit a lock another thread holds.
 [[nodiscard]] bool otherThreadsRunning();
+
+/// Writes all `size` bytes of `data` to `fd`, again after EINTR; false when a write fails.
+bool writeAll(int fd, const void* data, std::size_t size);
 
 /// Virtual memory of this process now, in bytes (0 when /proc is missing): the base of the
 /// address-space caps of checking processes.
