@@ -20,7 +20,10 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     if command -v ccache >/dev/null; then
         launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
     fi
-    CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    # shellcheck source=scripts/build-common.sh
+    . "$root/scripts/build-common.sh"
+    CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" $(ckpt_generator) \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
         -DCKPT_FUZZ=ON -DCKPT_BUILD_GUI=OFF -DCKPT_BUILD_BENCH=OFF -DCKPT_CHECK_HEADERS=OFF \
         "${launcher[@]}" >/dev/null

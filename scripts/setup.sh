@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     # build (clang-14 and its sanitizer runtimes: the sanitized CI build and the fuzzers)
-    cmake g++ make pkg-config clang-14 libclang-rt-14-dev
+    cmake g++ make ninja-build pkg-config clang-14 libclang-rt-14-dev
     qt6-base-dev libgl-dev libhdf5-dev nlohmann-json3-dev libzip-dev zlib1g-dev
     libbz2-dev liblzma-dev libtomlplusplus-dev libssl-dev libarchive-dev
     # architecture graphs: Graphviz's cgraph + gvc (dot layout) and its renderers (cairo: PNG)

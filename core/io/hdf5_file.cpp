@@ -1,6 +1,7 @@
 #include "core/io/hdf5_file.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,9 @@
 #include <cstring>
 #include <map>
 #include <new>
+#include <optional>
+#include <string_view>
+#include <tuple>
 
 #include "core/io/byte_source.h"
 #include "core/io/hdf5_check.h"
@@ -227,11 +231,87 @@ std::shared_ptr<Hdf5File> Hdf5File::open(std::shared_ptr<const ByteSource> sourc
     return openUnchecked(std::move(source));
 }
 
+namespace {
+
+/// The bytes a check was run on, when they are a file's: the file (device, inode), its size and
+/// change times, the range, the limit, and a hash of its first 4 MiB (two writes of one file
+/// within a clock tick can leave equal times). A file that changes between
+/// two opens could as well change between a check and the read that follows it, so reusing a
+/// result adds no way around the check; in-memory bytes (inflated members) are not reused.
+struct CheckKey {
+    std::uint64_t device = 0, inode = 0, fileSize = 0, offset = 0, length = 0, seconds = 0;
+    std::int64_t modified = 0, changed = 0;
+    std::size_t bytesHash = 0;
+    auto operator<=>(const CheckKey&) const = default;
+};
+
+std::optional<CheckKey> checkKeyOf(const ByteSource& source, std::uint64_t seconds) {
+    const int fd = source.fileDescriptor();
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return std::nullopt;
+    }
+    CheckKey key;
+    key.device = std::uint64_t(st.st_dev);
+    key.inode = std::uint64_t(st.st_ino);
+    key.fileSize = std::uint64_t(st.st_size);
+    key.offset = source.fileOffset();
+    key.length = source.size();
+    key.seconds = seconds;
+    key.modified = std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    key.changed = std::int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    // The bytes are read, not mapped: a check leaves no pages of the file resident.
+    const std::uint64_t hashed = std::min<std::uint64_t>(source.size(), 4u << 20);
+    std::vector<char> chunk(64u << 10);
+    for (std::uint64_t at = 0; at < hashed;) {
+        const auto want = std::size_t(std::min<std::uint64_t>(hashed - at, chunk.size()));
+        const ssize_t got = ::pread(fd, chunk.data(), want, off_t(key.offset + at));
+        if (got <= 0) {
+            return std::nullopt;
+        }
+        key.bytesHash =
+            key.bytesHash * 1099511628211ull ^
+            std::hash<std::string_view>{}(std::string_view(chunk.data(), std::size_t(got)));
+        at += std::uint64_t(got);
+    }
+    return key;
+}
+
+/// Results of finished and crashed checks in this process (guarded by hdf5Mutex()): opening
+/// one file again (`ckpt diff a.h5 a.h5`, each view of the app, a validator after the tree)
+/// runs no second check. Bounded: cleared when full.
+std::map<CheckKey, IsolatedResult>& checkResults() {
+    static std::map<CheckKey, IsolatedResult> results;
+    return results;
+}
+
+}  // namespace
+
 void Hdf5File::checkInSeparateProcess(const std::shared_ptr<const ByteSource>& source) {
     const std::uint64_t seconds = limits().hdf5CheckSeconds;
     if (seconds == 0) {
         return;
     }
+    const auto key = checkKeyOf(*source, seconds);
+    if (key) {
+        if (const auto it = checkResults().find(*key); it != checkResults().end()) {
+            reportCheck(it->second, *source, seconds);
+            return;
+        }
+    }
+    const auto result = runCheck(source, seconds);
+    using Outcome = IsolatedResult::Outcome;
+    if (key && (result.outcome == Outcome::Finished || result.outcome == Outcome::Crashed)) {
+        if (checkResults().size() >= 256) {
+            checkResults().clear();
+        }
+        checkResults().emplace(*key, result);
+    }
+    reportCheck(result, *source, seconds);
+}
+
+IsolatedResult Hdf5File::runCheck(const std::shared_ptr<const ByteSource>& source,
+                                  std::uint64_t seconds) {
     const auto deadline = std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
     // A forked copy costs least (a 380-cut conformance row of a Keras .h5: 41 s, against 94 s
     // with the program) and is safe while this process has no other thread: none can hold a
@@ -253,7 +333,13 @@ void Hdf5File::checkInSeparateProcess(const std::shared_ptr<const ByteSource>& s
             },
             deadline, kCheckAddressSpace);
     }
-    const Error::Context ctx{source->name(), "hdf5"};
+    return result;
+}
+
+void Hdf5File::reportCheck(const IsolatedResult& result, const ByteSource& source,
+                           std::uint64_t seconds) {
+    const auto deadline = std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
+    const Error::Context ctx{source.name(), "hdf5"};
     using Outcome = IsolatedResult::Outcome;
     if (result.outcome == Outcome::Crashed) {
         throw CorruptDataError(
@@ -280,7 +366,7 @@ void Hdf5File::checkInSeparateProcess(const std::shared_ptr<const ByteSource>& s
                                    " (found by a separate checking process, so the failure "
                                    "is not repeated here; --limit hdf5-check-seconds=0 reads "
                                    "the file without that check)",
-                               {source->name(), "hdf5", where});
+                               {source.name(), "hdf5", where});
     }
     // Finished clean, or no process could be made (the file is then read here unchecked).
 }

@@ -16,6 +16,7 @@
 namespace ckpt::core {
 
 class ByteSource;
+struct IsolatedResult;
 
 /// The one lock around the HDF5 library (recursive: helpers may nest).
 [[nodiscard]] std::recursive_mutex& hdf5Mutex();
@@ -91,7 +92,13 @@ private:
     /// process reads its whole structure (hdf5_walk.h): the program ckpt-hdf5-check started
     /// fresh, or where it cannot be found a forked copy of this process. A crash there, or no
     /// end within the `hdf5-check-seconds` limit, refuses the file with a clear error.
+    /// A file opened again unchanged reuses its earlier result (checkResults in the .cpp).
     static void checkInSeparateProcess(const std::shared_ptr<const ByteSource>& source);
+    static IsolatedResult runCheck(const std::shared_ptr<const ByteSource>& source,
+                                   std::uint64_t seconds);
+    /// Throws the error a check's result means; returns when the file may be read here.
+    static void reportCheck(const IsolatedResult& result, const ByteSource& source,
+                            std::uint64_t seconds);
     static constexpr std::uint64_t kCheckedObjects = 1'000'000;
 
     std::shared_ptr<const ByteSource> m_source;

@@ -189,6 +189,29 @@ private slots:
         }
     }
 
+    void aFileChangedInPlaceIsCheckedAgain() {
+        // The result of a check is reused only for the same bytes of the same file: a file
+        // rewritten in place (same inode) after a clean check is checked again and refused.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("changing.h5");
+        auto writeOver = [&path](const QString& from) {
+            QFile in(from);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::ReadWrite));  // the same file, truncated: same inode
+            QVERIFY(out.resize(0));
+            QVERIFY(out.write(in.readAll()) > 0);
+        };
+        writeOver(ckpt::test::fixture("keras/k2_weights_only.h5"));
+        QVERIFY(!openCheckpoint(path.toStdString())->tensorNodes().empty());
+        QVERIFY(!openCheckpoint(path.toStdString())->tensorNodes().empty());
+        writeOver(ckpt::test::fixture("fuzz-regressions/hdf5/invalid_free_h5o_msg_reset.h5"));
+        const QString error = openError(path);
+        QVERIFY2(error.contains("separate checking process"), qPrintable(error));
+        // ... and refused again from the remembered result.
+        QCOMPARE(openError(path), error);
+    }
+
     void theCheckIsAProgramOfItsOwn() {
         // ckpt-hdf5-check from this build tree, started fresh for each file: not a forked copy,
         // which inherits every lock the program's other threads held (under ASan a forked
@@ -240,6 +263,12 @@ private slots:
                                      QString::number(QFileInfo(h5).size()) + " --seconds "),
                  qPrintable(lines[0]));
         QVERIFY2(lines[1].contains("--parent "), qPrintable(lines[1]));
+
+        // A file opened twice unchanged is checked once: `diff f f` adds one call, not two.
+        const auto [diffCode, diffErr] = ckptWith(relay, {"diff", h5, h5});
+        QVERIFY2(diffCode == 0, diffErr.constData());
+        log.seek(0);
+        QCOMPARE(QString::fromUtf8(log.readAll()).trimmed().split('\n').size(), 3);
 
         const auto [code, err] = ckptWith(dies, {"info", h5});
         QCOMPARE(code, 2);
