@@ -332,7 +332,9 @@ private slots:
             }
         }
         QVERIFY2(exported > 0, qPrintable(source));
-        if (!pythonChecks.isEmpty()) {
+        // The python loads check the files, not the code that wrote them: the normal build
+        // runs them, the sanitized one (where each python start is most of the row's time) not.
+        if (!pythonChecks.isEmpty() && !ckpt::test::kSanitizedBuild) {
             const QString bad = checkWithPython(pythonChecks);
             QVERIFY2(bad.isEmpty(), qPrintable(bad));
         }

@@ -7,6 +7,8 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include <utility>
+
 #include "common/test_support.h"
 #include "core/formats/registry.h"
 #include "core/graph/graph_builder.h"
@@ -337,10 +339,20 @@ private slots:
     void hostileDeepNesting() {
         Json model = {{"class_name", "Sequential"},
                       {"config", {{"layers", {{{"class_name", "Dense"}, {"name", "leaf"}}}}}}};
+        // Each level is moved in, not copied: a braced list copies its elements, and copying
+        // a 2,000-deep json recurses 2,000 levels (it overflowed the stack of the unoptimised
+        // sanitized test build).
         for (int i = 0; i < 2000; ++i) {
-            model = {{"class_name", "Sequential"},
-                     {"name", "s" + std::to_string(i)},
-                     {"config", {{"name", "s" + std::to_string(i)}, {"layers", {model}}}}};
+            Json layers = Json::array();
+            layers.push_back(std::move(model));
+            Json config = Json::object();
+            config["name"] = "s" + std::to_string(i);
+            config["layers"] = std::move(layers);
+            Json next = Json::object();
+            next["class_name"] = "Sequential";
+            next["name"] = "s" + std::to_string(i);
+            next["config"] = std::move(config);
+            model = std::move(next);
         }
         QElapsedTimer t;
         t.start();
