@@ -12,7 +12,6 @@
 #include <new>
 #include <optional>
 #include <string_view>
-#include <tuple>
 
 #include "core/io/byte_source.h"
 #include "core/io/hdf5_check.h"
@@ -277,6 +276,11 @@ std::optional<CheckKey> checkKeyOf(const ByteSource& source, std::uint64_t secon
     return key;
 }
 
+/// The check's deadline for the `hdf5-check-seconds` limit (at most a day).
+std::chrono::milliseconds checkDeadline(std::uint64_t seconds) {
+    return std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
+}
+
 /// Results of finished and crashed checks in this process (guarded by hdf5Mutex()): opening
 /// one file again (`ckpt diff a.h5 a.h5`, each view of the app, a validator after the tree)
 /// runs no second check. Bounded: cleared when full.
@@ -312,7 +316,7 @@ void Hdf5File::checkInSeparateProcess(const std::shared_ptr<const ByteSource>& s
 
 IsolatedResult Hdf5File::runCheck(const std::shared_ptr<const ByteSource>& source,
                                   std::uint64_t seconds) {
-    const auto deadline = std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
+    const auto deadline = checkDeadline(seconds);
     // A forked copy costs least (a 380-cut conformance row of a Keras .h5: 41 s, against 94 s
     // with the program) and is safe while this process has no other thread: none can hold a
     // lock the copy needs. With other threads (`ckpt scan --jobs`, the app), or when
@@ -338,7 +342,7 @@ IsolatedResult Hdf5File::runCheck(const std::shared_ptr<const ByteSource>& sourc
 
 void Hdf5File::reportCheck(const IsolatedResult& result, const ByteSource& source,
                            std::uint64_t seconds) {
-    const auto deadline = std::chrono::milliseconds(std::min<std::uint64_t>(seconds, 86400) * 1000);
+    const auto deadline = checkDeadline(seconds);
     const Error::Context ctx{source.name(), "hdf5"};
     using Outcome = IsolatedResult::Outcome;
     if (result.outcome == Outcome::Crashed) {
