@@ -40,15 +40,14 @@ ListBlock* ListArena::take(std::size_t elementSize, std::size_t capacity) {
     ListBlock* block = nullptr;
     if (bytes > kChunkBytes / 4) {
         // A long list gets an allocation of its own.
-        auto owned = std::make_unique<std::byte[]>(bytes);
+        auto owned = std::make_unique_for_overwrite<std::byte[]>(bytes);
         block = new (owned.get()) ListBlock{};
         m_big.emplace(block, std::move(owned));
         m_reserved += bytes;
     } else {
         if (m_used + bytes > kChunkBytes) {
-            m_chunks.push_back(std::make_unique<std::byte[]>(kChunkBytes));
+            m_bump = m_chunks.allocate();
             m_reserved += kChunkBytes;
-            m_bump = m_chunks.back().get();
             m_used = 0;
         }
         block = new (m_bump + m_used) ListBlock{};

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/util/block_pool.h"
+
 namespace ckpt::core::pickle {
 
 /// Header of a list block; the elements follow it.
@@ -141,7 +143,7 @@ private:
     static constexpr unsigned kExact = 32;
     static constexpr unsigned kLists = kExact + 1 + 33;
 
-    std::vector<std::unique_ptr<std::byte[]>> m_chunks;
+    BlockPool m_chunks{kChunkBytes};
     /// Blocks too large for a shared chunk, each its own allocation, freed when released.
     std::unordered_map<const ListBlock*, std::unique_ptr<std::byte[]>> m_big;
     std::byte* m_bump = nullptr;       ///< the chunk that small blocks are cut from

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/pickle/value.h"
+#include "core/util/block_pool.h"
 
 namespace ckpt::core::pickle {
 
@@ -46,14 +47,15 @@ private:
     }
     void appendDense(ValueId v) {
         if (m_denseSize % kChunkSize == 0) {
-            m_chunks.push_back(std::make_unique<ValueId[]>(kChunkSize));
+            m_chunks.push_back(reinterpret_cast<ValueId*>(m_pool.allocate()));
         }
         dense(m_denseSize++) = v;
     }
     std::optional<ValueId> putSlow(std::uint64_t index, ValueId v);
     [[nodiscard]] std::optional<ValueId> getSparse(std::uint64_t index) const;
 
-    std::vector<std::unique_ptr<ValueId[]>> m_chunks;  ///< kNoValue marks a hole
+    BlockPool m_pool{kChunkSize * sizeof(ValueId)};
+    std::vector<ValueId*> m_chunks;  ///< kNoValue marks a hole
     std::uint64_t m_denseSize = 0;
     std::unordered_map<std::uint64_t, ValueId> m_sparse;
     std::uint64_t m_count = 0;

@@ -1,7 +1,9 @@
 #include "core/pickle/value_graph.h"
 
 #include <algorithm>
+#include <new>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/io/byte_source.h"
 #include "core/util/error.h"
@@ -26,6 +28,9 @@ ValueId ValueGraph::push(const Slot& s, std::uint64_t offset) {
     // Graphs of millions of small objects hold millions of these (issue 15).
     static_assert(sizeof(Slot) == 24, "Slot grew: every pickled object pays for it");
     static_assert(sizeof(Links) == 40, "Links grew");
+    // Slots and links live in pool blocks that are freed without running destructors.
+    static_assert(std::is_trivially_destructible_v<Slot> &&
+                  std::is_trivially_destructible_v<Links>);
     if (m_size >= m_maxValues || m_size >= kNoValue - 1) {
         throw LimitError("the pickle builds more than " + std::to_string(m_maxValues) + " values",
                          "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
@@ -34,11 +39,18 @@ ValueId ValueGraph::push(const Slot& s, std::uint64_t offset) {
 }
 
 std::uint64_t ValueGraph::newRecord(const Slot& s) {
+    if (!m_freeRecords.empty()) {
+        const std::uint64_t e =
+            (static_cast<std::uint64_t>(s.kind) << kKindShift) | m_freeRecords.back();
+        m_freeRecords.pop_back();
+        new (&record(e)) Slot(s);
+        return e;
+    }
     if (m_recordCount % kChunkSize == 0) {
-        m_chunks.push_back(std::make_unique<Slot[]>(kChunkSize));
+        m_chunks.push_back(reinterpret_cast<Slot*>(m_slotPool.allocate()));
     }
     const std::uint64_t e = (static_cast<std::uint64_t>(s.kind) << kKindShift) | m_recordCount++;
-    record(e) = s;
+    new (&record(e)) Slot(s);
     return e;
 }
 
@@ -48,7 +60,7 @@ ValueId ValueGraph::pushEntry(std::uint64_t e, std::uint64_t offset) {
                          "pickle-nodes", m_maxValues, {m_source->name(), "pickle", {}, offset});
     }
     if (m_size % kChunkSize == 0) {
-        m_entryChunks.push_back(std::make_unique<std::uint64_t[]>(kChunkSize));
+        m_entryChunks.push_back(reinterpret_cast<std::uint64_t*>(m_entryPool.allocate()));
     }
     const auto id = static_cast<ValueId>(m_size++);
     entry(id) = e;
@@ -139,9 +151,10 @@ ValueGraph::Links& ValueGraph::links(ValueId id) {
     Slot& s = slot(id);
     if (s.u.links == kNoLinks) {
         if (m_linkCount % kChunkSize == 0) {
-            m_linkChunks.push_back(std::make_unique<Links[]>(kChunkSize));
+            m_linkChunks.push_back(reinterpret_cast<Links*>(m_linkPool.allocate()));
         }
         s.u.links = static_cast<std::uint32_t>(m_linkCount++);
+        new (linksOf(s)) Links{};
     }
     return *linksOf(s);
 }
@@ -218,8 +231,11 @@ void ValueGraph::setReal(ValueId id, double v) {
 }
 
 std::uint32_t ValueGraph::depth(ValueId id) const {
-    if (id >= m_size || isCompact(entry(id))) {
+    if (id >= m_size) {
         return 0;
+    }
+    if (const std::uint64_t e = entry(id); isCompact(e)) {
+        return kindOf(e) == ValueKind::Dict ? 1 : 0;
     }
     const Slot& s = slot(id);
     if (keepsDepthInAux(s.kind)) {
@@ -263,6 +279,15 @@ bool ValueGraph::pruneScalarDict(ValueId id) {
         }
     }
     m_lists.clear(s.u.entries);
+    if (s.flags == 0 && s.aux <= 1) {
+        // Nothing left that needs the slot: the entry alone says "pruned dict" (see
+        // operator[]), and the slot goes to the next value.
+        std::uint64_t& e = entry(id);
+        m_freeRecords.push_back(e & kOffsetMask);
+        e = kCompactBit | (static_cast<std::uint64_t>(ValueKind::Dict) << kKindShift) |
+            (s.offset & kOffsetMask);
+        return true;
+    }
     s.flags |= ValueFlag::Pruned;
     return true;
 }
@@ -273,7 +298,7 @@ std::uint32_t ValueGraph::childDepth(ValueId child) const {
     }
     const std::uint64_t e = entry(child);
     if (isCompact(e)) {
-        return 0;
+        return kindOf(e) == ValueKind::Dict ? 1 : 0;  // a scalar, or a pruned dict
     }
     const Slot& c = record(e);
     return keepsDepthInAux(c.kind) ? c.aux : isOpaqueKind(c.kind) ? depth(child) : 0;
@@ -298,10 +323,14 @@ void ValueGraph::holdsAll(ValueId owner, std::span<const ValueId> children,
 }
 
 void ValueGraph::raiseDepth(ValueId owner, std::uint32_t d, std::uint32_t maxDepth) {
-    if (owner >= m_size || isCompact(entry(owner))) {
-        return;  // a scalar holds nothing
+    if (owner >= m_size) {
+        return;
     }
-    Slot& s = slot(owner);
+    if (const std::uint64_t e = entry(owner);
+        isCompact(e) && (kindOf(e) != ValueKind::Dict || d <= 1)) {
+        return;  // a scalar holds nothing; a pruned dict has depth 1
+    }
+    Slot& s = mutableSlot(owner);  // a pruned dict that is given entries again gets a slot
     if (d <= (keepsDepthInAux(s.kind) ? s.aux : depth(owner))) {
         return;
     }

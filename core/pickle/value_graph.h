@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/pickle/value.h"
+#include "core/util/block_pool.h"
 
 namespace ckpt::core {
 class ByteSource;
@@ -84,9 +85,8 @@ public:
     void setOrigin(ValueId id, ObjectOrigin origin) { mutableSlot(id).origin = origin; }
     /// Bytes held by the graph's values and lists (not its texts).
     [[nodiscard]] std::size_t memoryBytes() const {
-        return m_entryChunks.size() * kChunkSize * sizeof(std::uint64_t) +
-               m_chunks.size() * kChunkSize * sizeof(Slot) +
-               m_linkChunks.size() * kChunkSize * sizeof(Links) + m_lists.reservedBytes();
+        return m_entryPool.usedBytes() + m_slotPool.usedBytes() + m_linkPool.usedBytes() +
+               m_lists.reservedBytes();
     }
 
     /// Drops the entries of dict `id` when it has some and every key and value is a scalar
@@ -231,8 +231,9 @@ private:
                k == ValueKind::BigInt;
     }
 
-    // An entry: kCompactBit | kind << kKindShift | the opcode's offset (a compact scalar), or
-    // kind << kKindShift | the index of the value's Slot. Scans by kind read entries only.
+    // An entry: kCompactBit | kind << kKindShift | the opcode's offset (a compact scalar, or
+    // a pruned dict of scalars: kind Dict, flag Pruned, depth 1), or kind << kKindShift | the
+    // index of the value's Slot. Scans by kind read entries only.
     static constexpr std::uint64_t kCompactBit = std::uint64_t{1} << 63;
     static constexpr unsigned kKindShift = 56;
     static constexpr std::uint64_t kOffsetMask = (std::uint64_t{1} << kKindShift) - 1;
@@ -285,6 +286,8 @@ private:
     std::uint64_t newRecord(const Slot& s);
 
     // Values and links live in fixed-size chunks: no reallocation peaks, stable references.
+    // The chunks come from pools (huge pages for big graphs); a slot or links record is
+    // constructed when it is first used.
     static constexpr std::size_t kChunkBits = 10;
     static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
 
@@ -294,10 +297,16 @@ private:
     /// Depths of Globals and Extensions that hold values (their `aux` is taken); the other
     /// kinds that hold values keep their depth in `aux`.
     std::unordered_map<ValueId, std::uint32_t> m_otherDepths;
-    std::vector<std::unique_ptr<std::uint64_t[]>> m_entryChunks;
-    std::vector<std::unique_ptr<Slot[]>> m_chunks;
+    BlockPool m_entryPool{kChunkSize * sizeof(std::uint64_t)};
+    BlockPool m_slotPool{kChunkSize * sizeof(Slot)};
+    BlockPool m_linkPool{kChunkSize * sizeof(Links)};
+    std::vector<std::uint64_t*> m_entryChunks;
+    std::vector<Slot*> m_chunks;
     std::size_t m_recordCount = 0;
-    std::vector<std::unique_ptr<Links[]>> m_linkChunks;
+    /// Slots given back by pruned dicts, taken again before new ones: validating a list of
+    /// millions of small dicts keeps a few thousand slots, not one per dict.
+    std::vector<std::uint64_t> m_freeRecords;
+    std::vector<Links*> m_linkChunks;
     std::size_t m_linkCount = 0;
     ListArena m_lists;
     std::size_t m_size = 0;
@@ -314,6 +323,12 @@ inline Value ValueGraph::operator[](ValueId id) const {
     const std::uint64_t e = entry(id);
     Value v;
     if (isCompact(e)) {
+        if (kindOf(e) == ValueKind::Dict) {  // a pruned dict of scalars (pruneScalarDict)
+            v.kind = ValueKind::Dict;
+            v.flags = ValueFlag::Pruned;
+            v.offset = e & kOffsetMask;
+            return v;
+        }
         const Scalar sc = decodeAt(e & kOffsetMask);
         v.kind = kindOf(e);
         v.offset = e & kOffsetMask;

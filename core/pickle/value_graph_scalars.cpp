@@ -136,7 +136,16 @@ ValueId ValueGraph::addCompact(const Scalar& expect, std::uint64_t offset) {
 
 ValueGraph::Slot& ValueGraph::mutableSlot(ValueId id) {
     std::uint64_t& e = entry(id);
-    if (isCompact(e)) {
+    if (isCompact(e) && kindOf(e) == ValueKind::Dict) {
+        // A pruned dict given entries again (pruneScalarDict): a slot of its own once more.
+        Slot s;
+        s.kind = ValueKind::Dict;
+        s.flags = ValueFlag::Pruned;
+        s.offset = e & kOffsetMask;
+        s.aux = 1;  // its depth, as a dict of scalars
+        s.u.entries = EntryList{};
+        e = newRecord(s);
+    } else if (isCompact(e)) {
         // A scalar about to change (nothing the machine does today): give it a slot.
         const Value v = (*this)[id];
         Slot s;

@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/pickle/id_list.h"
 #include "core/pickle/machine.h"
 #include "core/pickle/value_graph.h"
+#include "core/util/block_pool.h"
 
 using namespace ckpt::core;
 using namespace ckpt::core::pickle;
@@ -21,10 +23,14 @@ std::vector<ValueId> toVector(const IdList<ValueId>& l) {
     return {l.begin(), l.end()};
 }
 
-/// A protocol-2 pickle of a list of `n` dicts {'id': i, 'v': float(i)} (keys memoized).
-std::string manyDicts(std::uint32_t n) {
+/// A protocol-2 pickle of a list of `n` dicts {'id': i, 'v': float(i)} (keys memoized), in
+/// one APPENDS, or (`batch` > 0) in APPENDS of `batch` items as pickle.dumps writes them.
+std::string manyDicts(std::uint32_t n, std::uint32_t batch = 0) {
     std::string p = "\x80\x02]q\x00("s;
     for (std::uint32_t i = 0; i < n; ++i) {
+        if (batch > 0 && i > 0 && i % batch == 0) {
+            p += "e(";
+        }
         p += "}(";
         if (i == 0) {
             p += "X\x02\x00\x00\x00idq\x01"s;
@@ -156,6 +162,62 @@ private slots:
         // chunks' slack (under 1 MB).
         const double perRow = static_cast<double>(g.memoryBytes()) / kRows;
         QVERIFY2(perRow < 8 + 24 + 2 * 8 + 24 + 16, qPrintable(QString::number(perRow)));
+    }
+
+    void prunedDictsGiveTheirSlotsBack() {
+        // Validation drops the entries of dicts of scalars appended to a list (pruneScalarDicts);
+        // the dict's slot goes too (its entry alone says "pruned dict"), and the next dicts take
+        // the freed slots: per row only the three 8-byte entries and the list's 4 bytes remain
+        // (plus the arena's 1 MiB list chunk, 3.5 bytes a row here; a slot each would add 24).
+        constexpr std::uint32_t kRows = 300'000;
+        const std::string bytes = manyDicts(kRows, 1000);
+        auto source = std::make_shared<MemorySource>(
+            std::vector<std::byte>(reinterpret_cast<const std::byte*>(bytes.data()),
+                                   reinterpret_cast<const std::byte*>(bytes.data()) + bytes.size()),
+            "many_dicts.pkl");
+        MachineOptions options;
+        options.pruneScalarDicts = true;
+        Machine machine(source, options);
+        const LoadResult result = machine.loadAll();
+        const ValueGraph& g = machine.graph();
+        const ValueId root = result.pickles.front().root;
+        const auto& rows = g.items(root);
+        QCOMPARE(rows.size(), std::size_t{kRows});
+        for (const ValueId row : {rows.front(), rows[kRows / 2], rows.back()}) {
+            const Value v = g[row];
+            QCOMPARE(v.kind, ValueKind::Dict);
+            QVERIFY(v.has(ValueFlag::Pruned));
+            QVERIFY(v.entries.empty());
+            QCOMPARE(bytes[v.offset], '}');  // its EMPTY_DICT opcode
+            QCOMPARE(g.depth(row), std::uint32_t{1});
+        }
+        QCOMPARE(g.depth(root), std::uint32_t{2});
+        const double perRow = static_cast<double>(g.memoryBytes()) / kRows;
+        QVERIFY2(perRow < 3 * 8 + 4 + 8, qPrintable(QString::number(perRow)));
+    }
+
+    void blockPoolBlocksAreDistinctAndAligned() {
+        // Past BlockPool::kSmallBytes the blocks come from huge-page regions: every block is
+        // still its own, writable to its last byte, 16-byte aligned.
+        constexpr std::size_t kBlock = 24 * 1024;
+        BlockPool pool(kBlock);
+        const std::size_t count = 3 * BlockPool::kSmallBytes / kBlock + 7;
+        std::vector<std::byte*> blocks;
+        for (std::size_t i = 0; i < count; ++i) {
+            std::byte* b = pool.allocate();
+            QVERIFY(reinterpret_cast<std::uintptr_t>(b) % 16 == 0);
+            std::memset(b, static_cast<int>(i & 0xff), kBlock);
+            blocks.push_back(b);
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto want = static_cast<std::byte>(i & 0xff);
+            QCOMPARE(blocks[i][0], want);
+            QCOMPARE(blocks[i][kBlock - 1], want);
+        }
+        QCOMPARE(pool.usedBytes(), count * kBlock);
+        QVERIFY(pool.reservedBytes() >= pool.usedBytes());
+        QVERIFY(pool.reservedBytes() < pool.usedBytes() + (std::size_t{8} << 20));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, (void)BlockPool(0));
     }
 };
 

@@ -1,0 +1,82 @@
+#include "core/util/block_pool.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <new>
+#include <stdexcept>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace ckpt::core {
+
+namespace {
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+/// Regions double from 2 MiB up to this size, so a graph of gigabytes takes few mappings.
+constexpr std::size_t kMaxRegion = std::size_t{64} << 20;
+}  // namespace
+
+BlockPool::BlockPool(std::size_t blockBytes) : m_blockBytes((blockBytes + 15) & ~std::size_t{15}) {
+    if (blockBytes == 0) {
+        throw std::invalid_argument("BlockPool: blocks of 0 bytes");
+    }
+}
+
+BlockPool::~BlockPool() {
+#if defined(__linux__)
+    for (const Region& r : m_regions) {
+        munmap(r.base, r.bytes);
+    }
+#endif
+}
+
+std::byte* BlockPool::allocate() {
+    if (m_left == 0 && (m_used < kSmallBytes || !newRegion())) {
+        m_single.push_back(std::make_unique_for_overwrite<std::byte[]>(m_blockBytes));
+        m_used += m_blockBytes;
+        m_reserved += m_blockBytes;
+        return m_single.back().get();
+    }
+    std::byte* block = m_next;
+    m_next += m_blockBytes;
+    --m_left;
+    m_used += m_blockBytes;
+    return block;
+}
+
+bool BlockPool::newRegion() {
+#if defined(__linux__)
+    // Twice the last region, at least one block, a whole number of huge pages.
+    std::size_t bytes =
+        m_regions.empty() ? kHugePage : std::min(2 * m_regions.back().bytes, kMaxRegion);
+    bytes = std::max(bytes, (m_blockBytes + kHugePage - 1) / kHugePage * kHugePage);
+    // Map one huge page more than needed, then give back the ends so that the region starts
+    // on a 2 MiB boundary (a huge page can only back an aligned 2 MiB range).
+    const std::size_t mapped = bytes + kHugePage;
+    m_regions.reserve(m_regions.size() + 1);  // no throw between the map and its record
+    void* raw = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) {
+        throw std::bad_alloc();
+    }
+    const auto start = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+    if (aligned > start) {
+        munmap(raw, aligned - start);
+    }
+    if (const std::uintptr_t end = aligned + bytes; end < start + mapped) {
+        munmap(reinterpret_cast<void*>(end), start + mapped - end);
+    }
+    void* base = reinterpret_cast<void*>(aligned);
+    madvise(base, bytes, MADV_HUGEPAGE);  // a hint: without it the region still works
+    m_regions.push_back({base, bytes});
+    m_reserved += bytes;
+    m_next = static_cast<std::byte*>(base);
+    m_left = bytes / m_blockBytes;
+    return true;
+#else
+    return false;
+#endif
+}
+
+}  // namespace ckpt::core

@@ -1,0 +1,54 @@
+#pragma once
+/// Fixed-size blocks of memory for arenas that grow to millions of small records (the pickle
+/// value graph, its lists and its memo), handed out uninitialised and freed with the pool.
+///
+/// Why not one `new[]` per block: on a pickle of 10^6 small objects about a third of the time
+/// went to first-touch page faults (4 KiB each) and to zeroing blocks that are written anyway.
+/// Once a pool has handed out kSmallBytes, its blocks come from regions aligned to 2 MiB and
+/// marked for transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`, honoured when
+/// /sys/kernel/mm/transparent_hugepage/enabled is `always` or `madvise`): one fault per 2 MiB.
+/// Small pools (small files, the common case in `ckpt scan`) never take a region.
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace ckpt::core {
+
+class BlockPool {
+public:
+    /// A pool of blocks of `blockBytes` bytes each (> 0), aligned to 16 bytes.
+    explicit BlockPool(std::size_t blockBytes);
+    ~BlockPool();
+    BlockPool(const BlockPool&) = delete;
+    BlockPool& operator=(const BlockPool&) = delete;
+
+    /// A new block, uninitialised, valid until the pool is destroyed. Throws std::bad_alloc.
+    [[nodiscard]] std::byte* allocate();
+    [[nodiscard]] std::size_t blockBytes() const { return m_blockBytes; }
+    /// Bytes handed out so far (blocks × blockBytes()).
+    [[nodiscard]] std::size_t usedBytes() const { return m_used; }
+    /// Bytes taken from the system (the blocks, and the rest of the current region).
+    [[nodiscard]] std::size_t reservedBytes() const { return m_reserved; }
+
+    /// Blocks come from single allocations until a pool has handed out this many bytes.
+    static constexpr std::size_t kSmallBytes = std::size_t{2} << 20;
+
+private:
+    struct Region {
+        void* base = nullptr;
+        std::size_t bytes = 0;
+    };
+    /// Maps a new region of at least one block; false when regions are not available here.
+    bool newRegion();
+
+    std::size_t m_blockBytes;
+    std::size_t m_used = 0;
+    std::size_t m_reserved = 0;
+    std::vector<std::unique_ptr<std::byte[]>> m_single;
+    std::vector<Region> m_regions;
+    std::byte* m_next = nullptr;  ///< the next block of the current region
+    std::size_t m_left = 0;       ///< blocks left in the current region
+};
+
+}  // namespace ckpt::core
