@@ -189,11 +189,16 @@ PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
             notPlain(v);
         }
     }
+    for (const auto& [id, tensor] : r.tensors) {
+        notPlain(id);
+    }
+    for (const auto& [id, archive] : r.archives) {
+        notPlain(id);
+    }
+    // The cheap test first: on 10^7 values, two hash lookups per value cost more than the rest.
     for (ValueId id = 0; id < g.size(); ++id) {
-        const ValueKind k = g.kind(id);
-        if (r.tensors.contains(id) || r.archives.contains(id) ||
-            (m_height[id] > 1 && isContainerValue(g, id) &&
-             !(k == ValueKind::Tuple && g.items(id).empty()))) {
+        if (m_height[id] > 1 && isContainerValue(g, id) &&
+            !(g.kind(id) == ValueKind::Tuple && g.items(id).empty())) {
             m_size[id] = kNotPlain;
         }
     }
