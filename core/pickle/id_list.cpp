@@ -40,7 +40,7 @@ ListBlock* ListArena::take(std::size_t elementSize, std::size_t capacity) {
     ListBlock* block = nullptr;
     if (bytes > kChunkBytes / 4) {
         // A long list gets an allocation of its own.
-        auto owned = std::make_unique_for_overwrite<std::byte[]>(bytes);
+        LargeBlock owned(bytes);
         block = new (owned.get()) ListBlock{};
         m_big.emplace(block, std::move(owned));
         m_reserved += bytes;

@@ -145,7 +145,7 @@ private:
 
     BlockPool m_chunks{kChunkBytes};
     /// Blocks too large for a shared chunk, each its own allocation, freed when released.
-    std::unordered_map<const ListBlock*, std::unique_ptr<std::byte[]>> m_big;
+    std::unordered_map<const ListBlock*, LargeBlock> m_big;
     std::byte* m_bump = nullptr;       ///< the chunk that small blocks are cut from
     std::size_t m_used = kChunkBytes;  ///< bytes used in it
     std::size_t m_reserved = 0;

@@ -7,13 +7,38 @@
 /// Once a pool has handed out kSmallBytes, its blocks come from regions aligned to 2 MiB and
 /// marked for transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`, honoured when
 /// /sys/kernel/mm/transparent_hugepage/enabled is `always` or `madvise`): one fault per 2 MiB.
-/// Small pools (small files, the common case in `ckpt scan`) never take a region.
+/// Small pools (small files, the common case in `ckpt scan`) never take a region. LargeBlock is
+/// the same for one big allocation (a list of millions of items).
 
 #include <cstddef>
 #include <memory>
 #include <vector>
 
 namespace ckpt::core {
+
+/// One large allocation (a long list's block), uninitialised. From 2 MiB up it is its own
+/// mapping, 2 MiB-aligned and marked for transparent huge pages like BlockPool's regions; below,
+/// plain new[].
+class LargeBlock {
+public:
+    LargeBlock() = default;
+    /// Throws std::bad_alloc.
+    explicit LargeBlock(std::size_t bytes);
+    ~LargeBlock();
+    LargeBlock(LargeBlock&& other) noexcept;
+    LargeBlock& operator=(LargeBlock&& other) noexcept;
+    LargeBlock(const LargeBlock&) = delete;
+    LargeBlock& operator=(const LargeBlock&) = delete;
+
+    [[nodiscard]] std::byte* get() const { return m_data; }
+    [[nodiscard]] std::size_t size() const { return m_bytes; }
+
+private:
+    void release();
+    std::byte* m_data = nullptr;
+    std::size_t m_bytes = 0;
+    bool m_mapped = false;
+};
 
 class BlockPool {
 public:
