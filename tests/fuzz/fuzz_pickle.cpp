@@ -1,5 +1,5 @@
 // The pickle machine and everything built on its value graph: the security scan, the object
-// tree of the pickle reader, the info JSON and the validator.
+// tree of the pickle reader, the info JSON and the validator, with and without the tree.
 
 #include "core/formats/pickle_document.h"
 #include "core/pickle/machine.h"
@@ -20,6 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     fuzz::guarded([&] {
         const auto c = core::openPickleData(source, "", {});
+        fuzz::exercise(*c);
+    });
+    fuzz::guarded([&] {
+        // Validation's lean graph (`ckpt validate`): dicts of scalars appended to lists are
+        // pruned and their slots reused by later values.
+        core::OpenOptions lean;
+        lean.objectTree = false;
+        const auto c = core::openPickleData(source, "", lean);
         fuzz::exercise(*c);
     });
     return 0;
