@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)core::kerasLayerSpecs(config);
         core::Json metadata = core::Json::object();
         core::addModelMetadata(config, metadata);
-        (void)metadata.dump();
+        (void)core::dumpJson(metadata);
     });
     return 0;
 }
