@@ -9,6 +9,19 @@
 #include <sys/mman.h>
 #endif
 
+// Under AddressSanitizer the parts of a mapping not handed out are poisoned, so that a read or
+// write past the last block is still reported (a mapping has no redzones of its own).
+#if defined(__SANITIZE_ADDRESS__)
+#define CKPT_BLOCK_POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CKPT_BLOCK_POOL_ASAN 1
+#endif
+#endif
+#if defined(CKPT_BLOCK_POOL_ASAN)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace ckpt::core {
 
 namespace {
@@ -18,6 +31,18 @@ constexpr std::size_t kMaxRegion = std::size_t{64} << 20;
 }  // namespace
 
 namespace {
+void poison([[maybe_unused]] void* p, [[maybe_unused]] std::size_t n) {
+#if defined(CKPT_BLOCK_POOL_ASAN)
+    ASAN_POISON_MEMORY_REGION(p, n);
+#endif
+}
+
+void unpoison([[maybe_unused]] void* p, [[maybe_unused]] std::size_t n) {
+#if defined(CKPT_BLOCK_POOL_ASAN)
+    ASAN_UNPOISON_MEMORY_REGION(p, n);
+#endif
+}
+
 /// `bytes` (a multiple of kHugePage) of fresh memory at a 2 MiB boundary, marked for huge pages;
 /// nullptr where that is not available. Throws std::bad_alloc when the map fails.
 void* mapHuge(std::size_t bytes) {
@@ -48,6 +73,7 @@ void* mapHuge(std::size_t bytes) {
 
 void unmapHuge(void* base, std::size_t bytes) {
 #if defined(__linux__)
+    unpoison(base, bytes);  // the next mapping at this address starts clean
     munmap(base, bytes);
 #else
     (void)base;
@@ -65,6 +91,9 @@ LargeBlock::LargeBlock(std::size_t bytes) : m_bytes(bytes) {
         m_bytes = wholeHugePages(bytes);
         m_data = static_cast<std::byte*>(mapHuge(m_bytes));
         m_mapped = m_data != nullptr;
+        if (m_mapped) {
+            poison(m_data + bytes, m_bytes - bytes);
+        }
     }
     if (m_data == nullptr) {
         m_bytes = bytes;
@@ -126,6 +155,7 @@ std::byte* BlockPool::allocate() {
         return m_single.back().get();
     }
     std::byte* block = m_next;
+    unpoison(block, m_blockBytes);
     m_next += m_blockBytes;
     --m_left;
     m_used += m_blockBytes;
@@ -144,6 +174,7 @@ bool BlockPool::newRegion() {
     }
     m_regions.push_back({base, bytes});
     m_reserved += bytes;
+    poison(base, bytes);  // unpoisoned block by block as allocate() hands them out
     m_next = static_cast<std::byte*>(base);
     m_left = bytes / m_blockBytes;
     return true;

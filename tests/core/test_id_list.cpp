@@ -14,6 +14,17 @@
 #include "core/pickle/value_graph.h"
 #include "core/util/block_pool.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define CKPT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CKPT_TEST_ASAN 1
+#endif
+#endif
+#if defined(CKPT_TEST_ASAN)
+#include <sanitizer/asan_interface.h>
+#endif
+
 using namespace ckpt::core;
 using namespace ckpt::core::pickle;
 using namespace std::string_literals;
@@ -214,6 +225,12 @@ private slots:
             QCOMPARE(blocks[i][0], want);
             QCOMPARE(blocks[i][kBlock - 1], want);
         }
+#if defined(CKPT_TEST_ASAN)
+        // A region has no redzones: what is not handed out yet stays poisoned, so that
+        // AddressSanitizer still reports a write past the last block.
+        QVERIFY(__asan_address_is_poisoned(blocks.back() + kBlock));
+        QVERIFY(!__asan_address_is_poisoned(blocks.back() + kBlock - 1));
+#endif
         QCOMPARE(pool.usedBytes(), count * kBlock);
         QVERIFY(pool.reservedBytes() >= pool.usedBytes());
         QVERIFY(pool.reservedBytes() < pool.usedBytes() + (std::size_t{8} << 20));
