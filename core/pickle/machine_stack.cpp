@@ -5,27 +5,17 @@ namespace ckpt::core::pickle {
 MachineStack::MachineStack(std::size_t maxSize, std::size_t maxMarks)
     : m_maxSize(maxSize), m_maxMarks(maxMarks) {}
 
-void MachineStack::push(ValueId v) {
-    if (m_values.size() >= m_maxSize) {
-        throw StackError("the stack grows past " + std::to_string(m_maxSize) + " values");
-    }
-    m_values.push_back(v);
+void MachineStack::overflow() const {
+    throw StackError("the stack grows past " + std::to_string(m_maxSize) + " values");
 }
 
-ValueId MachineStack::pop() {
-    if (m_values.size() <= fence()) {
-        throw StackError(m_marks.empty() ? "the stack is empty"
-                                         : "no value above the innermost MARK");
-    }
-    const ValueId v = m_values.back();
-    m_values.pop_back();
-    return v;
+void MachineStack::underflow() const {
+    throw StackError(m_marks.empty() ? "the stack is empty" : "no value above the innermost MARK");
 }
 
 ValueId& MachineStack::top() {
     if (m_values.size() <= fence()) {
-        throw StackError(m_marks.empty() ? "the stack is empty"
-                                         : "no value above the innermost MARK");
+        underflow();
     }
     return m_values.back();
 }

@@ -25,9 +25,21 @@ public:
     /// `maxSize` bounds the values held, `maxMarks` the open MARKs (StackError past them).
     MachineStack(std::size_t maxSize, std::size_t maxMarks);
 
-    void push(ValueId v);
+    void push(ValueId v) {
+        if (m_values.size() >= m_maxSize) [[unlikely]] {
+            overflow();
+        }
+        m_values.push_back(v);
+    }
     /// Removes and returns the top value; StackError when nothing sits above the innermost MARK.
-    [[nodiscard]] ValueId pop();
+    [[nodiscard]] ValueId pop() {
+        if (m_values.size() <= fence()) [[unlikely]] {
+            underflow();
+        }
+        const ValueId v = m_values.back();
+        m_values.pop_back();
+        return v;
+    }
     /// The top value (above the innermost MARK), or StackError.
     [[nodiscard]] ValueId& top();
     /// Opens a MARK at the current height.
@@ -45,6 +57,10 @@ public:
     [[nodiscard]] std::size_t sizeAboveMark() const { return m_values.size() - fence(); }
 
 private:
+    // Push and pop are inlined into the machine's loop (one of each per opcode or so); their
+    // errors are not.
+    [[noreturn]] void overflow() const;
+    [[noreturn]] void underflow() const;
     [[nodiscard]] std::size_t fence() const { return m_marks.empty() ? 0 : m_marks.back(); }
 
     std::vector<ValueId> m_values;

@@ -78,6 +78,14 @@ public:
     /// Throws CorruptDataError with `message`, the source name and `offset`.
     [[noreturn]] void fail(const std::string& message, std::uint64_t offset) const;
 
+    /// What next() needs of each byte value, in 4 bytes (opcodeInfo() copies a name per call).
+    struct ByteInfo {
+        bool known = false;
+        Opcode code = Opcode::Stop;
+        ArgKind arg = ArgKind::NoArg;
+        std::uint8_t protocol = 0;
+    };
+
 private:
     [[nodiscard]] std::uint64_t remaining() const { return m_bytes.size() - m_pos; }
     void need(std::uint64_t n, const Op& op, std::string_view what) const {
@@ -92,6 +100,7 @@ private:
     void readArgument(Op& op, ArgKind kind);
 
     std::span<const std::byte> m_bytes;
+    const ByteInfo* m_table;  ///< 256 entries, shared by all readers
     std::uint64_t m_pos = 0;
     std::uint64_t m_frameEnd = 0;  ///< end of the current FRAME; 0 outside frames
     std::string m_sourceName;
