@@ -438,6 +438,84 @@ std::unique_ptr<Checkpoint> OnnxReader::open(ProbeContext& context,
             }
         }
     }
+    // Graphs held by ops (If branches, Loop and Scan bodies) have initializers of their own:
+    // walked depth-first in graph order, without recursion (nesting is bounded by onnx-depth).
+    // Each graph is a slot; its group (and its parents' groups) are made when it has tensors.
+    struct Slot {
+        std::size_t parent = 0;
+        std::string name;  ///< "op.attribute", "op.attribute[k]" for a "graphs" attribute
+        std::string path;  ///< the names from the top, joined by '/', for messages
+        Node* group = nullptr;
+    };
+    struct Held {
+        const onnx::GraphProto* graph;
+        std::size_t slot;
+    };
+    std::vector<Slot> slots(1);  // slot 0: the model's graph, whose tensors are above
+    const auto groupOf = [&](std::size_t slot) -> Node& {
+        std::vector<std::size_t> missing;
+        for (std::size_t s = slot; s != 0 && slots[s].group == nullptr; s = slots[s].parent) {
+            missing.push_back(s);
+        }
+        for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+            Slot& made = slots[*it];
+            Node* parent = made.parent == 0 ? nullptr : slots[made.parent].group;
+            if (parent == nullptr) {
+                if (slots[0].group == nullptr) {
+                    slots[0].group = &root.addChild(NodeKind::Group, onnx_tree::kSubgraphs);
+                }
+                parent = slots[0].group;
+            }
+            made.group = &parent->addChild(NodeKind::Group, made.name);
+        }
+        return *slots[slot].group;
+    };
+    std::vector<Held> todo{{&graph, 0}};
+    std::uint64_t inSubgraphs = 0;
+    while (!todo.empty()) {
+        const Held here = todo.back();
+        todo.pop_back();
+        std::vector<Held> held;
+        for (int i = 0; i < here.graph->node_size(); ++i) {
+            const onnx::NodeProto& op = here.graph->node(i);
+            const std::string opName =
+                op.name().empty() ? op.op_type() + "#" + std::to_string(i) : op.name();
+            for (const auto& at : op.attribute()) {
+                const auto hold = [&](const onnx::GraphProto& g, const std::string& name) {
+                    const std::string& up = slots[here.slot].path;
+                    slots.push_back({here.slot, name, up.empty() ? name : up + "/" + name});
+                    held.push_back({&g, slots.size() - 1});
+                };
+                if (at.has_g()) {
+                    hold(at.g(), opName + "." + at.name());
+                }
+                for (int k = 0; k < at.graphs_size(); ++k) {
+                    hold(at.graphs(k), opName + "." + at.name() + "[" + std::to_string(k) + "]");
+                }
+            }
+        }
+        if (here.slot != 0 && here.graph->initializer_size() > 0) {
+            Node& group = groupOf(here.slot);
+            int index = 0;
+            for (const auto& t : here.graph->initializer()) {
+                inSubgraphs += 1;
+                if (total + inSubgraphs > limits().onnxTensors) {
+                    throw LimitError("the graphs hold more than " +
+                                         std::to_string(limits().onnxTensors) + " initializers",
+                                     "onnx-tensors", limits().onnxTensors);
+                }
+                const std::string name =
+                    t.name().empty() ? "initializer_" + std::to_string(index) : t.name();
+                ++index;
+                const std::string where = slots[here.slot].path + "/" + name;
+                attach(group, name, where, makeOnnxTensor(t, where, keepAlive, external));
+            }
+        }
+        todo.insert(todo.end(), held.rbegin(), held.rend());
+    }
+    if (inSubgraphs > 0) {
+        c.metadata()["subgraph_initializers"] = inSubgraphs;
+    }
     if (said > kListedWarnings) {
         c.addWarning(std::to_string(said - kListedWarnings) +
                      " more problems with initializers (ckpt validate lists them all)");

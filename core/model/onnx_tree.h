@@ -10,6 +10,10 @@
 ///   "outputs" (arrays of value names, "" for an omitted optional input) and "attributes" (name
 ///   -> one-line summary).
 /// - kSparse, kOpsets, kProps: sparse initializers, opset imports, metadata_props.
+/// - kSubgraphs: the initializers of graphs that ops hold in attributes (If branches, Loop and
+///   Scan bodies): one Group per such graph that has initializers (or holds one that has),
+///   named "op.attribute" ("op.attribute[k]" for a "graphs" attribute; an op without a name
+///   is "OpType#index") and nested as the graphs are, holding its tensors.
 
 namespace ckpt::core::onnx_tree {
 
@@ -18,6 +22,7 @@ inline constexpr const char* kOutputs = "graph.output";
 inline constexpr const char* kNodes = "graph.node";
 inline constexpr const char* kValueInfo = "graph.value_info";
 inline constexpr const char* kSparse = "graph.sparse_initializer";
+inline constexpr const char* kSubgraphs = "graph.subgraphs";
 inline constexpr const char* kOpsets = "opset_import";
 inline constexpr const char* kProps = "metadata_props";
 

@@ -381,6 +381,59 @@ private slots:
         QVERIFY(!cutShort->warnings().empty());
     }
 
+    void subgraphInitializersAreListed() {
+        // The If node's branches hold one initializer each (make_onnx.py): they are tensors of
+        // the checkpoint, under graph.subgraphs, by the op and attribute that hold them.
+        const auto c = openOnnx(onnxFixture("subgraph.onnx"));
+        QCOMPARE(c->metadata()["subgraph_initializers"].get<int>(), 2);
+        QCOMPARE(c->tensorNodes().size(), std::size_t{2});
+        const Node* subgraphs = c->root().findChild("graph.subgraphs");
+        QVERIFY(subgraphs != nullptr);
+        // In the file's order: onnx's make_node sorts attributes by name.
+        const std::pair<const char*, double> want[] = {{"choose.else_branch", 2.0},
+                                                       {"choose.then_branch", 1.0}};
+        QCOMPARE(subgraphs->childCount(), std::size_t{2});
+        for (std::size_t i = 0; i < 2; ++i) {
+            const Node& branch = *subgraphs->child(i);
+            QCOMPARE(branch.name(), std::string(want[i].first));
+            QCOMPARE(branch.childCount(), std::size_t{1});
+            const Node& t = *branch.child(0);
+            QCOMPARE(t.name(), std::string(i == 0 ? "two" : "one"));
+            QVERIFY(t.tensor() != nullptr);
+            QCOMPARE(t.tensor()->shape(), std::vector<std::uint64_t>{1});
+            double v = 0;
+            t.tensor()->readAsDouble(0, 1, &v);
+            QCOMPARE(v, want[i].second);
+        }
+        LimitsGuard guard;
+        limits().onnxTensors = 1;  // none at the top, two in the branches
+        QVERIFY(mentions(openError<LimitError>(onnxFixture("subgraph.onnx")), {"onnx-tensors=1"}));
+    }
+
+    void nestedSubgraphsNestTheirGroups() {
+        // nested.onnx: the Loop body holds "b" and an If whose then branch holds "w"; the else
+        // branch holds nothing and gets no group.
+        const auto c = openOnnx(onnxFixture("nested.onnx"));
+        QCOMPARE(c->metadata()["subgraph_initializers"].get<int>(), 2);
+        const Node* body = c->root().find("graph.subgraphs/loop.body");
+        QVERIFY(body != nullptr);
+        QCOMPARE(body->childCount(), std::size_t{2});
+        const Node* b = body->findChild("b");
+        QVERIFY(b != nullptr && b->tensor() != nullptr);
+        double v = 0;
+        b->tensor()->readAsDouble(0, 1, &v);
+        QCOMPARE(v, 5.0);
+        const Node* w = body->find("inner.then_branch/w");
+        QVERIFY(w != nullptr && w->tensor() != nullptr);
+        QCOMPARE(w->tensor()->shape(), std::vector<std::uint64_t>{2});
+        double wv[2] = {0, 0};
+        w->tensor()->readAsDouble(0, 2, wv);
+        QCOMPARE(wv[0], 3.0);
+        QCOMPARE(wv[1], 4.0);
+        QVERIFY(body->findChild("inner.else_branch") == nullptr);
+        QCOMPARE(c->tensorNodes().size(), std::size_t{2});
+    }
+
     void parseMemoryIsBounded() {
         // 200,000 empty ops: 400 KB that protobuf turns into tens of MB of messages.
         std::string graph;
