@@ -50,7 +50,8 @@ constexpr Field kFields[] = {
      "memory the parsed messages of one ONNX model may take beyond the file's own size"},
     {"onnx-depth", &Limits::onnxDepth,
      "nesting of protobuf messages in an ONNX model (subgraphs of If and Loop nodes)"},
-    {"onnx-tensors", &Limits::onnxTensors, "initializers (weights) of one ONNX graph"},
+    {"onnx-tensors", &Limits::onnxTensors,
+     "initializers (weights) of one ONNX model, subgraphs included"},
     {"onnx-nodes", &Limits::onnxNodes,
      "ops of one ONNX graph listed in the tree and the graph view (the rest are cut with a "
      "warning)"},
