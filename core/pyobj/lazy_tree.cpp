@@ -164,7 +164,7 @@ std::string treeValueText(const ValueGraph& g, ValueId id, std::size_t maxChars)
 }
 
 PlainSubtrees::PlainSubtrees(const ValueGraph& g, const Recognitions& r)
-    : m_size(g.size(), 0), m_height(g.size(), 0) {
+    : m_size(g.size()), m_height(g.size()) {
     // Held more than once (or from a recogniser's side table): shown as a reference the second
     // time, so not a plain tree. m_height holds the count of holders meanwhile.
     for (ValueId id = 0; id < g.size(); ++id) {

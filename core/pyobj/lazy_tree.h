@@ -12,6 +12,7 @@
 #include "core/model/node.h"
 #include "core/pickle/value.h"
 #include "core/pyobj/recognitions.h"
+#include "core/util/block_pool.h"
 
 namespace ckpt::core::pyobj {
 
@@ -37,8 +38,8 @@ public:
     [[nodiscard]] std::size_t height(pickle::ValueId id) const;
 
 private:
-    std::vector<std::uint32_t> m_size;  ///< 0 unknown, kOpen, kNotPlain, else the size
-    std::vector<std::uint8_t> m_height;
+    ZeroedArray<std::uint32_t> m_size;  ///< 0 unknown, kOpen, kNotPlain, else the size
+    ZeroedArray<std::uint8_t> m_height;
 };
 
 /// The ChildSource of plain subtrees; keys are value ids of plain containers.

@@ -11,7 +11,11 @@
 /// the same for one big allocation (a list of millions of items).
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <vector>
 
 namespace ckpt::core {
@@ -32,12 +36,47 @@ public:
 
     [[nodiscard]] std::byte* get() const { return m_data; }
     [[nodiscard]] std::size_t size() const { return m_bytes; }
+    /// True when the block is a mapping of its own (fresh from the kernel: all zeros).
+    [[nodiscard]] bool mapped() const { return m_mapped; }
 
 private:
     void release();
     std::byte* m_data = nullptr;
     std::size_t m_bytes = 0;
     bool m_mapped = false;
+};
+
+/// A fixed-size array of zeros for tables with one entry per value of a big graph (tens of
+/// millions): a LargeBlock, so a large one is a fresh huge-page mapping that is zero already,
+/// where std::vector(n, 0) writes every byte once more and faults in 4 KiB pages.
+template <typename T>
+class ZeroedArray {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                  "zero bytes must make a T");
+
+public:
+    ZeroedArray() = default;
+    /// `n` zero elements; throws std::bad_alloc.
+    explicit ZeroedArray(std::size_t n) : m_size(n) {
+        if (n > SIZE_MAX / sizeof(T)) {
+            throw std::bad_alloc();
+        }
+        m_block = LargeBlock(n * sizeof(T));
+        if (!m_block.mapped()) {
+            std::memset(m_block.get(), 0, n * sizeof(T));
+        }
+    }
+
+    [[nodiscard]] std::size_t size() const { return m_size; }
+    T& operator[](std::size_t i) { return data()[i]; }
+    const T& operator[](std::size_t i) const { return data()[i]; }
+    T* begin() { return data(); }
+    T* end() { return data() + m_size; }
+
+private:
+    [[nodiscard]] T* data() const { return reinterpret_cast<T*>(m_block.get()); }
+    LargeBlock m_block;
+    std::size_t m_size = 0;
 };
 
 class BlockPool {

@@ -207,6 +207,24 @@ private slots:
         QVERIFY2(perRow < 3 * 8 + 4 + 8, qPrintable(QString::number(perRow)));
     }
 
+    void zeroedArraysStartAtZero() {
+        // Small ones are zeroed by hand, large ones (2 MiB and up) are fresh mappings.
+        for (const std::size_t n : {std::size_t{0}, std::size_t{1000}, std::size_t{3} << 20}) {
+            ZeroedArray<std::uint32_t> a(n);
+            QCOMPARE(a.size(), n);
+            std::size_t nonZero = 0;
+            for (const std::uint32_t v : a) {
+                nonZero += v != 0 ? 1 : 0;
+            }
+            QCOMPARE(nonZero, std::size_t{0});
+            if (n > 0) {
+                a[n - 1] = 7;
+                QCOMPARE(a[n - 1], std::uint32_t{7});
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(std::bad_alloc, (void)ZeroedArray<std::uint64_t>(SIZE_MAX / 4));
+    }
+
     void blockPoolBlocksAreDistinctAndAligned() {
         // Past BlockPool::kSmallBytes the blocks come from huge-page regions: every block is
         // still its own, writable to its last byte, 16-byte aligned.
