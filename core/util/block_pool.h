@@ -8,7 +8,8 @@
 /// marked for transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`, honoured when
 /// /sys/kernel/mm/transparent_hugepage/enabled is `always` or `madvise`): one fault per 2 MiB.
 /// Small pools (small files, the common case in `ckpt scan`) never take a region. LargeBlock is
-/// the same for one big allocation (a list of millions of items).
+/// the same for one big allocation (a list of millions of items), ZeroedArray a table of zeros
+/// on top of it (one entry per value of a graph).
 
 #include <cstddef>
 #include <cstdint>
