@@ -244,6 +244,11 @@ void pairLayerWeights(const Side& a, const Side& b, const LayerLink& link, const
             restB.push_back(j);
         }
     }
+    pairInOrderByShape(a, b, restA, restB, pair);
+}
+
+void pairInOrderByShape(const Side& a, const Side& b, const std::vector<std::size_t>& restA,
+                        const std::vector<std::size_t>& restB, const PairFn& pair) {
     const auto sameShape = [&](std::size_t x, std::size_t y) {
         return a.entries[restA[x]].node->tensor()->shape() ==
                b.entries[restB[y]].node->tensor()->shape();

@@ -57,4 +57,9 @@ using PairFn = std::function<void(std::size_t i, std::size_t j, PairedBy by)>;
 /// what is left of the layer by order and shape.
 void pairLayerWeights(const Side& a, const Side& b, const LayerLink& link, const PairFn& pair);
 
+/// Pairs entries `restA` of A with entries `restB` of B in order where their shapes are equal
+/// (the longest such alignment, core/diff/sequence_align.h), as PairedBy::Shape.
+void pairInOrderByShape(const Side& a, const Side& b, const std::vector<std::size_t>& restA,
+                        const std::vector<std::size_t>& restB, const PairFn& pair);
+
 }  // namespace ckpt::core::pairing

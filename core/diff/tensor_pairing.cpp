@@ -7,7 +7,6 @@
 #include <unordered_map>
 
 #include "core/diff/layer_pairing.h"
-#include "core/diff/sequence_align.h"
 #include "core/model/checkpoint.h"
 
 namespace ckpt::core {
@@ -336,13 +335,7 @@ std::vector<TensorPair> pairTensors(const Checkpoint& a, const Checkpoint& b,
                 restB.push_back(j);
             }
         }
-        const auto sameShape = [&](std::size_t x, std::size_t y) {
-            return sa.entries[restA[x]].node->tensor()->shape() ==
-                   sb.entries[restB[y]].node->tensor()->shape();
-        };
-        for (const auto& [x, y] : alignInOrder(restA.size(), restB.size(), sameShape)) {
-            pair(restA[x], restB[y], PairedBy::Shape);
-        }
+        pairing::pairInOrderByShape(sa, sb, restA, restB, pair);
     }
     std::vector<TensorPair> out;
     const auto keyOf = [](const pairing::Entry& e) {
