@@ -28,9 +28,7 @@ namespace {
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 /// Regions double from 2 MiB up to this size, so a graph of gigabytes takes few mappings.
 constexpr std::size_t kMaxRegion = std::size_t{64} << 20;
-}  // namespace
 
-namespace {
 void poison([[maybe_unused]] void* p, [[maybe_unused]] std::size_t n) {
 #if defined(CKPT_BLOCK_POOL_ASAN)
     ASAN_POISON_MEMORY_REGION(p, n);
